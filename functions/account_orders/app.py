@@ -1,0 +1,26 @@
+"""GET /api/orders/account/{account_id}: an account's orders, newest first."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.responses import JsonResponse, documented, page_response
+from orders_common.logic.queries import list_account_orders
+from orders_common.models.order import Order
+from orders_common.models.requests import ListQuery, PathId
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.get(
+    "/api/orders/account/<account_id>",
+    summary="List an account's orders",
+    responses={200: documented("Orders, newest first", list[Order])},
+)
+def account_orders(account_id: Annotated[PathId, Path()], query: Annotated[ListQuery, Query()]) -> JsonResponse:
+    return page_response(list_account_orders(account_id, query.page(), query.filters(), services()))
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,26 @@
+"""POST /api/orders/cancel/{order_id}: cancel a pending order and release its reservation."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.logic.cancel_order import cancel_order
+from orders_common.models.requests import PathId
+from orders_common.models.responses import CancelResult
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.post(
+    "/api/orders/cancel/<order_id>",
+    summary="Cancel a pending order",
+    responses={200: documented("The order is cancelled", CancelResult)},
+)
+def cancel(order_id: Annotated[PathId, Path()]) -> JsonResponse:
+    return json_response(200, cancel_order(order_id, services()))
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,25 @@
+"""POST /api/orders/execute/{order_id}: execute one pending order now and answer with the outcome."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.models.requests import PathId
+from orders_common.models.responses import ExecuteResult
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.post(
+    "/api/orders/execute/<order_id>",
+    summary="Execute a pending order",
+    responses={200: documented("filled, open or rejected", ExecuteResult)},
+)
+def execute(order_id: Annotated[PathId, Path()]) -> JsonResponse:
+    return json_response(200, services().engine.execute_by_id(order_id))
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,27 @@
+"""GET /api/orders/health: whether the desk can work, and how many orders wait."""
+
+from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.logic.health import check_health
+from orders_common.models.responses import HealthReport
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.get(
+    "/api/orders/health",
+    summary="Health of the order desk",
+    responses={
+        200: documented("Healthy", HealthReport),
+        503: documented("The store is unreachable", HealthReport),
+    },
+)
+def health() -> JsonResponse:
+    report = check_health(services())
+    if report.status == "ok":
+        return json_response(200, report)
+    return json_response(503, report.model_copy(update={"request_id": app.current_event.request_context.request_id}))
+
+
+lambda_handler = lambda_handler_for(app)

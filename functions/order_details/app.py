@@ -1,0 +1,26 @@
+"""GET /api/orders/order/{order_id}: everything about one order."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.logic.queries import get_order
+from orders_common.models.order import Order
+from orders_common.models.requests import PathId
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.get(
+    "/api/orders/order/<order_id>",
+    summary="Get an order",
+    responses={200: documented("The order", Order)},
+)
+def order_details(order_id: Annotated[PathId, Path()]) -> JsonResponse:
+    return json_response(200, get_order(order_id, services()))
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,26 @@
+"""GET /api/orders/pending: every pending order, oldest first."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.responses import JsonResponse, documented, page_response
+from orders_common.logic.queries import list_pending_orders
+from orders_common.models.order import Order
+from orders_common.models.requests import ListQuery
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.get(
+    "/api/orders/pending",
+    summary="List pending orders",
+    responses={200: documented("Pending orders, oldest first", list[Order])},
+)
+def pending(query: Annotated[ListQuery, Query()]) -> JsonResponse:
+    return page_response(list_pending_orders(query.page(), query.filters(), services()))
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,71 @@
+"""Runtime configuration, read from environment variables once per container.
+
+Every setting is an environment variable named after the field in upper case (``TABLE_NAME``,
+``PRICE_SOURCE`` ...). The template sets them on Lambda; ``make run`` and the tests set them locally.
+Reading happens on first use, never at import, so a module can be imported without any configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _parse_price_table(value: object) -> object:
+    """Accept ``"BTC=68500,ETH=3500.5"`` (the form an environment variable can carry) or a mapping."""
+    if not isinstance(value, str):
+        return value
+    table: dict[str, Decimal] = {}
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        symbol, separator, price = entry.partition("=")
+        if not separator:
+            raise ValueError(f"price entry {entry!r} is not SYMBOL=PRICE")
+        try:
+            table[symbol.strip().upper()] = Decimal(price.strip())
+        except InvalidOperation as error:
+            raise ValueError(f"price for {symbol.strip()!r} is not a number") from error
+    return table
+
+
+PriceTable = Annotated[dict[str, Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]], BeforeValidator(_parse_price_table)]
+
+
+class Settings(BaseModel):
+    """What a function needs to know about its environment."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field(min_length=1, description="The DynamoDB table holding orders, accounts and counters.")
+    execution_queue_url: str | None = Field(default=None, description="SQS queue the executor Lambda drains.")
+
+    price_source: Literal["static", "hyperliquid"] = "static"
+    static_prices: PriceTable = Field(default_factory=dict, description="Prices for the static source.")
+    hyperliquid_info_url: str = "https://api.hyperliquid.xyz/info"
+    price_timeout_seconds: float = Field(default=2.0, gt=0, le=10)
+    price_max_attempts: int = Field(default=3, ge=1, le=5)
+
+    slippage_bps: Decimal = Field(default=Decimal(5), ge=0, le=1000, allow_inf_nan=False)
+    commission_rate: Decimal = Field(default=Decimal("0.001"), ge=0, lt=1, allow_inf_nan=False)
+    commission_minimum: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
+    market_buy_buffer_bps: Decimal = Field(default=Decimal(100), ge=0, le=5000, allow_inf_nan=False)
+
+    pending_index_shards: int = Field(default=4, ge=1, le=64)
+    order_id_block_size: int = Field(default=1, ge=1, le=1000)
+
+    process_all_time_budget_seconds: float = Field(default=20.0, gt=0, le=25)
+    process_all_concurrency: int = Field(default=8, ge=1, le=64)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        names = {name.upper(): name for name in cls.model_fields}
+        return cls.model_validate({names[key]: value for key, value in environ.items() if key in names})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_environ(os.environ)

@@ -1,0 +1,1 @@
+"""Data access: the DynamoDB table behind the order store."""

@@ -1,0 +1,205 @@
+"""A thin layer over the low-level DynamoDB client: typed values in and out, SDK errors as domain errors.
+
+The low-level client (not ``boto3.resource``) keeps cold starts short; ``TypeSerializer`` /
+``TypeDeserializer`` keep numbers as exact ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from orders_common.errors import StoreUnavailable
+from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+Item = dict[str, Any]
+
+# Standard retry mode backs off with jitter on throttling and transient faults; bounded so a request
+# answers well within API Gateway's 30 s instead of piling up retries.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 4},
+    connect_timeout=2,
+    read_timeout=5,
+    tcp_keepalive=True,
+)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "LimitExceededException",
+    }
+)
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item in another state; ``item`` is what it found (or None)."""
+
+    def __init__(self, item: Item | None) -> None:
+        super().__init__("condition failed")
+        self.item = item
+
+
+@dataclass
+class TransactionCancelled(Exception):
+    """A transaction was refused; ``reasons[i]`` tells why item ``i`` failed (``None`` when it did not)."""
+
+    reasons: list[str | None]
+    items: list[Item | None] = field(default_factory=list)
+
+    def failed(self, index: int) -> bool:
+        return self.reasons[index] == "ConditionalCheckFailed"
+
+
+def serialize(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(attribute) for name, attribute in value.items()}
+
+
+def deserialize(item: Mapping[str, Any]) -> Item:
+    return {name: _deserializer.deserialize(attribute) for name, attribute in item.items()}
+
+
+def create_client() -> DynamoDBClient:
+    # Region and endpoint come from the standard AWS environment (AWS_REGION, AWS_ENDPOINT_URL...),
+    # which is how `make run` and the tests point the functions at moto.
+    return boto3.client("dynamodb", config=CLIENT_CONFIG)
+
+
+class DynamoTable:
+    """One table, addressed with plain Python values."""
+
+    def __init__(self, name: str, client: DynamoDBClient | None = None) -> None:
+        self.name = name
+        self.client = client or create_client()
+
+    def get(self, key: Mapping[str, Any], *, consistent: bool = True, projection: str | None = None) -> Item | None:
+        request: dict[str, Any] = {"TableName": self.name, "Key": serialize(key), "ConsistentRead": consistent}
+        if projection:
+            request["ProjectionExpression"] = projection
+        response = self._call("get_item", request)
+        found = response.get("Item")
+        return deserialize(found) if found else None
+
+    def query(self, **request: Any) -> tuple[list[Item], Item | None]:
+        """One Query request; returns the items and the LastEvaluatedKey (deserialized) if any."""
+        response = self._call("query", self._query_request(request))
+        last_key = response.get("LastEvaluatedKey")
+        return [deserialize(item) for item in response.get("Items", [])], deserialize(last_key) if last_key else None
+
+    def count(self, **request: Any) -> int:
+        """Count the items a query matches, following pages (a page reads at most 1 MB of keys)."""
+        total = 0
+        page = self._query_request({**request, "Select": "COUNT"})
+        while True:
+            response = self._call("query", page)
+            total += response.get("Count", 0)
+            if not response.get("LastEvaluatedKey"):
+                return total
+            page["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _query_request(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        prepared = {name: value for name, value in request.items() if value is not None}
+        prepared["TableName"] = self.name
+        for typed in ("ExpressionAttributeValues", "ExclusiveStartKey"):
+            if prepared.get(typed):
+                prepared[typed] = serialize(prepared[typed])
+        return prepared
+
+    def update(
+        self,
+        key: Mapping[str, Any],
+        expression: str,
+        *,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+        condition: str | None = None,
+        return_values: str = "NONE",
+    ) -> Item:
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": serialize(key),
+            "UpdateExpression": expression,
+            "ReturnValues": return_values,
+        }
+        if values:
+            request["ExpressionAttributeValues"] = serialize(values)
+        if names:
+            request["ExpressionAttributeNames"] = dict(names)
+        if condition:
+            request["ConditionExpression"] = condition
+            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        response = self._call("update_item", request)
+        return deserialize(response.get("Attributes", {}))
+
+    def put(self, item: Mapping[str, Any], *, condition: str | None = None) -> None:
+        request: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
+        if condition:
+            request["ConditionExpression"] = condition
+            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        self._call("put_item", request)
+
+    def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
+        """Apply all operations or none. Each operation is ``{"Put"|"Update"|"ConditionCheck": {...}}``
+        with plain values; table name, serialization and failure reporting are filled in here."""
+        items = []
+        for operation in operations:
+            ((kind, body),) = operation.items()
+            body = {**body, "TableName": self.name}
+            for typed in ("Key", "Item", "ExpressionAttributeValues"):
+                if typed in body:
+                    body[typed] = serialize(body[typed])
+            if "ConditionExpression" in body:
+                body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            items.append({kind: body})
+        self._call("transact_write_items", {"TransactItems": items})
+
+    def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = getattr(self.client, operation)(**request)
+            return response
+        except ClientError as error:
+            raise _translate(error, operation) from error
+        except BotoCoreError as error:
+            # Connection failures and timeouts, after the client's own retries.
+            logger.warning("DynamoDB unreachable", operation=operation, error=str(error))
+            raise StoreUnavailable("The order store is unreachable; try again shortly.") from error
+
+
+def _translate(error: ClientError, operation: str) -> Exception:
+    code = error.response.get("Error", {}).get("Code", "")
+    if code == "ConditionalCheckFailedException":
+        found = error.response.get("Item")
+        return ConditionFailed(deserialize(found) if found else None)
+    if code == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons", [])
+        codes: list[str | None] = [None if r.get("Code") in (None, "None") else r.get("Code") for r in reasons]
+        if any(c not in (None, "ConditionalCheckFailed") for c in codes):
+            # Cancelled by a conflict or throttling, not by our conditions: the caller may retry.
+            logger.warning("DynamoDB transaction conflicted", operation=operation, reasons=codes)
+            return StoreUnavailable("The order store is busy; try again shortly.")
+        items = [deserialize(r["Item"]) if r.get("Item") else None for r in reasons]
+        return TransactionCancelled(reasons=codes, items=items)
+    if code in TRANSIENT_ERROR_CODES:
+        logger.warning("DynamoDB throttled or failed", operation=operation, code=code)
+        return StoreUnavailable("The order store is busy; try again shortly.")
+    if code == "ResourceNotFoundException":
+        logger.error("DynamoDB table missing", operation=operation)
+        return StoreUnavailable("The order store is not available.")
+    return error

@@ -1,0 +1,52 @@
+"""Read one page from one or several index partitions and merge them in index order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from orders_common.dal.dynamo import DynamoTable, Item
+
+# A filtered query reads at most this many DynamoDB pages before answering with what it has (and a
+# token to continue), so one request never walks an unbounded partition.
+MAX_REQUESTS_PER_PARTITION = 5
+
+
+@dataclass(frozen=True)
+class PartitionPage:
+    items: list[Item]
+    stopped_at: str | None  # sort key where reading stopped, None when the partition was exhausted
+
+
+def read_partition(table: DynamoTable, request: dict[str, Any], *, want: int, sort_attribute: str) -> PartitionPage:
+    items: list[Item] = []
+    start: Item | None = None
+    for _ in range(MAX_REQUESTS_PER_PARTITION):
+        page, last_key = table.query(**request, Limit=want, ExclusiveStartKey=start)
+        items.extend(page)
+        if last_key is None:
+            return PartitionPage(items, None)
+        if len(items) >= want:
+            break
+        start = last_key
+    return PartitionPage(items, last_key[sort_attribute])
+
+
+def merge_partitions(
+    pages: Sequence[PartitionPage], *, limit: int, descending: bool, sort_key: Callable[[Item], str]
+) -> tuple[list[Item], str | None]:
+    """Merge partition pages into one page of ``limit`` items and the cursor to continue from.
+
+    A partition that stopped early has not been read past its stopping point, so the page may only
+    hold items up to the nearest stopping point; anything beyond it could be missing items.
+    """
+    stops = [page.stopped_at for page in pages if page.stopped_at is not None]
+    bound = (max(stops) if descending else min(stops)) if stops else None
+    merged = sorted((item for page in pages for item in page.items), key=sort_key, reverse=descending)
+    if bound is not None:
+        merged = [item for item in merged if (sort_key(item) >= bound if descending else sort_key(item) <= bound)]
+    if len(merged) > limit:
+        kept = merged[:limit]
+        return kept, sort_key(kept[-1])
+    return merged, bound

@@ -1,0 +1,439 @@
+"""The order store: every read and every state change of orders, accounts and positions.
+
+Reads are GetItem or Query (never Scan). Every state change that touches money is one DynamoDB
+transaction whose conditions make it apply exactly once: an order leaves ``pending`` only if it is
+still ``pending``, cash is only taken if it is there, a position is only sold if it is held.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any, Protocol
+
+from orders_common.dal import items as keys
+from orders_common.dal.dynamo import DynamoTable, Item, TransactionCancelled
+from orders_common.dal.paging import merge_partitions, read_partition
+from orders_common.errors import InsufficientFunds, InsufficientPosition, OrderNotPending
+from orders_common.exchange.base import Fill
+from orders_common.models.account import Account, Position
+from orders_common.models.numbers import format_utc, round_down, round_up, utc_now
+from orders_common.models.order import Order, OrderStatus, Side
+from orders_common.models.paging import OrderFilters, Page, PageRequest
+
+ZERO = Decimal(0)
+POSITION_CONFLICT_RETRIES = 5
+
+
+class FillNotAffordable(Exception):
+    """The fill costs more than the account can pay (slippage beyond the reservation)."""
+
+    def __init__(self, required: Decimal, available: Decimal | None) -> None:
+        super().__init__("fill not affordable")
+        self.required = required
+        self.available = available
+
+
+class OrderRepository(Protocol):
+    """What the domain logic needs from storage; ``DynamoOrderRepository`` is the real one."""
+
+    def get_order(self, order_id: int) -> Order | None: ...
+
+    def list_account_orders(self, account_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]: ...
+
+    def list_user_orders(self, user_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]: ...
+
+    def list_pending_orders(self, page: PageRequest, filters: OrderFilters) -> Page[Order]: ...
+
+    def iter_pending_orders(self, page_size: int = ...) -> Iterator[Order]: ...
+
+    def count_pending_orders(self) -> int: ...
+
+    def get_account(self, account_id: int) -> Account | None: ...
+
+    def get_account_owner(self, account_id: int) -> int | None: ...
+
+    def put_account(self, account: Account) -> None: ...
+
+    def insert_order(self, order: Order) -> None: ...
+
+    def settle_fill(self, order: Order, fill: Fill) -> Order: ...
+
+    def close_order(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order: ...
+
+    def reserve_order_ids(self, count: int) -> range: ...
+
+
+class DynamoOrderRepository:
+    def __init__(self, table: DynamoTable, *, pending_shards: int) -> None:
+        self.table = table
+        self.pending_shards = pending_shards
+        self._owners: dict[int, int] = {}
+        self._owners_lock = threading.Lock()
+
+    # Orders: reads
+
+    def get_order(self, order_id: int) -> Order | None:
+        item = self.table.get(keys.order_key(order_id), consistent=True)
+        return keys.item_to_order(item) if item else None
+
+    def list_account_orders(self, account_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]:
+        return self._list(keys.ACCOUNT_INDEX, [keys.account_partition(account_id)], page, filters, descending=True)
+
+    def list_user_orders(self, user_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]:
+        return self._list(keys.USER_INDEX, [keys.user_partition(user_id)], page, filters, descending=True)
+
+    def list_pending_orders(self, page: PageRequest, filters: OrderFilters) -> Page[Order]:
+        partitions = [keys.pending_partition(shard) for shard in range(self.pending_shards)]
+        return self._list(keys.PENDING_INDEX, partitions, page, filters, descending=False)
+
+    def iter_pending_orders(self, page_size: int = 500) -> Iterator[Order]:
+        """Every pending order, oldest first, read page by page through the sparse index."""
+        cursor: str | None = None
+        while True:
+            page = self.list_pending_orders(PageRequest(limit=page_size, after=cursor), OrderFilters())
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def count_pending_orders(self) -> int:
+        return sum(
+            self.table.count(
+                IndexName=keys.PENDING_INDEX,
+                KeyConditionExpression="pending_pk = :partition",
+                ExpressionAttributeValues={":partition": keys.pending_partition(shard)},
+            )
+            for shard in range(self.pending_shards)
+        )
+
+    def _list(
+        self, index: str, partitions: list[str], page: PageRequest, filters: OrderFilters, *, descending: bool
+    ) -> Page[Order]:
+        prefix = {keys.ACCOUNT_INDEX: "by_account", keys.USER_INDEX: "by_user", keys.PENDING_INDEX: "pending"}[index]
+        sort_attribute = f"{prefix}_sk"
+        condition = f"{prefix}_pk = :partition"
+        values: dict[str, Any] = {}
+        if page.after is not None:
+            condition += f" AND {sort_attribute} {'<' if descending else '>'} :after"
+            values[":after"] = page.after
+        names: dict[str, str] = {}
+        clauses = []
+        if filters.status is not None:
+            clauses.append("#status = :status")
+            names["#status"] = "status"
+            values[":status"] = filters.status.value
+        if filters.symbol is not None:
+            clauses.append("symbol = :symbol")
+            values[":symbol"] = filters.symbol
+        pages = []
+        for partition in partitions:
+            request: dict[str, Any] = {
+                "IndexName": index,
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": {**values, ":partition": partition},
+                "ScanIndexForward": not descending,
+            }
+            if clauses:
+                request["FilterExpression"] = " AND ".join(clauses)
+            if names:
+                request["ExpressionAttributeNames"] = names
+            pages.append(read_partition(self.table, request, want=page.limit + 1, sort_attribute=sort_attribute))
+        found, cursor = merge_partitions(
+            pages, limit=page.limit, descending=descending, sort_key=lambda item: item[sort_attribute]
+        )
+        return Page([keys.item_to_order(item) for item in found], cursor)
+
+    # Accounts
+
+    def get_account(self, account_id: int) -> Account | None:
+        found, _ = self.table.query(
+            KeyConditionExpression="pk = :partition",
+            ExpressionAttributeValues={":partition": keys.account_partition(account_id)},
+            ConsistentRead=True,
+        )
+        return keys.items_to_account(found)
+
+    def get_account_owner(self, account_id: int) -> int | None:
+        # An account never changes owner, so the answer is kept for the life of the container.
+        owner = self._owners.get(account_id)
+        if owner is not None:
+            return owner
+        item = self.table.get(keys.account_key(account_id), consistent=True, projection="user_id")
+        if item is None:
+            return None
+        with self._owners_lock:
+            self._owners[account_id] = int(item["user_id"])
+        return int(item["user_id"])
+
+    def put_account(self, account: Account) -> None:
+        """Create or replace an account and its positions (used to open accounts and seed demo data)."""
+        operations: list[dict[str, Any]] = [{"Put": {"Item": keys.account_to_item(account)}}]
+        operations += [{"Put": {"Item": keys.position_to_item(account.account_id, p)}} for p in account.positions]
+        self.table.transact(operations)
+
+    # Orders: state changes
+
+    def reserve_order_ids(self, count: int) -> range:
+        """Atomically take ``count`` ids from the counter; ids are never handed out twice."""
+        attributes = self.table.update(
+            keys.counter_key("ORDER_ID"),
+            "ADD #value :count",
+            names={"#value": "value"},
+            values={":count": count},
+            return_values="UPDATED_NEW",
+        )
+        last = int(attributes["value"])
+        return range(last - count + 1, last + 1)
+
+    def insert_order(self, order: Order) -> None:
+        """Store a new pending order and reserve what it needs, in one transaction."""
+        now = format_utc(order.created_at)
+        operations: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "Item": keys.order_to_item(order, pending_shards=self.pending_shards),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        if order.side is Side.BUY:
+            operations.append(
+                {
+                    "Update": {
+                        "Key": keys.account_key(order.account_id),
+                        "UpdateExpression": "SET available_cash = available_cash - :amount, "
+                        "reserved_cash = reserved_cash + :amount, updated_at = :now",
+                        "ConditionExpression": "attribute_exists(pk) AND available_cash >= :amount",
+                        "ExpressionAttributeValues": {":amount": order.reserved_cash, ":now": now},
+                    }
+                }
+            )
+        else:
+            operations.append(
+                {
+                    "Update": {
+                        "Key": keys.position_key(order.account_id, order.symbol),
+                        "UpdateExpression": "SET available_quantity = available_quantity - :quantity, "
+                        "reserved_quantity = reserved_quantity + :quantity, updated_at = :now ADD version :one",
+                        "ConditionExpression": "attribute_exists(pk) AND available_quantity >= :quantity",
+                        "ExpressionAttributeValues": {":quantity": order.reserved_quantity, ":now": now, ":one": 1},
+                    }
+                }
+            )
+        try:
+            self.table.transact(operations)
+        except TransactionCancelled as cancelled:
+            if not cancelled.failed(1):
+                raise
+            held = cancelled.items[1] or {}
+            if order.side is Side.BUY:
+                available = held.get("available_cash", ZERO)
+                raise InsufficientFunds(
+                    f"Account {order.account_id} has {available} available; this order needs {order.reserved_cash}.",
+                    details={"available_cash": available, "required_cash": order.reserved_cash},
+                ) from None
+            available = held.get("available_quantity", ZERO)
+            raise InsufficientPosition(
+                f"Account {order.account_id} has {available} {order.symbol} available to sell; "
+                f"this order sells {order.quantity}.",
+                details={"available_quantity": available, "required_quantity": order.quantity},
+            ) from None
+
+    def settle_fill(self, order: Order, fill: Fill) -> Order:
+        """Fill a pending order: order, cash and position change together or not at all.
+
+        Raises ``OrderNotPending`` when another execution or a cancel got there first, and
+        ``FillNotAffordable`` when the account cannot pay the fill (nothing is changed then).
+        """
+        executed_at = format_utc(fill.executed_at)
+        order_update = self._order_transition(
+            order,
+            "SET #status = :filled, filled_price = :price, filled_quantity = :quantity, commission = :commission, "
+            "executed_at = :at, updated_at = :at, exchange = :exchange, exchange_order_id = :exchange_order_id",
+            {
+                ":filled": OrderStatus.FILLED.value,
+                ":price": fill.price,
+                ":quantity": fill.quantity,
+                ":commission": fill.commission,
+                ":at": executed_at,
+                ":exchange": fill.exchange,
+                ":exchange_order_id": fill.exchange_order_id,
+            },
+        )
+        notional = fill.price * fill.quantity
+        for _ in range(POSITION_CONFLICT_RETRIES):
+            if order.side is Side.BUY:
+                operations = [order_update, *self._buy_settlement(order, fill, round_up(notional), executed_at)]
+            else:
+                operations = [order_update, *self._sell_settlement(order, fill, round_down(notional), executed_at)]
+            try:
+                self.table.transact(operations)
+            except TransactionCancelled as cancelled:
+                self._raise_if_not_pending(order, cancelled)
+                if cancelled.failed(1):
+                    held = cancelled.items[1] or {}
+                    raise FillNotAffordable(notional, held.get("available_cash")) from None
+                continue  # the position changed between our read and write: read it again
+            return order.model_copy(
+                update={
+                    "status": OrderStatus.FILLED,
+                    "filled_price": fill.price,
+                    "filled_quantity": fill.quantity,
+                    "commission": fill.commission,
+                    "exchange": fill.exchange,
+                    "exchange_order_id": fill.exchange_order_id,
+                    "executed_at": fill.executed_at,
+                    "updated_at": fill.executed_at,
+                }
+            )
+        raise RuntimeError(f"position of order {order.id} kept changing; gave up after {POSITION_CONFLICT_RETRIES}")
+
+    def _buy_settlement(self, order: Order, fill: Fill, cost: Decimal, at: str) -> list[dict[str, Any]]:
+        # The reservation is released and the real cost charged; a fill dearer than the reservation
+        # takes the difference from available cash, and only if it is there.
+        difference = order.reserved_cash - cost - fill.commission
+        condition = "reserved_cash >= :reserved"
+        values: dict[str, Any] = {":reserved": order.reserved_cash, ":difference": difference, ":at": at}
+        if difference < 0:
+            condition += " AND available_cash >= :shortfall"
+            values[":shortfall"] = -difference
+        return [
+            {
+                "Update": {
+                    "Key": keys.account_key(order.account_id),
+                    "UpdateExpression": "SET reserved_cash = reserved_cash - :reserved, "
+                    "available_cash = available_cash + :difference, updated_at = :at",
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            {
+                "Update": {
+                    "Key": keys.position_key(order.account_id, order.symbol),
+                    "UpdateExpression": "SET symbol = :symbol, account_id = :account, entity = :entity, updated_at = :at "
+                    "ADD available_quantity :quantity, reserved_quantity :zero, cost_basis :cost, version :one",
+                    "ExpressionAttributeValues": {
+                        ":symbol": order.symbol,
+                        ":account": order.account_id,
+                        ":entity": "position",
+                        ":at": at,
+                        ":quantity": fill.quantity,
+                        ":zero": ZERO,
+                        ":cost": cost,
+                        ":one": 1,
+                    },
+                }
+            },
+        ]
+
+    def _sell_settlement(self, order: Order, fill: Fill, proceeds: Decimal, at: str) -> list[dict[str, Any]]:
+        # Average-cost accounting: the units sold take their share of the cost basis with them, which
+        # needs the position as it is now; the version condition makes sure it still is at write time.
+        position = self.table.get(keys.position_key(order.account_id, order.symbol), consistent=True) or {}
+        held = position.get("available_quantity", ZERO) + position.get("reserved_quantity", ZERO)
+        cost_basis = position.get("cost_basis", ZERO)
+        relief = cost_basis if held <= fill.quantity else round_down(cost_basis * fill.quantity / held)
+        credit = proceeds - fill.commission
+        account_condition = "attribute_exists(pk)"
+        values: dict[str, Any] = {":credit": credit, ":at": at}
+        if credit < 0:
+            account_condition += " AND available_cash >= :debit"
+            values[":debit"] = -credit
+        return [
+            {
+                "Update": {
+                    "Key": keys.account_key(order.account_id),
+                    "UpdateExpression": "SET available_cash = available_cash + :credit, updated_at = :at",
+                    "ConditionExpression": account_condition,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            {
+                "Update": {
+                    "Key": keys.position_key(order.account_id, order.symbol),
+                    "UpdateExpression": "SET reserved_quantity = reserved_quantity - :quantity, "
+                    "cost_basis = cost_basis - :relief, updated_at = :at ADD version :one",
+                    "ConditionExpression": "version = :version AND reserved_quantity >= :quantity",
+                    "ExpressionAttributeValues": {
+                        ":quantity": order.reserved_quantity,
+                        ":relief": relief,
+                        ":at": at,
+                        ":one": 1,
+                        ":version": position.get("version", ZERO),
+                    },
+                }
+            },
+        ]
+
+    def close_order(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
+        """Cancel or reject a pending order and give back what it reserved, in one transaction."""
+        now = utc_now()
+        at = format_utc(now)
+        values: dict[str, Any] = {":closed": status.value, ":at": at}
+        expression = "SET #status = :closed, updated_at = :at"
+        update: dict[str, Any] = {"status": status, "updated_at": now}
+        if status is OrderStatus.CANCELLED:
+            expression += ", cancelled_at = :at"
+            update["cancelled_at"] = now
+        if reason is not None:
+            expression += ", rejection_reason = :reason"
+            values[":reason"] = reason
+            update["rejection_reason"] = reason
+        operations = [self._order_transition(order, expression, values), *self._release(order, at)]
+        try:
+            self.table.transact(operations)
+        except TransactionCancelled as cancelled:
+            self._raise_if_not_pending(order, cancelled)
+            raise
+        return order.model_copy(update=update)
+
+    def _release(self, order: Order, at: str) -> list[dict[str, Any]]:
+        if order.side is Side.BUY:
+            if order.reserved_cash == 0:
+                return []
+            return [
+                {
+                    "Update": {
+                        "Key": keys.account_key(order.account_id),
+                        "UpdateExpression": "SET available_cash = available_cash + :amount, "
+                        "reserved_cash = reserved_cash - :amount, updated_at = :at",
+                        "ConditionExpression": "reserved_cash >= :amount",
+                        "ExpressionAttributeValues": {":amount": order.reserved_cash, ":at": at},
+                    }
+                }
+            ]
+        if order.reserved_quantity == 0:
+            return []
+        return [
+            {
+                "Update": {
+                    "Key": keys.position_key(order.account_id, order.symbol),
+                    "UpdateExpression": "SET available_quantity = available_quantity + :quantity, "
+                    "reserved_quantity = reserved_quantity - :quantity, updated_at = :at ADD version :one",
+                    "ConditionExpression": "reserved_quantity >= :quantity",
+                    "ExpressionAttributeValues": {":quantity": order.reserved_quantity, ":at": at, ":one": 1},
+                }
+            }
+        ]
+
+    @staticmethod
+    def _order_transition(order: Order, expression: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Move an order out of its current state, only if it is still in it; it leaves the pending index."""
+        return {
+            "Update": {
+                "Key": keys.order_key(order.id),
+                "UpdateExpression": f"{expression} REMOVE pending_pk, pending_sk",
+                "ConditionExpression": "#status = :expected",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {**values, ":expected": order.status.value},
+            }
+        }
+
+    @staticmethod
+    def _raise_if_not_pending(order: Order, cancelled: TransactionCancelled) -> None:
+        if cancelled.failed(0):
+            current = cancelled.items[0] or {}
+            raise OrderNotPending(order.id, str(current.get("status", "gone"))) from None
+

@@ -1,0 +1,78 @@
+"""Domain errors. Each carries a stable machine-readable code; HTTP statuses are mapped in
+``orders_common.http.errors`` so that the domain does not know it is served over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OrdersError(Exception):
+    """Base class: ``code`` is stable across releases, the message is written for a person."""
+
+    code = "ORDERS_ERROR"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidRequest(OrdersError):
+    code = "VALIDATION_ERROR"
+
+
+class PayloadTooLarge(OrdersError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class AccountNotFound(OrdersError):
+    code = "ACCOUNT_NOT_FOUND"
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__(f"Account {account_id} does not exist.")
+        self.account_id = account_id
+
+
+class OrderNotFound(OrdersError):
+    code = "ORDER_NOT_FOUND"
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__(f"Order {order_id} does not exist.")
+        self.order_id = order_id
+
+
+class OrderNotPending(OrdersError):
+    code = "ORDER_NOT_PENDING"
+
+    def __init__(self, order_id: int, status: str) -> None:
+        super().__init__(f"Order {order_id} is {status}; only pending orders can be changed.")
+        self.order_id = order_id
+        self.status = status
+
+
+class InsufficientFunds(OrdersError):
+    code = "INSUFFICIENT_FUNDS"
+
+
+class InsufficientPosition(OrdersError):
+    code = "INSUFFICIENT_POSITION"
+
+
+class ExchangeUnavailable(OrdersError):
+    """Prices or the exchange could not be reached; nothing was changed, retrying later is safe."""
+
+    code = "EXCHANGE_UNAVAILABLE"
+
+
+class StoreUnavailable(OrdersError):
+    """The order store failed or throttled past its retries; nothing was half-applied."""
+
+    code = "STORE_UNAVAILABLE"
+
+
+class UnknownSymbol(OrdersError):
+    code = "UNKNOWN_SYMBOL"
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"Symbol {symbol} is not traded here.")
+        self.symbol = symbol

@@ -1,0 +1,1 @@
+"""Where orders meet a market: price sources and exchanges (paper by default)."""

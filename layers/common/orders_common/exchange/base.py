@@ -1,0 +1,55 @@
+"""The exchange interface and the outcomes of one execution attempt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from orders_common.models.order import Order
+
+
+@dataclass(frozen=True)
+class Fill:
+    price: Decimal
+    quantity: Decimal
+    commission: Decimal
+    exchange: str
+    exchange_order_id: str
+    executed_at: datetime
+
+
+@dataclass(frozen=True)
+class NotMarketable:
+    """A limit order the market has not reached: it stays pending."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    reason: str
+
+
+Decision = Fill | NotMarketable | Rejected
+
+
+class Exchange(Protocol):
+    """Executes one order against a market price.
+
+    ``is_external`` says the call leaves this process (a live venue). The execution engine then
+    claims the order (status ``executing``) before calling ``execute`` with a client order id, and
+    after an ambiguous outcome (timeout, lost response) asks ``find`` what became of that id, so an
+    order can never be filled twice.
+    """
+
+    name: str
+    is_external: bool
+
+    def execute(self, order: Order, market_price: Decimal, client_order_id: str) -> Decision: ...
+
+    def find(self, client_order_id: str) -> Decision | None: ...
+
+
+def client_order_id_for(order: Order) -> str:
+    """The id this service gives an order on an exchange: stable, so retries reuse it."""
+    return f"hyperoru-{order.id}"

@@ -1,0 +1,50 @@
+"""The paper exchange: fills at the market price with slippage, without leaving the process."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from orders_common.exchange.base import Decision, Fill, NotMarketable
+from orders_common.exchange.fees import FeeSchedule
+from orders_common.models.numbers import round_down, round_up, utc_now
+from orders_common.models.order import Order, OrderType, Side
+
+BASIS_POINT = Decimal("0.0001")
+
+
+class PaperExchange:
+    """Market orders fill at once; limit orders fill only when marketable (buy: market <= limit,
+    sell: market >= limit), never at a price worse than the limit. Buys pay the slippage, sells give it."""
+
+    name = "paper"
+    is_external = False
+
+    def __init__(self, *, slippage_bps: Decimal, fees: FeeSchedule) -> None:
+        self._slippage = slippage_bps * BASIS_POINT
+        self._fees = fees
+
+    def execute(self, order: Order, market_price: Decimal, client_order_id: str) -> Decision:
+        limit = order.price if order.order_type is OrderType.LIMIT else None
+        if order.side is Side.BUY:
+            if limit is not None and market_price > limit:
+                return NotMarketable()
+            price = round_up(market_price * (1 + self._slippage))
+            if limit is not None:
+                price = min(price, limit)
+        else:
+            if limit is not None and market_price < limit:
+                return NotMarketable()
+            price = round_down(market_price * (1 - self._slippage))
+            if limit is not None:
+                price = max(price, limit)
+        return Fill(
+            price=price,
+            quantity=order.quantity,
+            commission=self._fees.commission(price * order.quantity),
+            exchange=self.name,
+            exchange_order_id=client_order_id,
+            executed_at=utc_now(),
+        )
+
+    def find(self, client_order_id: str) -> Decision | None:
+        return None  # nothing leaves the process, so nothing is ever ambiguous

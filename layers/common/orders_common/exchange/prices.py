@@ -1,0 +1,32 @@
+"""Price sources: where the current market price of a symbol comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Protocol
+
+from orders_common.errors import UnknownSymbol
+
+
+class PriceSource(Protocol):
+    name: str
+
+    def get_price(self, symbol: str) -> Decimal:
+        """The current mid price; raises ``UnknownSymbol`` or ``ExchangeUnavailable``."""
+        ...
+
+
+class StaticPriceSource:
+    """A fixed table (local runs and tests): deterministic, never unavailable."""
+
+    name = "static"
+
+    def __init__(self, prices: Mapping[str, Decimal]) -> None:
+        self._prices = {symbol.upper(): price for symbol, price in prices.items()}
+
+    def get_price(self, symbol: str) -> Decimal:
+        try:
+            return self._prices[symbol.upper()]
+        except KeyError:
+            raise UnknownSymbol(symbol) from None

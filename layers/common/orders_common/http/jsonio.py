@@ -1,0 +1,50 @@
+"""JSON in and out without binary floats: numbers are read as Decimal and written back exactly."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import simplejson
+
+from orders_common.errors import PayloadTooLarge
+
+MAX_BODY_BYTES = 16 * 1024  # an order is a few hundred bytes; anything near this is not an order
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def loads_request(body: str | bytes | None) -> Any:
+    """Parse a request body. Any way it is not plain JSON surfaces as ``json.JSONDecodeError``,
+    which the resolver answers with 400."""
+    if body is None or (isinstance(body, (str, bytes)) and not body.strip()):
+        raise json.JSONDecodeError("Request body is empty; send a JSON object", "", 0)
+    if len(body) > MAX_BODY_BYTES or (isinstance(body, str) and len(body.encode()) > MAX_BODY_BYTES):
+        raise PayloadTooLarge(f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        return json.loads(
+            body,
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_refuse_duplicate_keys,
+        )
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as error:  # e.g. NaN, duplicate keys, integers past 4300 digits
+        raise json.JSONDecodeError(str(error), body if isinstance(body, str) else "", 0) from None
+
+
+def dumps(value: Any) -> str:
+    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"))

@@ -1,0 +1,61 @@
+"""One resolver per function, all configured the same way, and the Lambda entry point around it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orders_common.http.errors import install_error_handlers
+from orders_common.http.jsonio import loads_request
+from orders_common.observability import logger, metrics
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def build_resolver() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=loads_request)
+    install_error_handlers(app)
+    return app
+
+
+def lambda_handler_for(app: APIGatewayHttpResolver) -> LambdaHandler:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            return app.resolve(event, context)
+        finally:
+            flush_metrics()
+
+    return handler
+
+
+def flush_metrics() -> None:
+    if metrics.metric_set:
+        metrics.flush_metrics()
+
+
+def is_scheduled_event(event: dict[str, Any]) -> bool:
+    return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
+
+
+def scheduled_or_http(http_handler: LambdaHandler, scheduled_job: Callable[[], Any]) -> LambdaHandler:
+    """One function serving both its API route and an EventBridge schedule."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
+    def run_scheduled(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            result = scheduled_job()
+            return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+        finally:
+            flush_metrics()
+
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if is_scheduled_event(event):
+            return run_scheduled(event, context)
+        return http_handler(event, context)
+
+    return handler

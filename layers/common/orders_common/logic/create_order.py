@@ -1,0 +1,63 @@
+"""Place an order: check the account, price the reservation, store the order and reserve in one go."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from orders_common.errors import AccountNotFound
+from orders_common.models.numbers import round_up, utc_now
+from orders_common.models.order import Order, OrderStatus, OrderType, Side
+from orders_common.models.requests import CreateOrderRequest
+from orders_common.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from orders_common.wiring import Services
+
+BASIS_POINT = Decimal("0.0001")
+
+
+def create_order(request: CreateOrderRequest, services: Services) -> Order:
+    repository, fees = services.repository, services.fees
+    owner = repository.get_account_owner(request.account_id)
+    if owner is None:
+        raise AccountNotFound(request.account_id)
+    # Also refuses symbols the market does not list, before anything is stored.
+    market_price = services.prices.get_price(request.symbol)
+
+    reserved_cash = Decimal(0)
+    reserved_quantity = Decimal(0)
+    if request.side is Side.BUY:
+        if request.order_type is OrderType.LIMIT and request.price is not None:
+            expected_price = request.price
+        else:
+            # A market buy fills at a price not yet known: hold back a margin above the current one.
+            expected_price = market_price * (1 + services.settings.market_buy_buffer_bps * BASIS_POINT)
+        notional = round_up(expected_price * request.quantity)
+        reserved_cash = notional + fees.commission(notional)
+    else:
+        reserved_quantity = request.quantity
+
+    now = utc_now()
+    order = Order(
+        id=services.ids.next_id(),
+        account_id=request.account_id,
+        user_id=owner,
+        symbol=request.symbol,
+        name=request.name,
+        side=request.side,
+        order_type=request.order_type,
+        price=request.price,
+        quantity=request.quantity,
+        status=OrderStatus.PENDING,
+        reserved_cash=reserved_cash,
+        reserved_quantity=reserved_quantity,
+        created_at=now,
+        updated_at=now,
+    )
+    repository.insert_order(order)
+    logger.info("Order created", order_id=order.id, account_id=order.account_id, side=order.side.value)
+    metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
+    return order

@@ -1,0 +1,1 @@
+"""Pydantic models: requests, orders, accounts and responses."""

@@ -1,0 +1,47 @@
+"""Accounts: who owns them, their cash and their positions (spot holdings per symbol)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from orders_common.models.numbers import ExactDecimal, UtcDateTime
+
+
+class Position(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    symbol: str
+    available_quantity: ExactDecimal
+    reserved_quantity: ExactDecimal
+    cost_basis: ExactDecimal
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quantity(self) -> ExactDecimal:
+        return self.available_quantity + self.reserved_quantity
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def average_cost(self) -> ExactDecimal | None:
+        if self.quantity == 0:
+            return None
+        return (self.cost_basis / self.quantity).quantize(Decimal("0.00000001"))
+
+
+class Account(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account_id: int
+    user_id: int
+    available_cash: ExactDecimal
+    reserved_cash: ExactDecimal
+    positions: tuple[Position, ...] = ()
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cash(self) -> ExactDecimal:
+        return self.available_cash + self.reserved_cash

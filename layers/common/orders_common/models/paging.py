@@ -1,0 +1,66 @@
+"""Pages of list results and the opaque ``next_token`` that continues them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from orders_common.errors import InvalidRequest
+from orders_common.models.order import OrderStatus
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+MAX_TOKEN_LENGTH = 200
+
+_CURSOR_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#\d{20}$")
+
+
+class InvalidNextToken(InvalidRequest):
+    code = "INVALID_NEXT_TOKEN"
+
+    def __init__(self) -> None:
+        super().__init__("next_token is not a token this API issued; start again without it.")
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: OrderStatus | None = None
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int = DEFAULT_PAGE_SIZE
+    after: str | None = None  # continue strictly after this position (an index sort key)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_token(cursor: str) -> str:
+    return base64.urlsafe_b64encode(cursor.encode()).decode().rstrip("=")
+
+
+def decode_token(token: str) -> str:
+    """Turn a client's token back into a position, refusing anything this API did not issue.
+
+    The position only says where to resume inside the partition the request already names, so a
+    tampered token can never reach another account's orders.
+    """
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidNextToken()
+    try:
+        cursor = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidNextToken() from None
+    if not _CURSOR_PATTERN.match(cursor):
+        raise InvalidNextToken()
+    return cursor

@@ -1,0 +1,74 @@
+"""The execution queue: order ids handed to the executor Lambda through SQS."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from orders_common.errors import StoreUnavailable
+from orders_common.http.jsonio import dumps
+from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+SQS_BATCH_LIMIT = 10
+FAILED_ENTRY_RETRIES = 3
+
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+
+
+class ExecutionQueue:
+    """Sends ``{"order_id": N}`` messages, ten per request."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = client
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> SQSClient:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = boto3.client("sqs", config=_CLIENT_CONFIG)
+        return self._client
+
+    def send(self, order_ids: Iterable[int]) -> int:
+        """Enqueue the ids; returns how many were accepted. Entries SQS refuses are retried."""
+        sent = 0
+        batch: list[int] = []
+        for order_id in order_ids:
+            batch.append(order_id)
+            if len(batch) == SQS_BATCH_LIMIT:
+                sent += self._send_batch(batch)
+                batch = []
+        if batch:
+            sent += self._send_batch(batch)
+        return sent
+
+    def _send_batch(self, order_ids: list[int]) -> int:
+        entries: dict[str, dict[str, Any]] = {
+            str(order_id): {"Id": str(order_id), "MessageBody": dumps({"order_id": order_id})} for order_id in order_ids
+        }
+        accepted = 0
+        for _ in range(FAILED_ENTRY_RETRIES):
+            try:
+                response = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=list(entries.values()))
+            except (ClientError, BotoCoreError) as error:
+                logger.warning("Execution queue unavailable", error=str(error))
+                raise StoreUnavailable("The execution queue is unavailable; try again shortly.") from error
+            accepted += len(response.get("Successful", []))
+            failed = response.get("Failed", [])
+            if not failed:
+                return accepted
+            if any(entry.get("SenderFault") for entry in failed):
+                logger.error("Execution queue refused messages", failed=failed)
+                break
+            entries = {entry["Id"]: entries[entry["Id"]] for entry in failed}
+        return accepted

@@ -1,0 +1,95 @@
+"""The composition root: builds the store, id allocator, prices and exchange from the settings.
+
+Everything is built on first use and kept for the life of the container, so a function only pays
+for what it touches (a read-only function never imports the exchange or the price client).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from orders_common.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from orders_common.dal.ids import OrderIdAllocator
+    from orders_common.dal.repository import OrderRepository
+    from orders_common.exchange.base import Exchange
+    from orders_common.exchange.fees import FeeSchedule
+    from orders_common.exchange.prices import PriceSource
+    from orders_common.logic.execution import ExecutionEngine
+    from orders_common.queue import ExecutionQueue
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def repository(self) -> OrderRepository:
+        from orders_common.dal.dynamo import DynamoTable
+        from orders_common.dal.repository import DynamoOrderRepository
+
+        return DynamoOrderRepository(
+            DynamoTable(self.settings.table_name), pending_shards=self.settings.pending_index_shards
+        )
+
+    @cached_property
+    def ids(self) -> OrderIdAllocator:
+        from orders_common.dal.ids import OrderIdAllocator
+
+        return OrderIdAllocator(self.repository, self.settings.order_id_block_size)
+
+    @cached_property
+    def fees(self) -> FeeSchedule:
+        from orders_common.exchange.fees import FeeSchedule
+
+        return FeeSchedule(rate=self.settings.commission_rate, minimum=self.settings.commission_minimum)
+
+    @cached_property
+    def prices(self) -> PriceSource:
+        from orders_common.exchange.prices import StaticPriceSource
+
+        return StaticPriceSource(self.settings.static_prices)
+
+    @cached_property
+    def exchange(self) -> Exchange:
+        from orders_common.exchange.paper import PaperExchange
+
+        return PaperExchange(slippage_bps=self.settings.slippage_bps, fees=self.fees)
+
+    @cached_property
+    def engine(self) -> ExecutionEngine:
+        from orders_common.logic.execution import ExecutionEngine
+
+        return ExecutionEngine(repository=self.repository, prices=self.prices, exchange=self.exchange)
+
+    @cached_property
+    def execution_queue(self) -> ExecutionQueue:
+        from orders_common.queue import ExecutionQueue
+
+        if not self.settings.execution_queue_url:
+            raise RuntimeError("EXECUTION_QUEUE_URL is not set")
+        return ExecutionQueue(self.settings.execution_queue_url)
+
+
+_current: Services | None = None
+_lock = threading.Lock()
+
+
+def services() -> Services:
+    global _current
+    if _current is None:
+        with _lock:
+            if _current is None:
+                _current = Services(get_settings())
+    return _current
+
+
+def reset_services() -> None:
+    """Forget the built services and settings (tests and the local server change the environment)."""
+    global _current
+    with _lock:
+        _current = None
+    get_settings.cache_clear()

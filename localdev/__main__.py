@@ -1,0 +1,68 @@
+"""``make run``: the orders API on http://127.0.0.1:3000 with no AWS account and no Docker."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import sys
+import threading
+
+from localdev.routing import Router
+from localdev.server import ApiGateway
+from localdev.stack import LocalStack
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m localdev", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
+    parser.add_argument("--moto-port", type=int, default=0, help="port of the embedded moto server (default: any free)")
+    parser.add_argument(
+        "--set",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="override a function environment variable, e.g. --set PRICE_SOURCE=hyperliquid",
+    )
+    parser.add_argument("--no-seed", action="store_true", help="start without the demo accounts")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    overrides = dict(item.split("=", 1) for item in arguments.set)
+    try:
+        # Bind first: a taken port should be reported before anything else starts.
+        gateway_address = (arguments.host, arguments.port)
+        stack = LocalStack(moto_port=arguments.moto_port, overrides=overrides, seed=not arguments.no_seed)
+        probe = ApiGateway(gateway_address, Router([], {}), quiet=True)
+        probe.server_close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            print(f"Port {arguments.port} on {arguments.host} is already in use; stop what uses it or pass --port.",
+                  file=sys.stderr)
+            return 2
+        raise
+
+    stack.start()
+    gateway = ApiGateway(gateway_address, stack.router, quiet=arguments.quiet)
+    print(f"Orders API on http://{arguments.host}:{arguments.port} (moto at {stack.moto_endpoint})", flush=True)
+    for route in stack.template.http_routes():
+        print(f"  {route.method:<5} {route.path:<40} -> {route.function}", flush=True)
+    print("Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops.", flush=True)
+    server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
+    server_thread.start()
+    try:
+        server_thread.join()
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+    finally:
+        gateway.shutdown()
+        gateway.server_close()
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

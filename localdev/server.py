@@ -1,0 +1,100 @@
+"""A local API Gateway over HTTP: each request goes through the template's routes to its function."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from localdev.routing import HttpResponse, Router
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway HTTP API payload limit
+
+LocalPage = Callable[[], HttpResponse]
+
+
+class ApiGateway(ThreadingHTTPServer):
+    daemon_threads = True
+    # A second server on the same port must fail loudly instead of silently sharing it.
+    allow_reuse_address = False
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        router: Router,
+        *,
+        pages: dict[str, LocalPage] | None = None,
+        quiet: bool = False,
+    ) -> None:
+        self.router = router
+        self.pages = pages or {}
+        self.quiet = quiet
+        super().__init__(address, ApiRequestHandler)
+
+
+class ApiRequestHandler(BaseHTTPRequestHandler):
+    server: ApiGateway
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+        if not self.server.quiet:
+            sys.stderr.write(f"[api] {format % args}\n")
+
+    def _dispatch(self) -> None:
+        started = time.perf_counter()
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._send(HttpResponse(413, {"Content-Type": "application/json"},
+                                    json.dumps({"message": "Request Entity Too Large"}).encode()))
+            return
+        body = self.rfile.read(length) if length else None
+        page = self.server.pages.get(url.path)
+        if page is not None and self.command == "GET":
+            self._send(page())
+            return
+        response = self.server.router.handle(
+            self.command,
+            url.path,
+            query_string=url.query,
+            headers=dict(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        self._send(response)
+        if not self.server.quiet:
+            elapsed = (time.perf_counter() - started) * 1000
+            sys.stderr.write(f"[api] {self.command} {url.path} -> {response.status} in {elapsed:.1f} ms\n")
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        for cookie in response.cookies:
+            self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)

@@ -1,0 +1,81 @@
+"""The local stack: a moto server standing in for DynamoDB and SQS, with the template's resources,
+the functions' environment and demo accounts, all in this process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from moto.server import ThreadedMotoServer
+
+from localdev.demo import seed_demo_accounts
+from localdev.functions import LocalFunction, load_functions
+from localdev.moto_atomic import make_moto_dynamodb_atomic
+from localdev.resources import create_resources, function_environment
+from localdev.routing import Router
+from localdev.template import Resolver, Template
+
+# Embedded defaults of a local run: deterministic prices and no metrics noise on the console.
+LOCAL_DEFAULTS = {
+    "PRICE_SOURCE": "static",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+AWS_LOCAL_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",  # moto accepts any credentials
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LocalStack:
+    template: Template = field(default_factory=Template.load)
+    moto_port: int = 0
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    seed: bool = True
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
+    router: Router = field(default_factory=lambda: Router([], {}))
+    resolver: Resolver | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    _moto: ThreadedMotoServer | None = None
+
+    @property
+    def moto_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def start(self) -> LocalStack:
+        from orders_common.wiring import reset_services, services
+
+        make_moto_dynamodb_atomic()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
+        self.moto_port = self.moto_port or free_port()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self._moto.start()
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.update({**AWS_LOCAL_ENVIRONMENT, "AWS_ENDPOINT_URL": self.moto_endpoint})
+        self.resolver = create_resources(self.template)
+        self.environment = {**function_environment(self.template, self.resolver), **LOCAL_DEFAULTS, **self.overrides}
+        os.environ.update(self.environment)
+        reset_services()
+        if self.seed:
+            seed_demo_accounts(services().repository)
+        self.functions = load_functions(self.template)
+        self.router = Router(self.template.http_routes(), self.functions)
+        return self
+
+    def stop(self) -> None:
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None

@@ -1,0 +1,100 @@
+"""The deployed stack, in process: moto resources from template.yaml, demo accounts, and the
+functions reached through the template's routes (the same path ``make run`` takes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import boto3
+
+from localdev.functions import LocalFunction
+from localdev.routing import HttpResponse, Router
+from localdev.template import Resolver, Template
+from orders_common.http.jsonio import dumps
+from orders_common.wiring import Services, services
+
+
+@dataclass
+class Deployed:
+    template: Template
+    resolver: Resolver
+    functions: Mapping[str, LocalFunction]
+    router: Router
+
+    @property
+    def services(self) -> Services:
+        return services()
+
+    @property
+    def table_name(self) -> str:
+        return self.resolver.refs["OrdersTable"]
+
+    @property
+    def queue_url(self) -> str:
+        return self.resolver.refs["ExecutionQueue"]
+
+    @property
+    def dead_letter_queue_url(self) -> str:
+        return self.resolver.refs["ExecutionDeadLetterQueue"]
+
+    # HTTP, through API Gateway's routing
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        body: bytes | str | None = None,
+        query: Mapping[str, Any] | str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        all_headers = dict(headers or {})
+        if json is not None:
+            body = dumps(json)
+            all_headers.setdefault("Content-Type", "application/json")
+        query_string = query if isinstance(query, str) else urlencode(query or {})
+        return self.router.handle(method, path, query_string=query_string, headers=all_headers, body=body)
+
+    def get(self, path: str, **kwargs: Any) -> HttpResponse:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> HttpResponse:
+        return self.request("POST", path, **kwargs)
+
+    def create_order(self, **fields: Any) -> dict[str, Any]:
+        """Create an order that must succeed; defaults to a small market buy on account 1."""
+        body = {"account_id": 1, "symbol": "BTC", "name": "Test order", "side": "buy", "order_type": "market",
+                "quantity": Decimal("0.01"), **fields}
+        response = self.post("/api/orders/create", json=body)
+        assert response.status == 201, response.body
+        created: dict[str, Any] = response.json()
+        return created
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        return self.functions[logical_id].invoke(event)
+
+    # What is stored
+
+    def stored_items(self, prefix: str) -> list[dict[str, Any]]:
+        """Every item whose partition key starts with ``prefix`` (a test-only Scan)."""
+        client = boto3.client("dynamodb")
+        items: list[dict[str, Any]] = []
+        paginator = client.get_paginator("scan")
+        for page in paginator.paginate(TableName=self.table_name):
+            items += [item for item in page["Items"] if item["pk"]["S"].startswith(prefix)]
+        return items
+
+    def account(self, account_id: int) -> dict[str, Any]:
+        response = self.services.repository.get_account(account_id)
+        assert response is not None
+        return response.model_dump()
+
+    def position(self, account_id: int, symbol: str) -> dict[str, Any] | None:
+        account = self.services.repository.get_account(account_id)
+        assert account is not None
+        return next((p.model_dump() for p in account.positions if p.symbol == symbol), None)
