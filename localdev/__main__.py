@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         probe.server_close()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            print(f"Port {arguments.port} on {arguments.host} is already in use; stop what uses it or pass --port.",
-                  file=sys.stderr)
+            print(
+                f"Port {arguments.port} on {arguments.host} is already in use; stop what uses it or pass --port.",
+                file=sys.stderr,
+            )
             return 2
         raise
 

@@ -31,12 +31,7 @@ def http_api_event(
     query: dict[str, str] = {}
     for name, value in parse_qsl(query_string, keep_blank_values=True):
         query[name] = f"{query[name]},{value}" if name in query else value
-    encoded = False
-    if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8")
-        except UnicodeDecodeError:
-            body, encoded = base64.b64encode(body).decode(), True
+    text, encoded = _event_body(body)
     request_context: dict[str, Any] = {
         "accountId": "123456789012",
         "apiId": "local",
@@ -72,9 +67,19 @@ def http_api_event(
         event["queryStringParameters"] = query
     if path_parameters:
         event["pathParameters"] = dict(path_parameters)
-    if body is not None:
-        event["body"] = body
+    if text is not None:
+        event["body"] = text
     return event
+
+
+def _event_body(body: bytes | str | None) -> tuple[str | None, bool]:
+    """API Gateway passes text bodies as they are and anything else base64-encoded."""
+    if not isinstance(body, bytes):
+        return body, False
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode(), True
 
 
 def scheduled_event(rule_arn: str = "arn:aws:events:us-east-1:123456789012:rule/process-all") -> dict[str, Any]:

@@ -59,8 +59,11 @@ def _create_queues(template: Template, resolver: Resolver, sqs: Any, prefix: str
                 properties = resolver.resolve(resource.get("Properties", {}))
             except KeyError:
                 continue  # refers to a queue not created yet
-            attributes = {aws: str(properties[key]).lower() if isinstance(properties[key], bool) else str(properties[key])
-                          for key, aws in QUEUE_ATTRIBUTES.items() if key in properties}
+            attributes = {
+                aws: str(properties[key]).lower() if isinstance(properties[key], bool) else str(properties[key])
+                for key, aws in QUEUE_ATTRIBUTES.items()
+                if key in properties
+            }
             if "RedrivePolicy" in properties:
                 attributes["RedrivePolicy"] = json.dumps(properties["RedrivePolicy"])
             name = f"{prefix}-{logical_id}" + (".fifo" if attributes.get("FifoQueue") == "true" else "")

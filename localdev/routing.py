@@ -75,11 +75,13 @@ class Router:
         )
         try:
             result = function.invoke(event)
-        except Exception as error:  # noqa: BLE001 - API Gateway answers 500 whatever the function raised
+        except Exception as error:
             sys.stderr.write(f"[api] {function.spec.logical_id} raised {error!r}\n")
             return _gateway_error(500, "Internal Server Error")
         raw = result.get("body") or ""
         payload = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
         response_headers = {name: str(value) for name, value in (result.get("headers") or {}).items()}
         response_headers["Apigw-Requestid"] = event["requestContext"]["requestId"]
-        return HttpResponse(int(result.get("statusCode", 200)), response_headers, payload, list(result.get("cookies") or []))
+        return HttpResponse(
+            int(result.get("statusCode", 200)), response_headers, payload, list(result.get("cookies") or [])
+        )

@@ -19,8 +19,9 @@ LocalPage = Callable[[], HttpResponse]
 
 class ApiGateway(ThreadingHTTPServer):
     daemon_threads = True
-    # A second server on the same port must fail loudly instead of silently sharing it.
-    allow_reuse_address = False
+    # Lets a restarted server bind while the old connections linger in TIME_WAIT; on Linux a port
+    # another server is listening on still cannot be bound.
+    allow_reuse_address = True
 
     def __init__(
         self,
@@ -58,7 +59,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._dispatch()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+    def log_message(self, format: str, *args: Any) -> None:
         if not self.server.quiet:
             sys.stderr.write(f"[api] {format % args}\n")
 
@@ -68,8 +69,13 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
             self.close_connection = True
-            self._send(HttpResponse(413, {"Content-Type": "application/json"},
-                                    json.dumps({"message": "Request Entity Too Large"}).encode()))
+            self._send(
+                HttpResponse(
+                    413,
+                    {"Content-Type": "application/json"},
+                    json.dumps({"message": "Request Entity Too Large"}).encode(),
+                )
+            )
             return
         body = self.rfile.read(length) if length else None
         page = self.server.pages.get(url.path)

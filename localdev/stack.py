@@ -13,7 +13,7 @@ from moto.server import ThreadedMotoServer
 
 from localdev.demo import seed_demo_accounts
 from localdev.functions import LocalFunction, load_functions
-from localdev.moto_atomic import make_moto_dynamodb_atomic
+from localdev.moto_fidelity import make_moto_faithful
 from localdev.resources import create_resources, function_environment
 from localdev.routing import Router
 from localdev.template import Resolver, Template
@@ -58,7 +58,7 @@ class LocalStack:
     def start(self) -> LocalStack:
         from orders_common.wiring import reset_services, services
 
-        make_moto_dynamodb_atomic()
+        make_moto_faithful()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
         self.moto_port = self.moto_port or free_port()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)

@@ -127,7 +127,9 @@ class Template:
 
     def http_routes(self) -> list[Route]:
         return [
-            Route(method=event["Properties"]["Method"].upper(), path=event["Properties"]["Path"], function=spec.logical_id)
+            Route(
+                method=event["Properties"]["Method"].upper(), path=event["Properties"]["Path"], function=spec.logical_id
+            )
             for spec in self.functions()
             for event in spec.events.values()
             if event["Type"] == "HttpApi"

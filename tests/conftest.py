@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from localdev.demo import seed_demo_accounts
 from localdev.functions import LocalFunction, load_functions
-from localdev.moto_atomic import make_moto_dynamodb_atomic
+from localdev.moto_fidelity import make_moto_faithful
 from localdev.resources import create_resources, function_environment
 from localdev.routing import Router
 from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_DEFAULTS
@@ -43,8 +43,10 @@ def functions(template: Template) -> dict[str, LocalFunction]:
 
 
 @pytest.fixture
-def stack(template: Template, functions: dict[str, LocalFunction], monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployed]:
-    make_moto_dynamodb_atomic()
+def stack(
+    template: Template, functions: dict[str, LocalFunction], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Deployed]:
+    make_moto_faithful()
     with mock_aws():
         resolver = create_resources(template)
         for name, value in {**function_environment(template, resolver), **LOCAL_DEFAULTS}.items():

@@ -3,7 +3,7 @@
 from orders_common.http.resolver import build_resolver, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, json_response
 from orders_common.logic.health import check_health
-from orders_common.models.responses import HealthReport
+from orders_common.models.responses import HealthReport, UnhealthyReport
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -14,12 +14,12 @@ app = build_resolver()
     summary="Health of the order desk",
     responses={
         200: documented("Healthy", HealthReport),
-        503: documented("The store is unreachable", HealthReport),
+        503: documented("The store is unreachable", UnhealthyReport),
     },
 )
 def health() -> JsonResponse:
     report = check_health(services())
-    if report.status == "ok":
+    if isinstance(report, HealthReport):
         return json_response(200, report)
     return json_response(503, report.model_copy(update={"request_id": app.current_event.request_context.request_id}))
 

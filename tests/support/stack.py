@@ -68,8 +68,15 @@ class Deployed:
 
     def create_order(self, **fields: Any) -> dict[str, Any]:
         """Create an order that must succeed; defaults to a small market buy on account 1."""
-        body = {"account_id": 1, "symbol": "BTC", "name": "Test order", "side": "buy", "order_type": "market",
-                "quantity": Decimal("0.01"), **fields}
+        body = {
+            "account_id": 1,
+            "symbol": "BTC",
+            "name": "Test order",
+            "side": "buy",
+            "order_type": "market",
+            "quantity": Decimal("0.01"),
+            **fields,
+        }
         response = self.post("/api/orders/create", json=body)
         assert response.status == 201, response.body
         created: dict[str, Any] = response.json()

@@ -32,7 +32,9 @@ def _parse_price_table(value: object) -> object:
     return table
 
 
-PriceTable = Annotated[dict[str, Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]], BeforeValidator(_parse_price_table)]
+PriceTable = Annotated[
+    dict[str, Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]], BeforeValidator(_parse_price_table)
+]
 
 
 class Settings(BaseModel):

@@ -53,7 +53,7 @@ class ExecutionQueue:
         return sent
 
     def _send_batch(self, order_ids: list[int]) -> int:
-        entries: dict[str, dict[str, Any]] = {
+        entries: dict[str, Any] = {
             str(order_id): {"Id": str(order_id), "MessageBody": dumps({"order_id": order_id})} for order_id in order_ids
         }
         accepted = 0

@@ -109,7 +109,7 @@ class DynamoTable:
         page = self._query_request({**request, "Select": "COUNT"})
         while True:
             response = self._call("query", page)
-            total += response.get("Count", 0)
+            total += int(response.get("Count", 0))
             if not response.get("LastEvaluatedKey"):
                 return total
             page["ExclusiveStartKey"] = response["LastEvaluatedKey"]
@@ -185,7 +185,7 @@ class DynamoTable:
 def _translate(error: ClientError, operation: str) -> Exception:
     code = error.response.get("Error", {}).get("Code", "")
     if code == "ConditionalCheckFailedException":
-        found = error.response.get("Item")
+        found: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
         return ConditionFailed(deserialize(found) if found else None)
     if code == "TransactionCanceledException":
         reasons = error.response.get("CancellationReasons", [])

@@ -27,10 +27,11 @@ def read_partition(table: DynamoTable, request: dict[str, Any], *, want: int, so
         items.extend(page)
         if last_key is None:
             return PartitionPage(items, None)
+        start = last_key
         if len(items) >= want:
             break
-        start = last_key
-    return PartitionPage(items, last_key[sort_attribute])
+    assert start is not None  # the loop ran at least once and did not return
+    return PartitionPage(items, start[sort_attribute])
 
 
 def merge_partitions(

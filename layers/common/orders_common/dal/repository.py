@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from orders_common.dal import items as keys
-from orders_common.dal.dynamo import DynamoTable, Item, TransactionCancelled
+from orders_common.dal.dynamo import DynamoTable, TransactionCancelled
 from orders_common.dal.paging import merge_partitions, read_partition
 from orders_common.errors import InsufficientFunds, InsufficientPosition, OrderNotPending
 from orders_common.exchange.base import Fill
-from orders_common.models.account import Account, Position
+from orders_common.models.account import Account
 from orders_common.models.numbers import format_utc, round_down, round_up, utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 from orders_common.models.paging import OrderFilters, Page, PageRequest
@@ -286,6 +286,8 @@ class DynamoOrderRepository:
                     "exchange_order_id": fill.exchange_order_id,
                     "executed_at": fill.executed_at,
                     "updated_at": fill.executed_at,
+                    "reserved_cash": ZERO,
+                    "reserved_quantity": ZERO,
                 }
             )
         raise RuntimeError(f"position of order {order.id} kept changing; gave up after {POSITION_CONFLICT_RETRIES}")
@@ -312,8 +314,9 @@ class DynamoOrderRepository:
             {
                 "Update": {
                     "Key": keys.position_key(order.account_id, order.symbol),
-                    "UpdateExpression": "SET symbol = :symbol, account_id = :account, entity = :entity, updated_at = :at "
-                    "ADD available_quantity :quantity, reserved_quantity :zero, cost_basis :cost, version :one",
+                    "UpdateExpression": "SET symbol = :symbol, account_id = :account, entity = :entity, "
+                    "updated_at = :at ADD available_quantity :quantity, reserved_quantity :zero, "
+                    "cost_basis :cost, version :one",
                     "ExpressionAttributeValues": {
                         ":symbol": order.symbol,
                         ":account": order.account_id,
@@ -373,7 +376,7 @@ class DynamoOrderRepository:
         at = format_utc(now)
         values: dict[str, Any] = {":closed": status.value, ":at": at}
         expression = "SET #status = :closed, updated_at = :at"
-        update: dict[str, Any] = {"status": status, "updated_at": now}
+        update: dict[str, Any] = {"status": status, "updated_at": now, "reserved_cash": ZERO, "reserved_quantity": ZERO}
         if status is OrderStatus.CANCELLED:
             expression += ", cancelled_at = :at"
             update["cancelled_at"] = now
@@ -420,14 +423,16 @@ class DynamoOrderRepository:
 
     @staticmethod
     def _order_transition(order: Order, expression: str, values: dict[str, Any]) -> dict[str, Any]:
-        """Move an order out of its current state, only if it is still in it; it leaves the pending index."""
+        """Move an order out of its current state, only if it is still in it. Its reservation is
+        settled or released in the same transaction, and it leaves the pending index."""
         return {
             "Update": {
                 "Key": keys.order_key(order.id),
-                "UpdateExpression": f"{expression} REMOVE pending_pk, pending_sk",
+                "UpdateExpression": f"{expression}, reserved_cash = :nothing, reserved_quantity = :nothing "
+                "REMOVE pending_pk, pending_sk",
                 "ConditionExpression": "#status = :expected",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {**values, ":expected": order.status.value},
+                "ExpressionAttributeValues": {**values, ":expected": order.status.value, ":nothing": ZERO},
             }
         }
 
@@ -436,4 +441,3 @@ class DynamoOrderRepository:
         if cancelled.failed(0):
             current = cancelled.items[0] or {}
             raise OrderNotPending(order.id, str(current.get("status", "gone"))) from None
-

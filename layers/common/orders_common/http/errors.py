@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from orders_common import errors
-from orders_common.http.responses import json_response
+from orders_common.http.responses import JsonResponse, json_response
 from orders_common.models.responses import ErrorBody, ValidationDetail
 from orders_common.observability import logger
 
@@ -46,7 +45,7 @@ def error_response(
     message: str,
     details: Any = None,
     headers: dict[str, str] | None = None,
-) -> Response:
+) -> JsonResponse:
     body = ErrorBody(error=message, code=code, request_id=_request_id(app), details=details)
     return json_response(status_code, body, headers)
 
@@ -63,10 +62,14 @@ def _validation_details(problems: Sequence[Any]) -> list[ValidationDetail]:
     details = []
     for problem in problems:
         location, *path = problem.get("loc") or ("body",)
+        names = [str(part) for part in path if not isinstance(part, int)]
+        if location != "body":
+            # Query strings, headers and paths are flat; a model grouping them adds its own name.
+            names = names[-1:]
         details.append(
             ValidationDetail(
                 location=str(location),
-                field=".".join(str(part) for part in path if not isinstance(part, int)) or None,
+                field=".".join(names) or None,
                 message=str(problem.get("msg", "invalid")),
                 type=str(problem.get("type", "invalid")),
             )
@@ -76,7 +79,7 @@ def _validation_details(problems: Sequence[Any]) -> list[ValidationDetail]:
 
 def install_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(RequestValidationError)
-    def _invalid_request(error: RequestValidationError) -> Response:
+    def _invalid_request(error: RequestValidationError) -> JsonResponse:
         problems = list(error.errors())
         if any(problem.get("type") == "json_invalid" for problem in problems):
             reason = next(str(p.get("ctx", {}).get("error", "")) for p in problems if p.get("type") == "json_invalid")
@@ -95,7 +98,7 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
         return error_response(app, 400, "VALIDATION_ERROR", f"Invalid request: check {fields}.", details)
 
     @app.exception_handler(errors.OrdersError)
-    def _domain_error(error: errors.OrdersError) -> Response:
+    def _domain_error(error: errors.OrdersError) -> JsonResponse:
         status = status_for(error)
         retry_after = next((v for cls, v in RETRY_AFTER_SECONDS.items() if isinstance(error, cls)), None)
         if status >= 500:
@@ -110,11 +113,11 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
         )
 
     @app.not_found
-    def _no_route(_: Exception) -> Response:
+    def _no_route(_: Exception) -> JsonResponse:
         event = app.current_event
         return error_response(app, 404, "ROUTE_NOT_FOUND", f"No route for {event.http_method} {event.path}.")
 
     @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
+    def _unexpected(error: Exception) -> JsonResponse:
         logger.exception("Unhandled error")
         return error_response(app, 500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")

@@ -47,4 +47,5 @@ def loads_request(body: str | bytes | None) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
+    text: str = simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
+    return text

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from orders_common.http.jsonio import dumps
 from orders_common.models.paging import Page, encode_token
 
-NEXT_TOKEN_HEADER = "X-Next-Token"
+NEXT_TOKEN_HEADER = "X-Next-Token"  # noqa: S105 - a header name, not a secret
 
 JsonResponse = Response[str]
 """A response whose body is already exact JSON text (what every route returns)."""

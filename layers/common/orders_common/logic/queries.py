@@ -20,9 +20,7 @@ def get_order(order_id: int, services: Services) -> Order:
     return order
 
 
-def list_account_orders(
-    account_id: int, page: PageRequest, filters: OrderFilters, services: Services
-) -> Page[Order]:
+def list_account_orders(account_id: int, page: PageRequest, filters: OrderFilters, services: Services) -> Page[Order]:
     if services.repository.get_account_owner(account_id) is None:
         raise AccountNotFound(account_id)
     return services.repository.list_account_orders(account_id, page, filters)

@@ -58,12 +58,19 @@ class HealthStatistics(BaseModel):
 
 
 class HealthReport(BaseModel):
-    status: Literal["ok", "unhealthy"]
-    statistics: HealthStatistics | None = None
+    status: Literal["ok"] = "ok"
+    statistics: HealthStatistics
     checked_at: UtcDateTime
-    error: str | None = None
-    code: str | None = None
+
+
+class UnhealthyReport(BaseModel):
+    """Health's 503 answer: the error shape plus the status."""
+
+    status: Literal["unhealthy"] = "unhealthy"
+    error: str
+    code: str
     request_id: str | None = None
+    checked_at: UtcDateTime
 
 
 class ValidationDetail(BaseModel):

@@ -1,0 +1,193 @@
+"""`make run`'s server over real HTTP: the seed's curl examples, as written, host swapped."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from localdev.stack import free_port
+from localdev.template import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+class Client:
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def call(self, method: str, path: str, body: str | None = None) -> tuple[int, dict[str, str], Any]:
+        request = urllib.request.Request(self.base + path, method=method, data=body.encode() if body else None)
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, dict(response.headers), json.loads(response.read(), parse_float=Decimal)
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), json.loads(error.read(), parse_float=Decimal)
+
+
+def start_server(port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_until_serving(client: Client, server: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"server exited early:\n{server.stdout.read() if server.stdout else ''}")
+        try:
+            if client.call("GET", "/api/orders/health")[0] == 200:
+                return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError("server did not answer in time")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Client]:
+    port = free_port()
+    process = start_server(port)
+    client = Client(f"http://127.0.0.1:{port}")
+    try:
+        wait_until_serving(client, process)
+        yield client
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_seed_examples_over_http(server: Client) -> None:
+    # curl -X POST .../api/orders/create -H "Content-Type: application/json" -d '{...}'
+    status, _, order = server.call(
+        "POST",
+        "/api/orders/create",
+        '{"account_id": 1, "symbol": "BTC", "name": "Long BTC", "side": "buy", "order_type": "market", '
+        '"quantity": 0.01}',
+    )
+    assert status == 201
+    assert {"account_id": 1, "symbol": "BTC", "side": "buy", "order_type": "market", "status": "pending"}.items() <= (
+        order.items()
+    )
+    assert order["quantity"] == Decimal("0.01")
+    order_id = order["id"]
+
+    # curl .../api/orders/pending
+    status, _, pending = server.call("GET", "/api/orders/pending")
+    assert status == 200
+    assert {
+        "id": order_id,
+        "symbol": "BTC",
+        "side": "buy",
+        "status": "pending",
+        "quantity": Decimal("0.01"),
+    }.items() <= (next(o for o in pending if o["id"] == order_id).items())
+
+    # curl .../api/orders/user/1 and .../api/orders/account/1
+    for path in ("/api/orders/user/1", "/api/orders/account/1"):
+        status, _, orders = server.call("GET", path)
+        assert status == 200
+        assert order_id in [o["id"] for o in orders]
+
+    # curl -X POST .../api/orders/execute/42
+    status, _, executed = server.call("POST", f"/api/orders/execute/{order_id}")
+    assert status == 200
+    assert {"status": "ok", "order_id": order_id, "execution_status": "filled"}.items() <= executed.items()
+
+    # curl .../api/orders/order/42
+    status, _, details = server.call("GET", f"/api/orders/order/{order_id}")
+    assert status == 200
+    assert details["status"] == "filled"
+    assert details["name"] == "Long BTC"
+    assert details["filled_price"] > 0
+    assert details["executed_at"].endswith("Z")
+
+    # curl -X POST .../api/orders/cancel/42 (on a fresh pending order)
+    _, _, second = server.call(
+        "POST",
+        "/api/orders/create",
+        '{"account_id": 1, "symbol": "ETH", "name": "Buy ETH", "side": "buy", "order_type": "limit", "price": 3000, '
+        '"quantity": 1}',
+    )
+    status, _, cancelled = server.call("POST", f"/api/orders/cancel/{second['id']}")
+    assert status == 200
+    assert {"status": "ok", "order_id": second["id"]}.items() <= cancelled.items()
+
+    # curl -X POST .../api/orders/process-all
+    server.call(
+        "POST",
+        "/api/orders/create",
+        '{"account_id": 2, "symbol": "SOL", "name": "SOL", "side": "buy", "order_type": "market", "quantity": 2}',
+    )
+    status, _, processed = server.call("POST", "/api/orders/process-all")
+    assert status == 200
+    assert {"processed", "succeeded", "failed"} <= set(processed)
+    assert processed["succeeded"] >= 1
+
+    # curl .../api/orders/health
+    status, _, health = server.call("GET", "/api/orders/health")
+    assert status == 200
+    assert health["status"] == "ok"
+    assert isinstance(health["statistics"]["pending_orders"], int)
+
+
+def test_errors_over_http_have_the_error_shape(server: Client) -> None:
+    status, headers, body = server.call("POST", "/api/orders/create", '{"account_id": 1}')
+
+    assert status == 400
+    assert body["code"] == "VALIDATION_ERROR"
+    assert body["request_id"] == headers["Apigw-Requestid"]
+    assert {d["field"] for d in body["details"]} >= {"symbol", "quantity", "side"}
+
+
+def test_a_taken_port_is_reported_clearly() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "localdev", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert f"Port {port}" in result.stderr
+    assert "already in use" in result.stderr
+
+
+def test_ctrl_c_stops_the_server_cleanly() -> None:
+    port = free_port()
+    process = start_server(port)
+    wait_until_serving(Client(f"http://127.0.0.1:{port}"), process)
+
+    process.send_signal(signal.SIGINT)
+
+    assert process.wait(timeout=15) == 0
+    restarted = start_server(port)  # the port is free again at once
+    try:
+        wait_until_serving(Client(f"http://127.0.0.1:{port}"), restarted)
+    finally:
+        restarted.send_signal(signal.SIGINT)
+        assert restarted.wait(timeout=15) == 0

@@ -1,0 +1,111 @@
+"""Every file in events/ (the events ``sam local invoke -e`` uses) drives its function successfully.
+
+A file is named after its function's folder, ``<folder>.json`` or ``<folder>.<variant>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from localdev.template import ROOT, Template
+from tests.support.stack import Deployed
+
+EVENTS = sorted((ROOT / "events").glob("*.json"))
+
+
+def function_for(event_file: Path, template: Template) -> str:
+    folder = event_file.name.split(".")[0]
+    by_folder = {spec.code_uri.name: spec.logical_id for spec in template.functions()}
+    return by_folder[folder]
+
+
+def body(result: dict[str, Any]) -> Any:
+    return json.loads(result["body"])
+
+
+def queued_messages(stack: Deployed) -> int:
+    attributes = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=stack.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+def order_ids(result: dict[str, Any]) -> list[int]:
+    return [order["id"] for order in body(result)]
+
+
+def created(result: Any, stack: Deployed) -> None:
+    assert result["statusCode"] == 201
+    assert body(result)["status"] == "pending"
+
+
+def lists_order_1(result: Any, stack: Deployed) -> None:
+    assert order_ids(result) == [1]
+
+
+def filled(result: Any, stack: Deployed) -> None:
+    assert body(result)["execution_status"] == "filled"
+
+
+def cancelled(result: Any, stack: Deployed) -> None:
+    assert {"status": "ok", "order_id": 1}.items() <= body(result).items()
+
+
+def processed_one(result: Any, stack: Deployed) -> None:
+    assert (body(result)["processed"], body(result)["succeeded"]) == (1, 1)
+
+
+def details_of_order_1(result: Any, stack: Deployed) -> None:
+    assert (body(result)["id"], body(result)["status"]) == (1, "pending")
+
+
+def healthy_with_one_pending(result: Any, stack: Deployed) -> None:
+    assert body(result)["statistics"]["pending_orders"] == 1
+
+
+def fanned_out_one(result: Any, stack: Deployed) -> None:
+    assert result == {"queued": 1}
+    assert queued_messages(stack) == 1
+
+
+# What each event must produce, given one pending market buy (order 1) on account 1.
+EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
+    "create_order.json": created,
+    "pending_orders.json": lists_order_1,
+    "user_orders.json": lists_order_1,
+    "account_orders.json": lists_order_1,
+    "execute_order.json": filled,
+    "cancel_order.json": cancelled,
+    "process_all.json": processed_one,
+    "order_details.json": details_of_order_1,
+    "health.json": healthy_with_one_pending,
+    "process_all.schedule.json": fanned_out_one,
+}
+
+
+def test_every_function_has_an_event_file(template: Template) -> None:
+    covered = {function_for(path, template) for path in EVENTS}
+    assert covered == {spec.logical_id for spec in template.functions()}
+
+
+def test_every_event_file_has_an_expectation() -> None:
+    assert {path.name for path in EVENTS} == set(EXPECTATIONS)
+
+
+@pytest.mark.parametrize("event_file", EVENTS, ids=[path.name for path in EVENTS])
+def test_event_file_succeeds_through_its_function(stack: Deployed, template: Template, event_file: Path) -> None:
+    if event_file.name != "create_order.json":
+        assert stack.create_order()["id"] == 1
+    event = json.loads(event_file.read_text())
+
+    result = stack.invoke(function_for(event_file, template), event)
+
+    if "statusCode" in result:
+        assert 200 <= result["statusCode"] < 300, result
+    EXPECTATIONS[event_file.name](result, stack)

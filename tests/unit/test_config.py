@@ -1,0 +1,38 @@
+"""Settings from environment variables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from orders_common.config import Settings
+
+
+def test_settings_come_from_upper_case_variables() -> None:
+    settings = Settings.from_environ(
+        {"TABLE_NAME": "orders", "STATIC_PRICES": "btc=68500, ETH=3500.5", "SLIPPAGE_BPS": "7", "UNRELATED": "x"}
+    )
+
+    assert settings.table_name == "orders"
+    assert settings.static_prices == {"BTC": Decimal("68500"), "ETH": Decimal("3500.5")}
+    assert settings.slippage_bps == Decimal(7)
+    assert settings.price_source == "static"
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {"TABLE_NAME": ""},
+        {"TABLE_NAME": "t", "STATIC_PRICES": "BTC"},
+        {"TABLE_NAME": "t", "STATIC_PRICES": "BTC=abc"},
+        {"TABLE_NAME": "t", "STATIC_PRICES": "BTC=-1"},
+        {"TABLE_NAME": "t", "PRICE_SOURCE": "binance"},
+        {"TABLE_NAME": "t", "PENDING_INDEX_SHARDS": "0"},
+    ],
+)
+def test_bad_configuration_fails_loudly(environ: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        Settings.from_environ(environ)
