@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,25 @@ def healthy_with_one_pending(result: Any, stack: Deployed) -> None:
 
 
 def fanned_out_one(result: Any, stack: Deployed) -> None:
-    assert result == {"queued": 1}
+    assert result == {"queued": 1, "complete": True, "resumed": False}
     assert queued_messages(stack) == 1
+
+
+def account_1(result: Any, stack: Deployed) -> None:
+    account = body(result)
+    assert (account["account_id"], account["user_id"]) == (1, 1)
+    assert account["reserved_cash"] > 0  # order 1 holds cash back
+    assert {position["symbol"] for position in account["positions"]} == {"BTC", "ETH"}
+
+
+def filled_once_despite_two_deliveries(result: Any, stack: Deployed) -> None:
+    assert result == {"batchItemFailures": []}
+    order = stack.get("/api/orders/order/1").json()
+    assert order["status"] == "filled"
+    assert (
+        stack.account(1)["cash"]
+        == Decimal("100000") - order["filled_price"] * order["filled_quantity"] - (order["commission"])
+    )
 
 
 # What each event must produce, given one pending market buy (order 1) on account 1.
@@ -86,6 +104,8 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "order_details.json": details_of_order_1,
     "health.json": healthy_with_one_pending,
     "process_all.schedule.json": fanned_out_one,
+    "account_details.json": account_1,
+    "execute_queued.json": filled_once_despite_two_deliveries,
 }
 
 

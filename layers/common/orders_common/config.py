@@ -50,6 +50,7 @@ class Settings(BaseModel):
     hyperliquid_info_url: str = "https://api.hyperliquid.xyz/info"
     price_timeout_seconds: float = Field(default=2.0, gt=0, le=10)
     price_max_attempts: int = Field(default=3, ge=1, le=5)
+    price_cache_seconds: float = Field(default=5.0, ge=0, le=60)
 
     slippage_bps: Decimal = Field(default=Decimal(5), ge=0, le=1000, allow_inf_nan=False)
     commission_rate: Decimal = Field(default=Decimal("0.001"), ge=0, lt=1, allow_inf_nan=False)

@@ -9,3 +9,9 @@ from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger(service="orders")
 metrics = Metrics(service="orders", namespace="Hyperoru")
+
+
+def flush_metrics() -> None:
+    """Publish the invocation's metrics (as CloudWatch EMF log lines), if it recorded any."""
+    if metrics.metric_set:
+        metrics.flush_metrics()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 SQS_BATCH_LIMIT = 10
+PARALLEL_REQUESTS = 8
 FAILED_ENTRY_RETRIES = 3
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
@@ -40,17 +43,13 @@ class ExecutionQueue:
         return self._client
 
     def send(self, order_ids: Iterable[int]) -> int:
-        """Enqueue the ids; returns how many were accepted. Entries SQS refuses are retried."""
-        sent = 0
-        batch: list[int] = []
-        for order_id in order_ids:
-            batch.append(order_id)
-            if len(batch) == SQS_BATCH_LIMIT:
-                sent += self._send_batch(batch)
-                batch = []
-        if batch:
-            sent += self._send_batch(batch)
-        return sent
+        """Enqueue the ids, ten per request and several requests at a time; returns how many SQS
+        accepted. Entries SQS refuses for a passing reason are sent again."""
+        batches = list(batched(order_ids, SQS_BATCH_LIMIT))
+        if len(batches) <= 1:
+            return sum(self._send_batch(list(batch)) for batch in batches)
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_REQUESTS, len(batches))) as pool:
+            return sum(pool.map(lambda batch: self._send_batch(list(batch)), batches))
 
     def _send_batch(self, order_ids: list[int]) -> int:
         entries: dict[str, Any] = {
@@ -72,3 +71,10 @@ class ExecutionQueue:
                 break
             entries = {entry["Id"]: entries[entry["Id"]] for entry in failed}
         return accepted
+
+
+def batched(values: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
+    """``itertools.batched`` (Python 3.12+) for the 3.11 this code also runs on."""
+    iterator = iter(values)
+    while batch := tuple(islice(iterator, size)):
+        yield batch

@@ -49,9 +49,24 @@ class Services:
 
     @cached_property
     def prices(self) -> PriceSource:
+        if self.settings.price_source == "hyperliquid":
+            from orders_common.exchange.hyperliquid import HyperliquidPriceSource
+
+            return HyperliquidPriceSource(
+                self.settings.hyperliquid_info_url,
+                timeout_seconds=self.settings.price_timeout_seconds,
+                max_attempts=self.settings.price_max_attempts,
+                cache_seconds=self.settings.price_cache_seconds,
+            )
         from orders_common.exchange.prices import StaticPriceSource
 
         return StaticPriceSource(self.settings.static_prices)
+
+    def begin_invocation(self) -> None:
+        """Prices are shared within one invocation, never carried into the next."""
+        prices = self.__dict__.get("prices")
+        if prices is not None and hasattr(prices, "clear_cache"):
+            prices.clear_cache()
 
     @cached_property
     def exchange(self) -> Exchange:
@@ -85,6 +100,11 @@ def services() -> Services:
             if _current is None:
                 _current = Services(get_settings())
     return _current
+
+
+def begin_invocation() -> None:
+    if _current is not None:
+        _current.begin_invocation()
 
 
 def reset_services() -> None:

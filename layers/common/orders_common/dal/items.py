@@ -57,8 +57,17 @@ def counter_key(name: str) -> dict[str, str]:
     return {"pk": f"COUNTER#{name}", "sk": "COUNTER"}
 
 
+def cursor_key(name: str) -> dict[str, str]:
+    return {"pk": f"CURSOR#{name}", "sk": "CURSOR"}
+
+
 def pending_partition(shard: int) -> str:
     return f"PENDING#{shard}"
+
+
+def executing_partition(shard: int) -> str:
+    """Orders handed to an external exchange whose outcome is not recorded yet (same sparse index)."""
+    return f"EXECUTING#{shard}"
 
 
 def pending_shard(order_id: int, shards: int) -> int:

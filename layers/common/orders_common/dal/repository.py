@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from orders_common.dal import items as keys
-from orders_common.dal.dynamo import DynamoTable, TransactionCancelled
+from orders_common.dal.dynamo import ConditionFailed, DynamoTable, Item, TransactionCancelled
 from orders_common.dal.paging import merge_partitions, read_partition
 from orders_common.errors import InsufficientFunds, InsufficientPosition, OrderNotPending
 from orders_common.exchange.base import Fill
@@ -62,7 +63,17 @@ class OrderRepository(Protocol):
 
     def close_order(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order: ...
 
+    def claim_for_execution(self, order: Order) -> Order: ...
+
+    def release_claim(self, order: Order) -> Order: ...
+
+    def list_executing_orders(self, *, claimed_before: datetime) -> list[Order]: ...
+
     def reserve_order_ids(self, count: int) -> range: ...
+
+    def get_cursor(self, name: str) -> str | None: ...
+
+    def put_cursor(self, name: str, position: str | None) -> None: ...
 
 
 class DynamoOrderRepository:
@@ -186,6 +197,22 @@ class DynamoOrderRepository:
         )
         last = int(attributes["value"])
         return range(last - count + 1, last + 1)
+
+    def get_cursor(self, name: str) -> str | None:
+        """Where a long-running job stopped (the scheduled fan-out), if it did."""
+        item = self.table.get(keys.cursor_key(name), consistent=True)
+        return str(item["position"]) if item and "position" in item else None
+
+    def put_cursor(self, name: str, position: str | None) -> None:
+        if position is None:
+            self.table.update(keys.cursor_key(name), "REMOVE #position", names={"#position": "position"})
+        else:
+            self.table.update(
+                keys.cursor_key(name),
+                "SET #position = :position",
+                names={"#position": "position"},
+                values={":position": position},
+            )
 
     def insert_order(self, order: Order) -> None:
         """Store a new pending order and reserve what it needs, in one transaction."""
@@ -369,6 +396,70 @@ class DynamoOrderRepository:
                 }
             },
         ]
+
+    def claim_for_execution(self, order: Order) -> Order:
+        """Mark a pending order ``executing`` before it is sent to an external exchange, so that no
+        other execution or cancel can touch it until its outcome is recorded (or reconciled)."""
+        now = utc_now()
+        shard = keys.pending_shard(order.id, self.pending_shards)
+        try:
+            self.table.update(
+                keys.order_key(order.id),
+                "SET #status = :executing, updated_at = :at, pending_pk = :partition",
+                names={"#status": "status"},
+                values={
+                    ":executing": OrderStatus.EXECUTING.value,
+                    ":pending": OrderStatus.PENDING.value,
+                    ":at": format_utc(now),
+                    ":partition": keys.executing_partition(shard),
+                },
+                condition="#status = :pending",
+            )
+        except ConditionFailed as failed:
+            raise OrderNotPending(order.id, str((failed.item or {}).get("status", "gone"))) from None
+        return order.model_copy(update={"status": OrderStatus.EXECUTING, "updated_at": now})
+
+    def release_claim(self, order: Order) -> Order:
+        """Put an ``executing`` order back to ``pending``: the exchange certainly never received it."""
+        now = utc_now()
+        shard = keys.pending_shard(order.id, self.pending_shards)
+        try:
+            self.table.update(
+                keys.order_key(order.id),
+                "SET #status = :pending, updated_at = :at, pending_pk = :partition",
+                names={"#status": "status"},
+                values={
+                    ":executing": OrderStatus.EXECUTING.value,
+                    ":pending": OrderStatus.PENDING.value,
+                    ":at": format_utc(now),
+                    ":partition": keys.pending_partition(shard),
+                },
+                condition="#status = :executing",
+            )
+        except ConditionFailed as failed:
+            raise OrderNotPending(order.id, str((failed.item or {}).get("status", "gone"))) from None
+        return order.model_copy(update={"status": OrderStatus.PENDING, "updated_at": now})
+
+    def list_executing_orders(self, *, claimed_before: datetime) -> list[Order]:
+        """Orders claimed for an external exchange longer ago than ``claimed_before`` (to reconcile)."""
+        found: list[Order] = []
+        for shard in range(self.pending_shards):
+            request: dict[str, Any] = {
+                "IndexName": keys.PENDING_INDEX,
+                "KeyConditionExpression": "pending_pk = :partition",
+                "FilterExpression": "updated_at < :before",
+                "ExpressionAttributeValues": {
+                    ":partition": keys.executing_partition(shard),
+                    ":before": format_utc(claimed_before),
+                },
+            }
+            start: Item | None = None
+            while True:
+                items, start = self.table.query(**request, ExclusiveStartKey=start)
+                found += [keys.item_to_order(item) for item in items]
+                if start is None:
+                    break
+        return found
 
     def close_order(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
         """Cancel or reject a pending order and give back what it reserved, in one transaction."""

@@ -33,6 +33,11 @@ class Rejected:
 Decision = Fill | NotMarketable | Rejected
 
 
+class AmbiguousOutcome(Exception):
+    """The exchange may or may not have received the order (a timeout after sending, a lost
+    response). The order stays ``executing`` until ``Exchange.find`` says what became of it."""
+
+
 class Exchange(Protocol):
     """Executes one order against a market price.
 

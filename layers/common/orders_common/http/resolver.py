@@ -11,7 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders_common.http.errors import install_error_handlers
 from orders_common.http.jsonio import loads_request
-from orders_common.observability import logger, metrics
+from orders_common.observability import flush_metrics, logger
+from orders_common.wiring import begin_invocation
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -25,6 +26,7 @@ def build_resolver() -> APIGatewayHttpResolver:
 def lambda_handler_for(app: APIGatewayHttpResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        begin_invocation()
         try:
             return app.resolve(event, context)
         finally:
@@ -33,22 +35,18 @@ def lambda_handler_for(app: APIGatewayHttpResolver) -> LambdaHandler:
     return handler
 
 
-def flush_metrics() -> None:
-    if metrics.metric_set:
-        metrics.flush_metrics()
-
-
 def is_scheduled_event(event: dict[str, Any]) -> bool:
     return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
 
 
-def scheduled_or_http(http_handler: LambdaHandler, scheduled_job: Callable[[], Any]) -> LambdaHandler:
+def scheduled_or_http(http_handler: LambdaHandler, scheduled_job: Callable[[LambdaContext], Any]) -> LambdaHandler:
     """One function serving both its API route and an EventBridge schedule."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
     def run_scheduled(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        begin_invocation()
         try:
-            result = scheduled_job()
+            result = scheduled_job(context)
             return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
         finally:
             flush_metrics()

@@ -1,4 +1,5 @@
-"""Execute every pending order: now within a time budget (API), or by fanning out to the queue (schedule)."""
+"""Execute every pending order: now, within a time budget (the API call), or by fanning every pending
+order out to the execution queue (the EventBridge schedule)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,29 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrdersError
+from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order
+from orders_common.models.paging import OrderFilters, PageRequest
 from orders_common.models.responses import ExecuteResult, ExecutionStatus, FanOutResult, ProcessAllResult
 from orders_common.observability import logger
 
 if TYPE_CHECKING:
     from orders_common.wiring import Services
+
+Clock = Callable[[], float]
+
+# Kept back from the invocation's remaining time so that the answer leaves before the deadline.
+RESPONSE_MARGIN_SECONDS = 2.0
+# Of the process-all call's time, what is kept for handing unreached orders to the queue.
+ENQUEUE_SECONDS = 3.0
+FAN_OUT_PAGE_SIZE = 500
+# An order claimed for an external exchange this long ago without an outcome gets reconciled.
+RECONCILE_AFTER = timedelta(seconds=60)
+FAN_OUT_CURSOR = "FAN_OUT"
 
 
 @dataclass
@@ -41,72 +56,104 @@ class _Tally:
                 logger.error("Execution failed unexpectedly", error=repr(error))
 
 
-def process_all(services: Services, *, seconds: float, clock: Callable[[], float] = time.monotonic) -> ProcessAllResult:
-    """Execute pending orders, oldest first, ``process_all_concurrency`` at a time, for at most
-    ``seconds``; whatever was not started by then goes to the execution queue.
+def time_budget(services: Services, remaining_ms: int | None) -> float:
+    """Seconds the process-all call may spend: the configured budget, capped by what the
+    invocation has left (API Gateway answers 504 after 30 s whatever the function does)."""
+    budget = services.settings.process_all_time_budget_seconds
+    if remaining_ms is not None:
+        budget = min(budget, remaining_ms / 1000 - RESPONSE_MARGIN_SECONDS)
+    return max(budget, 0.0)
 
-    Orders are read from the pending index page by page as the pool asks for more work, so memory
-    stays bounded however long the backlog is.
-    """
-    settings = services.settings
-    deadline = clock() + seconds
-    engine = services.engine
-    tally = _Tally()
+
+def process_all(services: Services, *, seconds: float, clock: Clock = time.monotonic) -> ProcessAllResult:
+    """Execute pending orders, oldest first, ``process_all_concurrency`` at a time. Orders not started
+    before the execution deadline go to the execution queue; any the queue could not take in the
+    time left stay pending for the schedule (``deferred``). Orders are read from the pending index
+    page by page as the pool asks for work, so memory stays bounded however long the backlog."""
+    concurrency = services.settings.process_all_concurrency
+    enqueue_deadline = clock() + seconds
+    execute_deadline = enqueue_deadline - min(ENQUEUE_SECONDS, seconds / 2)
     pending: Iterator[Order] = services.repository.iter_pending_orders(page_size=100)
+    tally = _Tally()
     in_flight: set[Future[ExecuteResult]] = set()
     started = 0
-    with ThreadPoolExecutor(max_workers=settings.process_all_concurrency, thread_name_prefix="execute") as pool:
+    unreached: list[int] = []
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="execute") as pool:
         for order in pending:
-            if clock() >= deadline:
-                leftovers = [order.id]
+            if clock() >= execute_deadline:
+                unreached.append(order.id)
                 break
-            while len(in_flight) >= settings.process_all_concurrency:
+            while len(in_flight) >= concurrency:
                 done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                 for outcome in done:
                     tally.count(outcome)
-            in_flight.add(pool.submit(engine.execute, order))
+            in_flight.add(pool.submit(services.engine.execute, order))
             started += 1
-        else:
-            leftovers = []
         for outcome in wait(in_flight).done:
             tally.count(outcome)
 
-    queued = 0
-    if leftovers:
-        # What the budget did not reach goes to the executor Lambda; ids are read on from the index.
-        queue = services.execution_queue
-        queued = queue.send(_chain(leftovers, (order.id for order in pending)))
-        logger.info("Handed pending orders to the execution queue", queued=queued)
+    queued = deferred = 0
+    if unreached:
+        queued, deferred = _hand_over(services, unreached, pending, enqueue_deadline, clock)
+        logger.info("Handed unreached orders to the execution queue", queued=queued, deferred=deferred)
     return ProcessAllResult(
         processed=started,
         succeeded=tally.succeeded,
         failed=tally.failed,
         skipped=tally.skipped,
         queued=queued,
+        deferred=deferred,
     )
 
 
-def fan_out(services: Services) -> FanOutResult:
-    """Send every pending order id to the execution queue (the scheduled run)."""
-    ids = (order.id for order in services.repository.iter_pending_orders(page_size=500))
-    queued = services.execution_queue.send(ids)
-    logger.info("Fanned out pending orders", queued=queued)
-    return FanOutResult(queued=queued)
+def _hand_over(
+    services: Services, first: list[int], rest: Iterator[Order], deadline: float, clock: Clock
+) -> tuple[int, int]:
+    queue = services.execution_queue
+    queued = queue.send(first)
+    batch: list[int] = []
+    deferred = 0
+    for order in rest:
+        if clock() >= deadline:
+            deferred += 1
+            continue
+        batch.append(order.id)
+        if len(batch) == FAN_OUT_PAGE_SIZE:
+            queued += queue.send(batch)
+            batch = []
+    if batch:
+        queued += queue.send(batch)
+    return queued, deferred
 
 
-def _chain(first: list[int], rest: Iterator[int]) -> Iterator[int]:
-    yield from first
-    yield from rest
+def fan_out(services: Services, *, seconds: float, clock: Clock = time.monotonic) -> FanOutResult:
+    """Send every pending order to the execution queue (the scheduled run), page by page.
 
-
-# Time kept back from the budget to enqueue leftovers and answer before API Gateway's 30 s limit.
-RESPONSE_MARGIN_SECONDS = 5.0
-
-
-def time_budget(services: Services, remaining_ms: int | None) -> float:
-    """Seconds process-all may spend executing: the configured budget, capped by the time the
-    invocation has left minus a margin for enqueueing the rest and answering."""
-    budget = services.settings.process_all_time_budget_seconds
-    if remaining_ms is not None:
-        budget = min(budget, remaining_ms / 1000 - RESPONSE_MARGIN_SECONDS)
-    return max(budget, 0.0)
+    A run that runs out of time saves where it stopped and the next run goes on from there, so a
+    backlog longer than one run can send is still covered. Orders left ``executing`` by an external
+    exchange for longer than ``RECONCILE_AFTER`` are sent too: the executor reconciles them.
+    """
+    deadline = clock() + seconds
+    repository = services.repository
+    queue = services.execution_queue
+    resumed_from = repository.get_cursor(FAN_OUT_CURSOR)
+    cursor = resumed_from
+    queued = 0
+    complete = True
+    while True:
+        page = repository.list_pending_orders(PageRequest(limit=FAN_OUT_PAGE_SIZE, after=cursor), OrderFilters())
+        queued += queue.send(order.id for order in page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+        if clock() >= deadline:
+            complete = False
+            break
+    if not complete:
+        repository.put_cursor(FAN_OUT_CURSOR, cursor)
+    elif resumed_from is not None:
+        repository.put_cursor(FAN_OUT_CURSOR, None)
+    stale = repository.list_executing_orders(claimed_before=utc_now() - RECONCILE_AFTER)
+    reconciling = queue.send(order.id for order in stale)
+    logger.info("Fanned out pending orders", queued=queued, reconciling=reconciling, complete=complete)
+    return FanOutResult(queued=queued + reconciling, complete=complete, resumed=resumed_from is not None)

@@ -110,3 +110,11 @@ class ListQuery(BaseModel):
 
     def filters(self) -> OrderFilters:
         return OrderFilters(status=self.status, symbol=self.symbol)
+
+
+class ExecutionMessage(BaseModel):
+    """Body of a message on the execution queue."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    order_id: EntityId

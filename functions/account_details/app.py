@@ -1,0 +1,26 @@
+"""GET /api/accounts/{account_id}: cash, reserved cash and positions of an account."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.logic.queries import get_account
+from orders_common.models.account import Account
+from orders_common.models.requests import PathId
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.get(
+    "/api/accounts/<account_id>",
+    summary="Get an account",
+    responses={200: documented("Cash and positions", Account)},
+)
+def account_details(account_id: Annotated[PathId, Path()]) -> JsonResponse:
+    return json_response(200, get_account(account_id, services()))
+
+
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,28 @@
+"""SQS trigger of the execution queue: execute each queued order, reporting partial batch failures so
+that only the messages that failed are delivered again (and end in the dead-letter queue)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orders_common.logic.execution import execute_queued
+from orders_common.models.requests import ExecutionMessage
+from orders_common.observability import logger
+from orders_common.sqs import lambda_batch_handler
+from orders_common.wiring import services
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def execute_record(record: SQSRecord) -> str:
+    message = ExecutionMessage.model_validate_json(record.body)
+    outcome = execute_queued(message.order_id, services())
+    logger.info("Queued order handled", order_id=message.order_id, outcome=outcome)
+    return outcome
+
+
+@lambda_batch_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=execute_record, processor=processor, context=context)

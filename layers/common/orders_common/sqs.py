@@ -1,0 +1,25 @@
+"""The Lambda entry point around an SQS batch handler: logging context, per-invocation state, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orders_common.observability import flush_metrics, logger
+from orders_common.wiring import begin_invocation
+
+BatchHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def lambda_batch_handler(handle: BatchHandler) -> BatchHandler:
+    @logger.inject_lambda_context(clear_state=True)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        begin_invocation()
+        try:
+            return handle(event, context)
+        finally:
+            flush_metrics()
+
+    return handler

@@ -1,0 +1,194 @@
+"""The Hyperliquid price source against a local server playing Hyperliquid's responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from orders_common.errors import ExchangeUnavailable, UnknownSymbol
+from orders_common.exchange.hyperliquid import HyperliquidPriceSource
+from tests.integration.test_create_order import assert_error
+from tests.support.fake_hyperliquid import Reply, Script, fake_hyperliquid
+from tests.support.stack import Deployed
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def hyperliquid() -> Iterator[tuple[str, Script]]:
+    with fake_hyperliquid() as served:
+        yield served
+
+
+def source(url: str, sleeps: Sleeps | None = None, **options: float) -> HyperliquidPriceSource:
+    return HyperliquidPriceSource(
+        url,
+        timeout_seconds=options.pop("timeout_seconds", 0.5),
+        max_attempts=int(options.pop("max_attempts", 3)),
+        sleep=sleeps or Sleeps(),
+        **options,
+    )
+
+
+def test_mid_prices_are_read_exactly(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+
+    prices = source(url)
+
+    assert prices.get_price("ETH") == Decimal("3500.5")
+    assert prices.get_price("btc") == Decimal("68500")
+    assert script.requests == [{"type": "allMids"}]
+
+
+def test_one_request_serves_every_symbol_until_the_invocation_ends(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+    prices = source(url)
+
+    for symbol in ("BTC", "ETH", "SOL", "BTC"):
+        prices.get_price(symbol)
+    assert len(script.requests) == 1
+
+    prices.clear_cache()
+    prices.get_price("BTC")
+    assert len(script.requests) == 2
+
+
+def test_cached_prices_expire(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+    now = [0.0]
+    prices = HyperliquidPriceSource(url, cache_seconds=5, clock=lambda: now[0])
+
+    prices.get_price("BTC")
+    now[0] = 6.0
+    prices.get_price("BTC")
+
+    assert len(script.requests) == 2
+
+
+def test_an_unlisted_symbol_is_unknown(hyperliquid: tuple[str, Script]) -> None:
+    url, _ = hyperliquid
+
+    with pytest.raises(UnknownSymbol):
+        source(url).get_price("DOGE")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Reply(500, b'{"error": "internal"}'),
+        Reply(503, b""),
+        Reply(429, b"slow down"),
+        Reply(200, b"<html>gateway</html>"),
+        Reply(200, b'["not", "a", "map"]'),
+        Reply(200, b"{}"),
+        Reply.mids({"BTC": "1"}, delay=2.0),  # slower than the timeout
+    ],
+    ids=["500", "503", "429", "html", "array", "empty", "slow"],
+)
+def test_transient_failures_are_retried_with_backoff(hyperliquid: tuple[str, Script], failure: Reply) -> None:
+    url, script = hyperliquid
+    script.replies = [failure]
+    sleeps = Sleeps()
+
+    price = source(url, sleeps).get_price("BTC")
+
+    assert price == Decimal("68500")
+    assert len(script.requests) == 2
+    assert len(sleeps.waits) == 1
+
+
+def test_when_every_attempt_fails_prices_are_unavailable(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+    script.replies = [Reply(502, b"")] * 3
+    sleeps = Sleeps()
+
+    with pytest.raises(ExchangeUnavailable):
+        source(url, sleeps).get_price("BTC")
+
+    assert len(script.requests) == 3
+    assert sleeps.waits[1] > sleeps.waits[0] * 1.0  # exponential: the second wait is the longer
+    assert all(wait > 0 for wait in sleeps.waits)
+
+
+def test_a_client_error_is_not_retried(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+    script.replies = [Reply(400, b'{"error": "bad request"}')]
+
+    with pytest.raises(ExchangeUnavailable):
+        source(url).get_price("BTC")
+
+    assert len(script.requests) == 1
+
+
+def test_one_malformed_price_only_makes_that_symbol_unknown(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+    script.default = Reply.mids({"BTC": "68500", "ETH": "NaN", "SOL": "abc", "XRP": "-1"})
+
+    prices = source(url)
+
+    assert prices.get_price("BTC") == Decimal("68500")
+    for symbol in ("ETH", "SOL", "XRP"):
+        with pytest.raises(UnknownSymbol):
+            prices.get_price(symbol)
+
+
+def test_nothing_listening_is_unavailable() -> None:
+    with pytest.raises(ExchangeUnavailable):
+        source("http://127.0.0.1:9/info", max_attempts=2).get_price("BTC")
+
+
+@pytest.fixture
+def live_prices_stack(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Deployed, Script]]:
+    with fake_hyperliquid() as (url, script):
+        monkeypatch.setenv("PRICE_SOURCE", "hyperliquid")
+        monkeypatch.setenv("HYPERLIQUID_INFO_URL", url)
+        monkeypatch.setenv("PRICE_MAX_ATTEMPTS", "2")
+        monkeypatch.setenv("PRICE_TIMEOUT_SECONDS", "0.5")
+        from orders_common.wiring import reset_services
+
+        reset_services()
+        yield stack, script
+
+
+def test_orders_fill_at_hyperliquid_prices(live_prices_stack: tuple[Deployed, Script]) -> None:
+    stack, script = live_prices_stack
+    order = stack.create_order(symbol="ETH", quantity=Decimal("1"))
+
+    body = stack.post(f"/api/orders/execute/{order['id']}").json()
+
+    assert body["market_price"] == Decimal("3500.5")
+    assert body["execution_status"] == "filled"
+
+
+def test_hyperliquid_outage_answers_503_and_leaves_the_order_pending(
+    live_prices_stack: tuple[Deployed, Script],
+) -> None:
+    stack, script = live_prices_stack
+    order = stack.create_order()
+    before = stack.account(1)
+    script.replies = [Reply(500, b""), Reply(500, b"")]
+
+    response = stack.post(f"/api/orders/execute/{order['id']}")
+
+    assert_error(response, 503, "EXCHANGE_UNAVAILABLE")
+    assert stack.get(f"/api/orders/order/{order['id']}").json()["status"] == "pending"
+    assert stack.account(1) == before
+
+
+def test_a_symbol_hyperliquid_does_not_list_is_refused_at_create(live_prices_stack: tuple[Deployed, Script]) -> None:
+    stack, _ = live_prices_stack
+
+    response = stack.post(
+        "/api/orders/create",
+        json={"account_id": 1, "symbol": "NOPE", "name": "x", "side": "buy", "order_type": "market", "quantity": 1},
+    )
+
+    assert_error(response, 422, "UNKNOWN_SYMBOL")
