@@ -9,6 +9,7 @@ import pytest
 
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.hyperliquid import HyperliquidPriceSource
+from orders_common.wiring import reset_services
 from tests.integration.test_create_order import assert_error
 from tests.support.fake_hyperliquid import Reply, Script, fake_hyperliquid
 from tests.support.stack import Deployed
@@ -152,14 +153,12 @@ def live_prices_stack(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> Itera
         monkeypatch.setenv("HYPERLIQUID_INFO_URL", url)
         monkeypatch.setenv("PRICE_MAX_ATTEMPTS", "2")
         monkeypatch.setenv("PRICE_TIMEOUT_SECONDS", "0.5")
-        from orders_common.wiring import reset_services
-
         reset_services()
         yield stack, script
 
 
 def test_orders_fill_at_hyperliquid_prices(live_prices_stack: tuple[Deployed, Script]) -> None:
-    stack, script = live_prices_stack
+    stack, _ = live_prices_stack
     order = stack.create_order(symbol="ETH", quantity=Decimal("1"))
 
     body = stack.post(f"/api/orders/execute/{order['id']}").json()
