@@ -7,6 +7,7 @@ import errno
 import sys
 import threading
 
+from localdev.pipeline import Pipeline
 from localdev.routing import Router
 from localdev.server import ApiGateway
 from localdev.stack import LocalStack
@@ -25,6 +26,13 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="override a function environment variable, e.g. --set PRICE_SOURCE=hyperliquid",
     )
     parser.add_argument("--no-seed", action="store_true", help="start without the demo accounts")
+    parser.add_argument(
+        "--schedule-seconds",
+        type=float,
+        default=None,
+        help="run the schedules this often instead of at the template's rate (e.g. 5 for a demo)",
+    )
+    parser.add_argument("--no-pipeline", action="store_true", help="no SQS poller and no schedules")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser.parse_args(argv)
 
@@ -48,10 +56,23 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
     stack.start()
+    assert stack.resolver is not None
     gateway = ApiGateway(gateway_address, stack.router, quiet=arguments.quiet)
+    pipeline = Pipeline.from_template(
+        stack.template,
+        stack.resolver,
+        stack.functions,
+        schedule_seconds=arguments.schedule_seconds,
+        quiet=arguments.quiet,
+    )
+    if arguments.no_pipeline:
+        pipeline = Pipeline([], [], pipeline.stop)
+    pipeline.start()
     print(f"Orders API on http://{arguments.host}:{arguments.port} (moto at {stack.moto_endpoint})", flush=True)
     for route in stack.template.http_routes():
         print(f"  {route.method:<5} {route.path:<40} -> {route.function}", flush=True)
+    for line in pipeline.describe():
+        print(f"  {line}", flush=True)
     print("Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops.", flush=True)
     server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
     server_thread.start()
@@ -60,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     finally:
+        pipeline.close()
         gateway.shutdown()
         gateway.server_close()
         stack.stop()

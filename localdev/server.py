@@ -60,8 +60,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def log_message(self, format: str, *args: Any) -> None:
-        if not self.server.quiet:
-            sys.stderr.write(f"[api] {format % args}\n")
+        pass  # each request is logged once, with its timing, by _dispatch
 
     def _dispatch(self) -> None:
         started = time.perf_counter()

@@ -13,7 +13,9 @@ from orders_common.observability import logger
 from orders_common.sqs import lambda_batch_handler
 from orders_common.wiring import services
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every message failed is reported like any other (each message retried, then the
+# dead-letter queue) rather than as a failed invocation.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def execute_record(record: SQSRecord) -> str:

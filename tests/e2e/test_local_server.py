@@ -37,9 +37,9 @@ class Client:
             return error.code, dict(error.headers), json.loads(error.read(), parse_float=Decimal)
 
 
-def start_server(port: int) -> subprocess.Popen[str]:
+def start_server(port: int, *options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", *options],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -90,6 +90,7 @@ def test_seed_examples_over_http(server: Client) -> None:
     )
     assert order["quantity"] == Decimal("0.01")
     order_id = order["id"]
+    _, _, account_before = server.call("GET", "/api/accounts/1")
 
     # curl .../api/orders/pending
     status, _, pending = server.call("GET", "/api/orders/pending")
@@ -112,6 +113,15 @@ def test_seed_examples_over_http(server: Client) -> None:
     status, _, executed = server.call("POST", f"/api/orders/execute/{order_id}")
     assert status == 200
     assert {"status": "ok", "order_id": order_id, "execution_status": "filled"}.items() <= executed.items()
+    assert executed["filled_price"] > 0
+
+    # the account moved by exactly the fill: cash by price x quantity + commission, BTC by the quantity
+    _, _, account_after = server.call("GET", "/api/accounts/1")
+    cost = executed["filled_price"] * executed["filled_quantity"] + executed["commission"]
+    assert account_after["cash"] == account_before["cash"] - cost
+    btc_before = next(p for p in account_before["positions"] if p["symbol"] == "BTC")
+    btc_after = next(p for p in account_after["positions"] if p["symbol"] == "BTC")
+    assert btc_after["quantity"] == btc_before["quantity"] + Decimal("0.01")
 
     # curl .../api/orders/order/42
     status, _, details = server.call("GET", f"/api/orders/order/{order_id}")
@@ -191,3 +201,27 @@ def test_ctrl_c_stops_the_server_cleanly() -> None:
     finally:
         restarted.send_signal(signal.SIGINT)
         assert restarted.wait(timeout=15) == 0
+
+
+def test_the_schedule_fills_a_pending_order_without_any_call() -> None:
+    port = free_port()
+    process = start_server(port, "--schedule-seconds", "1")
+    client = Client(f"http://127.0.0.1:{port}")
+    try:
+        wait_until_serving(client, process)
+        _, _, order = client.call(
+            "POST",
+            "/api/orders/create",
+            '{"account_id": 2, "symbol": "ETH", "name": "DCA", "side": "buy", "order_type": "market", "quantity": 1}',
+        )
+        deadline = time.monotonic() + 30
+        status = "pending"
+        while status == "pending" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            status = client.call("GET", f"/api/orders/order/{order['id']}")[2]["status"]
+        assert status == "filled"
+        _, _, account = client.call("GET", "/api/accounts/2")
+        assert next(p for p in account["positions"] if p["symbol"] == "ETH")["quantity"] == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0

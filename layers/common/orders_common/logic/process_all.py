@@ -24,7 +24,7 @@ Clock = Callable[[], float]
 
 # Kept back from the invocation's remaining time so that the answer leaves before the deadline.
 RESPONSE_MARGIN_SECONDS = 2.0
-# Of the process-all call's time, what is kept for handing unreached orders to the queue.
+# After the execution budget, at most this long is spent handing unreached orders to the queue.
 ENQUEUE_SECONDS = 3.0
 FAN_OUT_PAGE_SIZE = 500
 # An order claimed for an external exchange this long ago without an outcome gets reconciled.
@@ -57,22 +57,23 @@ class _Tally:
 
 
 def time_budget(services: Services, remaining_ms: int | None) -> float:
-    """Seconds the process-all call may spend: the configured budget, capped by what the
-    invocation has left (API Gateway answers 504 after 30 s whatever the function does)."""
+    """Seconds the process-all call may spend executing: the configured budget, capped by what the
+    invocation has left once the hand-over to the queue and the answer are allowed for (API Gateway
+    answers 504 after 30 s whatever the function does)."""
     budget = services.settings.process_all_time_budget_seconds
     if remaining_ms is not None:
-        budget = min(budget, remaining_ms / 1000 - RESPONSE_MARGIN_SECONDS)
+        budget = min(budget, remaining_ms / 1000 - RESPONSE_MARGIN_SECONDS - ENQUEUE_SECONDS)
     return max(budget, 0.0)
 
 
 def process_all(services: Services, *, seconds: float, clock: Clock = time.monotonic) -> ProcessAllResult:
-    """Execute pending orders, oldest first, ``process_all_concurrency`` at a time. Orders not started
-    before the execution deadline go to the execution queue; any the queue could not take in the
-    time left stay pending for the schedule (``deferred``). Orders are read from the pending index
-    page by page as the pool asks for work, so memory stays bounded however long the backlog."""
+    """Execute pending orders, oldest first, ``process_all_concurrency`` at a time, starting none after
+    ``seconds``. Orders not started go to the execution queue, for at most ``ENQUEUE_SECONDS`` more;
+    any still left stay pending for the schedule (``deferred``). Orders are read from the pending
+    index page by page as the pool asks for work, so memory stays bounded however long the backlog."""
     concurrency = services.settings.process_all_concurrency
-    enqueue_deadline = clock() + seconds
-    execute_deadline = enqueue_deadline - min(ENQUEUE_SECONDS, seconds / 2)
+    execute_deadline = clock() + seconds
+    enqueue_deadline = execute_deadline + ENQUEUE_SECONDS
     pending: Iterator[Order] = services.repository.iter_pending_orders(page_size=100)
     tally = _Tally()
     in_flight: set[Future[ExecuteResult]] = set()
