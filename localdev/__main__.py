@@ -10,7 +10,8 @@ import threading
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
 from localdev.server import ApiGateway
-from localdev.stack import LocalStack
+from localdev.stack import LOCAL_PARAMETERS, LocalStack
+from localdev.template import Template
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,6 +34,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="run the schedules this often instead of at the template's rate (e.g. 5 for a demo)",
     )
     parser.add_argument("--no-pipeline", action="store_true", help="no SQS poller and no schedules")
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="require JWTs as the deployed API does; mint them with `python -m localdev.token --user 1`",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser.parse_args(argv)
 
@@ -43,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Bind first: a taken port should be reported before anything else starts.
         gateway_address = (arguments.host, arguments.port)
-        stack = LocalStack(moto_port=arguments.moto_port, overrides=overrides, seed=not arguments.no_seed)
+        parameters = {**LOCAL_PARAMETERS, "AuthEnabled": "true" if arguments.auth else "false"}
+        stack = LocalStack(
+            template=Template.load(parameters=parameters),
+            moto_port=arguments.moto_port,
+            overrides=overrides,
+            seed=not arguments.no_seed,
+        )
         probe = ApiGateway(gateway_address, Router([], {}), quiet=True)
         probe.server_close()
     except OSError as error:
@@ -73,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {route.method:<5} {route.path:<40} -> {route.function}", flush=True)
     for line in pipeline.describe():
         print(f"  {line}", flush=True)
+    if stack.auth_enabled:
+        print(
+            "Auth on: send 'Authorization: Bearer <token>'; mint one with "
+            "`.venv/bin/python -m localdev.token --user 1 [--admin]`.",
+            flush=True,
+        )
     print("Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops.", flush=True)
     server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
     server_thread.start()

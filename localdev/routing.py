@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from localdev.events import http_api_event
 from localdev.functions import LocalFunction
@@ -36,9 +36,22 @@ def _gateway_error(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, {"Content-Type": "application/json"}, json.dumps({"message": message}).encode())
 
 
+class Authorizer(Protocol):
+    def verify(self, authorization: str | None) -> dict[str, Any] | None: ...
+
+
 class Router:
-    def __init__(self, routes: list[Route], functions: Mapping[str, LocalFunction]) -> None:
+    def __init__(
+        self,
+        routes: list[Route],
+        functions: Mapping[str, LocalFunction],
+        *,
+        authorizer: Authorizer | None = None,
+        secured: set[str] | None = None,
+    ) -> None:
         self.routes = [(route, route.pattern(), functions[route.function]) for route in routes]
+        self.authorizer = authorizer
+        self.secured = secured or set()
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str], LocalFunction] | None:
         for route, pattern, function in self.routes:
@@ -62,6 +75,11 @@ class Router:
         if matched is None:
             return _gateway_error(404, "Not Found")
         route, path_parameters, function = matched
+        if self.authorizer is not None and route.route_key in self.secured:
+            lowered = {name.lower(): value for name, value in (headers or {}).items()}
+            authorizer = self.authorizer.verify(lowered.get("authorization"))
+            if authorizer is None:
+                return _gateway_error(401, "Unauthorized")
         event = http_api_event(
             method,
             path,

@@ -8,17 +8,22 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from moto.server import ThreadedMotoServer
 
 from localdev.demo import seed_demo_accounts
 from localdev.functions import LocalFunction, load_functions
+from localdev.local_auth import issuer_for
 from localdev.moto_fidelity import make_moto_faithful
 from localdev.resources import create_resources, function_environment
 from localdev.routing import Router
 from localdev.template import Resolver, Template
 
-# Embedded defaults of a local run: deterministic prices and no metrics noise on the console.
+# Template parameters of a local run: deterministic prices, authentication off (``--auth`` turns it on).
+LOCAL_PARAMETERS = {"PriceSource": "static", "AuthEnabled": "false"}
+
+# Environment a local run adds: deterministic prices and no metrics noise on the console.
 LOCAL_DEFAULTS = {
     "PRICE_SOURCE": "static",
     "POWERTOOLS_METRICS_DISABLED": "true",
@@ -41,7 +46,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @dataclass
 class LocalStack:
-    template: Template = field(default_factory=Template.load)
+    template: Template = field(default_factory=lambda: Template.load(parameters=LOCAL_PARAMETERS))
     moto_port: int = 0
     overrides: Mapping[str, str] = field(default_factory=dict)
     seed: bool = True
@@ -72,8 +77,21 @@ class LocalStack:
         if self.seed:
             seed_demo_accounts(services().repository)
         self.functions = load_functions(self.template)
-        self.router = Router(self.template.http_routes(), self.functions)
+        self.router = Router(self.template.http_routes(), self.functions, **self.authorization())
         return self
+
+    @property
+    def auth_enabled(self) -> bool:
+        return self.template.parameters().get("AuthEnabled") == "true"
+
+    def authorization(self) -> dict[str, Any]:
+        """The local JWT authorizer and the routes it guards, when authentication is on."""
+        if not self.auth_enabled or self.resolver is None:
+            return {}
+        return {
+            "authorizer": issuer_for(self.template.parameters()),
+            "secured": self.template.secured_route_keys(self.resolver),
+        }
 
     def stop(self) -> None:
         if self._moto is not None:

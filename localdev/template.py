@@ -82,10 +82,10 @@ class Template:
     parameter_overrides: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path = TEMPLATE_PATH, **overrides: str) -> Template:
+    def load(cls, path: Path = TEMPLATE_PATH, *, parameters: Mapping[str, str] | None = None) -> Template:
         with path.open(encoding="utf-8") as handle:
             document = yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - safe loader subclass
-        return cls(document=document, path=path, parameter_overrides=dict(overrides))
+        return cls(document=document, path=path, parameter_overrides=dict(parameters or {}))
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -134,6 +134,21 @@ class Template:
             for event in spec.events.values()
             if event["Type"] == "HttpApi"
         ]
+
+    def secured_route_keys(self, resolver: Resolver) -> set[str]:
+        """Routes whose operation in their HttpApi's DefinitionBody requires a security scheme."""
+        secured = set()
+        for spec in self.functions():
+            for event in spec.events.values():
+                if event["Type"] != "HttpApi":
+                    continue
+                properties = event["Properties"]
+                api = self.resources[properties["ApiId"]["Ref"]]["Properties"]
+                operation = api.get("DefinitionBody", {}).get("paths", {}).get(properties["Path"], {})
+                security = resolver.resolve(operation.get(properties["Method"].lower(), {}).get("security", []))
+                if security:
+                    secured.add(f"{properties['Method'].upper()} {properties['Path']}")
+        return secured
 
     def events_of_type(self, event_type: str) -> list[tuple[FunctionSpec, dict[str, Any]]]:
         return [

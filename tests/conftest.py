@@ -13,7 +13,7 @@ from localdev.functions import LocalFunction, load_functions
 from localdev.moto_fidelity import make_moto_faithful
 from localdev.resources import create_resources, function_environment
 from localdev.routing import Router
-from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_DEFAULTS
+from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_DEFAULTS, LOCAL_PARAMETERS
 from localdev.template import Template
 from orders_common.wiring import reset_services, services
 from tests.support.aws_calls import RequestLog, watch
@@ -34,7 +34,8 @@ def _offline_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def template() -> Template:
-    return Template.load()
+    """The template as a local run sees it: static prices, authentication off."""
+    return Template.load(parameters=LOCAL_PARAMETERS)
 
 
 @pytest.fixture(scope="session")

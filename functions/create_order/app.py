@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
-from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, json_response
-from orders_common.logic.create_order import create_order
+from orders_common.idempotency import create_order_once
 from orders_common.models.order import Order
-from orders_common.models.requests import CreateOrderRequest
+from orders_common.models.requests import CreateOrderRequest, IdempotencyKey
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -19,8 +19,12 @@ app = build_resolver()
     summary="Create an order",
     responses={201: documented("The new order, pending", Order)},
 )
-def create(request: Annotated[CreateOrderRequest, Body(embed=False)]) -> JsonResponse:
-    return json_response(201, create_order(request, services()))
+def create(
+    request: Annotated[CreateOrderRequest, Body(embed=False)],
+    idempotency_key: Annotated[IdempotencyKey | None, Header(alias="idempotency-key")] = None,
+) -> JsonResponse:
+    order = create_order_once(request, current_caller(app), idempotency_key, services(), app.lambda_context)
+    return json_response(201, order)
 
 
 lambda_handler = lambda_handler_for(app)

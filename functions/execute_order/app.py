@@ -4,8 +4,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.logic.execution import execute_order
 from orders_common.models.requests import PathId
 from orders_common.models.responses import ExecuteResult
 from orders_common.wiring import services
@@ -19,7 +20,7 @@ app = build_resolver()
     responses={200: documented("filled, open or rejected", ExecuteResult)},
 )
 def execute(order_id: Annotated[PathId, Path()]) -> JsonResponse:
-    return json_response(200, services().engine.execute_by_id(order_id))
+    return json_response(200, execute_order(order_id, current_caller(app), services()))
 
 
 lambda_handler = lambda_handler_for(app)

@@ -1,6 +1,6 @@
 """GET /api/orders/health: whether the desk can work, and how many orders wait."""
 
-from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, json_response
 from orders_common.logic.health import check_health
 from orders_common.models.responses import HealthReport, UnhealthyReport
@@ -18,7 +18,7 @@ app = build_resolver()
     },
 )
 def health() -> JsonResponse:
-    report = check_health(services())
+    report = check_health(current_caller(app), services())
     if isinstance(report, HealthReport):
         return json_response(200, report)
     return json_response(503, report.model_copy(update={"request_id": app.current_event.request_context.request_id}))

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, json_response
 from orders_common.logic.queries import get_order
 from orders_common.models.order import Order
@@ -20,7 +20,7 @@ app = build_resolver()
     responses={200: documented("The order", Order)},
 )
 def order_details(order_id: Annotated[PathId, Path()]) -> JsonResponse:
-    return json_response(200, get_order(order_id, services()))
+    return json_response(200, get_order(order_id, current_caller(app), services()))
 
 
 lambda_handler = lambda_handler_for(app)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from orders_common.http.resolver import build_resolver, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, page_response
 from orders_common.logic.queries import list_pending_orders
 from orders_common.models.order import Order
@@ -20,7 +20,7 @@ app = build_resolver()
     responses={200: documented("Pending orders, oldest first", list[Order])},
 )
 def pending(query: Annotated[ListQuery, Query()]) -> JsonResponse:
-    return page_response(list_pending_orders(query.page(), query.filters(), services()))
+    return page_response(list_pending_orders(query.page(), query.filters(), current_caller(app), services()))
 
 
 lambda_handler = lambda_handler_for(app)

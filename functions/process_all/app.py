@@ -3,7 +3,7 @@ schedule invokes the same function to fan every pending order out to the executi
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orders_common.http.resolver import build_resolver, lambda_handler_for, scheduled_or_http
+from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for, scheduled_or_http
 from orders_common.http.responses import JsonResponse, documented, json_response
 from orders_common.logic.process_all import RESPONSE_MARGIN_SECONDS, fan_out, process_all, time_budget
 from orders_common.models.responses import FanOutResult, ProcessAllResult
@@ -19,7 +19,9 @@ app = build_resolver()
 )
 def process_all_now() -> JsonResponse:
     remaining_ms = app.lambda_context.get_remaining_time_in_millis()
-    return json_response(200, process_all(services(), seconds=time_budget(services(), remaining_ms)))
+    return json_response(
+        200, process_all(services(), current_caller(app), seconds=time_budget(services(), remaining_ms))
+    )
 
 
 def scheduled_fan_out(context: LambdaContext) -> FanOutResult:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from orders_common.auth import Caller
 from orders_common.config import get_settings
 from orders_common.logic.create_order import create_order
 from orders_common.models.requests import CreateOrderRequest
@@ -90,11 +91,30 @@ def test_sell_reserves_position_quantity(stack: Deployed) -> None:
 
 
 def test_exact_decimals_survive_the_round_trip(stack: Deployed) -> None:
-    order = stack.create_order(order_type="limit", price=Decimal("68500.12345678"), quantity=Decimal("0.00000001"))
+    order = stack.create_order(symbol="ETH", order_type="limit", price=Decimal("3500.07"), quantity=Decimal("0.0001"))
 
     fetched = stack.get(f"/api/orders/order/{order['id']}")
-    assert b'"price":68500.12345678' in fetched.body
-    assert b'"quantity":0.00000001' in fetched.body
+    assert b'"price":3500.07' in fetched.body
+    assert b'"quantity":0.0001' in fetched.body
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "places"),
+    [
+        ({"quantity": Decimal("0.000001")}, "quantity", 5),
+        ({"order_type": "limit", "price": Decimal("68500.12")}, "price", 1),
+        ({"symbol": "SOL", "quantity": Decimal("1.001")}, "quantity", 2),
+    ],
+)
+def test_more_precision_than_the_symbol_trades_in_is_400(
+    stack: Deployed, change: dict[str, Any], field: str, places: int
+) -> None:
+    response = stack.post("/api/orders/create", json={**SEED_BODY, **change})
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert [(d["field"], d["type"]) for d in body["details"]] == [(field, "decimal_places")]
+    assert f"at most {places} decimal place" in body["details"][0]["message"]
+    assert stack.stored_items("ORDER#") == []
 
 
 def test_symbol_is_stored_upper_case(stack: Deployed) -> None:
@@ -248,7 +268,7 @@ def test_concurrent_creates_from_many_containers_get_distinct_ids(stack: Deploye
     def place(container: Services) -> None:
         start.wait()
         try:
-            ids.append(create_order(request, container).id)
+            ids.append(create_order(request, Caller.anyone(), container).id)
         except BaseException as error:
             errors.append(error)
 

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from orders_common.auth import Caller
 from orders_common.config import get_settings
 from orders_common.errors import OrderNotPending
 from orders_common.logic.cancel_order import cancel_order
-from orders_common.logic.execution import execute_queued
+from orders_common.logic.execution import execute_order, execute_queued
 from orders_common.wiring import Services
 from tests.support.stack import Deployed
+
+ANYONE = Caller.anyone()
 
 
 def run_at_once(actions: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
@@ -46,7 +49,7 @@ def test_twenty_simultaneous_executions_fill_once_and_charge_once(stack: Deploye
     order = stack.create_order(quantity=Decimal("0.01"))
     containers = [container() for _ in range(20)]
 
-    results, errors = run_at_once([lambda c=c: c.engine.execute_by_id(order["id"]) for c in containers])
+    results, errors = run_at_once([lambda c=c: execute_order(order["id"], ANYONE, c) for c in containers])
 
     assert [r.execution_status.value for r in results] == ["filled"]
     assert len(errors) == 19
@@ -65,7 +68,10 @@ def test_simultaneous_sells_of_one_order_sell_once(stack: Deployed) -> None:
     order = stack.create_order(side="sell", quantity=Decimal("0.5"))
 
     results, errors = run_at_once(
-        [lambda c=c: c.engine.execute_by_id(order["id"]) for c in (container(), container(), container(), container())]
+        [
+            lambda c=c: execute_order(order["id"], ANYONE, c)
+            for c in (container(), container(), container(), container())
+        ]
     )
 
     assert len(results) == 1
@@ -85,8 +91,8 @@ def test_execute_racing_cancel_has_exactly_one_winner(stack: Deployed) -> None:
         order_id = order["id"]
         results, errors = run_at_once(
             [
-                lambda e=executing, o=order_id: e.engine.execute_by_id(o),
-                lambda c=cancelling, o=order_id: cancel_order(o, c),
+                lambda e=executing, o=order_id: execute_order(o, ANYONE, e),
+                lambda c=cancelling, o=order_id: cancel_order(o, ANYONE, c),
             ]
         )
 
@@ -133,7 +139,7 @@ def test_creates_and_executions_on_one_account_never_overdraw_it(stack: Deployed
                 "quantity": Decimal("0.1"),
             }
         )
-        placed = create_order(request, c)
+        placed = create_order(request, ANYONE, c)
         return c.engine.execute(placed)
 
     results, errors = run_at_once([lambda c=c: buy(c) for c in attempts])

@@ -9,6 +9,7 @@ from decimal import Decimal
 import boto3
 import pytest
 
+from orders_common.auth import Caller
 from orders_common.logic import process_all as process_all_module
 from orders_common.logic.execution import ExecutionEngine
 from orders_common.logic.process_all import fan_out, process_all
@@ -66,7 +67,7 @@ def test_orders_the_budget_does_not_reach_go_to_the_queue(stack: Deployed) -> No
     slow = SlowEngine(stack.services.engine)
     stack.services.engine = slow  # type: ignore[assignment]
 
-    result = process_all(stack.services, seconds=12, clock=slow.clock)
+    result = process_all(stack.services, Caller.anyone(), seconds=12, clock=slow.clock)
 
     assert result.processed > 0
     assert result.queued > 0
@@ -83,7 +84,7 @@ def test_orders_the_budget_does_not_reach_go_to_the_queue(stack: Deployed) -> No
 def test_without_any_time_everything_is_queued(stack: Deployed) -> None:
     orders = [stack.create_order(quantity=Decimal("0.001"))["id"] for _ in range(12)]
 
-    result = process_all(stack.services, seconds=0)
+    result = process_all(stack.services, Caller.anyone(), seconds=0)
 
     assert (result.processed, result.queued) == (0, 12)
     assert sorted(queued_order_ids(stack)) == orders

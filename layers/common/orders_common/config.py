@@ -37,6 +37,26 @@ PriceTable = Annotated[
 ]
 
 
+def _parse_decimals_table(value: object) -> object:
+    """Accept ``"BTC=5,ETH=4"`` (decimal places per symbol) or a mapping."""
+    if not isinstance(value, str):
+        return value
+    table: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        symbol, separator, places = entry.partition("=")
+        if not separator:
+            raise ValueError(f"entry {entry!r} is not SYMBOL=PLACES")
+        table[symbol.strip().upper()] = places.strip()
+    return table
+
+
+DecimalsTable = Annotated[dict[str, Annotated[int, Field(ge=0, le=8)]], BeforeValidator(_parse_decimals_table)]
+
+
+def _parse_flag(value: object) -> object:
+    return value.strip().lower() == "true" if isinstance(value, str) else value
+
+
 class Settings(BaseModel):
     """What a function needs to know about its environment."""
 
@@ -62,6 +82,21 @@ class Settings(BaseModel):
 
     process_all_time_budget_seconds: float = Field(default=20.0, gt=0, le=25)
     process_all_concurrency: int = Field(default=8, ge=1, le=64)
+
+    quantity_decimals: DecimalsTable = Field(
+        default_factory=dict, description="Decimal places a quantity may have, per symbol (others: 8)."
+    )
+    price_decimals: DecimalsTable = Field(
+        default_factory=dict, description="Decimal places a limit price may have, per symbol (others: 8)."
+    )
+    idempotency_ttl_seconds: int = Field(default=86400, ge=60, le=7 * 86400)
+
+    auth_enabled: Annotated[bool, BeforeValidator(_parse_flag)] = Field(
+        default=False, description="Enforce ownership from the JWT claims API Gateway passes (AUTH_ENABLED)."
+    )
+    user_id_claim: str = Field(default="user_id", min_length=1)
+    admin_scope: str = Field(default="orders/admin", min_length=1)
+    admin_group: str = Field(default="admin", min_length=1)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

@@ -76,3 +76,27 @@ class UnknownSymbol(OrdersError):
     def __init__(self, symbol: str) -> None:
         super().__init__(f"Symbol {symbol} is not traded here.")
         self.symbol = symbol
+
+
+class Forbidden(OrdersError):
+    code = "FORBIDDEN"
+
+
+class DuplicateClientOrderId(OrdersError):
+    code = "DUPLICATE_CLIENT_ORDER_ID"
+
+    def __init__(self, client_order_id: str, existing_order_id: int | None) -> None:
+        super().__init__(
+            f"client_order_id {client_order_id!r} is already used by order {existing_order_id} of this account.",
+            details={"client_order_id": client_order_id, "existing_order_id": existing_order_id},
+        )
+
+
+class IdempotencyKeyReused(OrdersError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class IdempotencyKeyInUse(OrdersError):
+    """A request with the same Idempotency-Key is still being processed."""
+
+    code = "IDEMPOTENCY_KEY_IN_USE"

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from orders_common.exchange.base import Exchange
     from orders_common.exchange.fees import FeeSchedule
     from orders_common.exchange.prices import PriceSource
+    from orders_common.idempotency import IdempotentCreate
     from orders_common.logic.execution import ExecutionEngine
     from orders_common.queue import ExecutionQueue
 
@@ -79,6 +80,12 @@ class Services:
         from orders_common.logic.execution import ExecutionEngine
 
         return ExecutionEngine(repository=self.repository, prices=self.prices, exchange=self.exchange)
+
+    @cached_property
+    def idempotent_create(self) -> IdempotentCreate:
+        from orders_common.idempotency import build_idempotent_create
+
+        return build_idempotent_create(self)
 
     @cached_property
     def execution_queue(self) -> ExecutionQueue:

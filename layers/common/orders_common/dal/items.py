@@ -57,6 +57,11 @@ def counter_key(name: str) -> dict[str, str]:
     return {"pk": f"COUNTER#{name}", "sk": "COUNTER"}
 
 
+def client_order_key(account_id: int, client_order_id: str) -> dict[str, str]:
+    """Claims a client order id within an account (its own partition: account reads never see it)."""
+    return {"pk": f"CLIENT_ORDER#{account_id}#{client_order_id}", "sk": "CLIENT_ORDER"}
+
+
 def cursor_key(name: str) -> dict[str, str]:
     return {"pk": f"CURSOR#{name}", "sk": "CURSOR"}
 

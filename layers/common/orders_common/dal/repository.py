@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from orders_common.dal import items as keys
 from orders_common.dal.dynamo import ConditionFailed, DynamoTable, Item, TransactionCancelled
 from orders_common.dal.paging import merge_partitions, read_partition
-from orders_common.errors import InsufficientFunds, InsufficientPosition, OrderNotPending
+from orders_common.errors import DuplicateClientOrderId, InsufficientFunds, InsufficientPosition, OrderNotPending
 from orders_common.exchange.base import Fill
 from orders_common.models.account import Account
 from orders_common.models.numbers import format_utc, round_down, round_up, utc_now
@@ -249,9 +249,27 @@ class DynamoOrderRepository:
                     }
                 }
             )
+        if order.client_order_id is not None:
+            operations.append(
+                {
+                    "Put": {
+                        "Item": {
+                            **keys.client_order_key(order.account_id, order.client_order_id),
+                            "entity": "client_order_id",
+                            "order_id": order.id,
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
         try:
             self.table.transact(operations)
         except TransactionCancelled as cancelled:
+            if len(operations) > 2 and cancelled.failed(2):
+                existing = (cancelled.items[2] or {}).get("order_id")
+                raise DuplicateClientOrderId(
+                    order.client_order_id or "", int(existing) if existing is not None else None
+                ) from None
             if not cancelled.failed(1):
                 raise
             held = cancelled.items[1] or {}

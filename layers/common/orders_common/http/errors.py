@@ -17,9 +17,13 @@ if TYPE_CHECKING:
 
 STATUS_BY_ERROR: dict[type[errors.OrdersError], int] = {
     errors.InvalidRequest: 400,
+    errors.Forbidden: 403,
     errors.AccountNotFound: 404,
     errors.OrderNotFound: 404,
     errors.OrderNotPending: 409,
+    errors.DuplicateClientOrderId: 409,
+    errors.IdempotencyKeyReused: 409,
+    errors.IdempotencyKeyInUse: 409,
     errors.PayloadTooLarge: 413,
     errors.InsufficientFunds: 422,
     errors.InsufficientPosition: 422,
@@ -28,7 +32,7 @@ STATUS_BY_ERROR: dict[type[errors.OrdersError], int] = {
     errors.StoreUnavailable: 503,
 }
 
-RETRY_AFTER_SECONDS = {errors.ExchangeUnavailable: "5", errors.StoreUnavailable: "1"}
+RETRY_AFTER_SECONDS = {errors.ExchangeUnavailable: "5", errors.StoreUnavailable: "1", errors.IdempotencyKeyInUse: "1"}
 
 
 def status_for(error: errors.OrdersError) -> int:

@@ -9,12 +9,18 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from orders_common.auth import Caller, caller_from_event
 from orders_common.http.errors import install_error_handlers
 from orders_common.http.jsonio import loads_request
 from orders_common.observability import flush_metrics, logger
-from orders_common.wiring import begin_invocation
+from orders_common.wiring import begin_invocation, services
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def current_caller(app: APIGatewayHttpResolver) -> Caller:
+    """The caller of the request being handled, from the claims API Gateway's authorizer verified."""
+    return caller_from_event(app.current_event.raw_event, services().settings)
 
 
 def build_resolver() -> APIGatewayHttpResolver:

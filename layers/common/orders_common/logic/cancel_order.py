@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from orders_common.auth import Caller
 from orders_common.errors import OrderNotFound, OrderNotPending
 from orders_common.models.order import OrderStatus
 from orders_common.models.responses import CancelResult
@@ -15,11 +16,12 @@ if TYPE_CHECKING:
     from orders_common.wiring import Services
 
 
-def cancel_order(order_id: int, services: Services) -> CancelResult:
+def cancel_order(order_id: int, caller: Caller, services: Services) -> CancelResult:
     repository = services.repository
     order = repository.get_order(order_id)
     if order is None:
         raise OrderNotFound(order_id)
+    caller.require_user(order.user_id, f"order {order_id}")
     if not order.is_pending:
         raise OrderNotPending(order_id, order.status.value)
     cancelled = repository.close_order(order, OrderStatus.CANCELLED)

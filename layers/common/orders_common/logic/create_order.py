@@ -1,4 +1,5 @@
-"""Place an order: check the account, price the reservation, store the order and reserve in one go."""
+"""Place an order: check the account and the caller, price the reservation, then store the order and
+reserve what it needs in one transaction."""
 
 from __future__ import annotations
 
@@ -7,23 +8,28 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from orders_common.errors import AccountNotFound
+from orders_common.auth import Caller
+from orders_common.errors import AccountNotFound, InvalidRequest
 from orders_common.models.numbers import round_up, utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from orders_common.models.requests import CreateOrderRequest
+from orders_common.models.responses import ValidationDetail
 from orders_common.observability import logger, metrics
 
 if TYPE_CHECKING:
+    from orders_common.config import Settings
     from orders_common.wiring import Services
 
 BASIS_POINT = Decimal("0.0001")
 
 
-def create_order(request: CreateOrderRequest, services: Services) -> Order:
+def create_order(request: CreateOrderRequest, caller: Caller, services: Services) -> Order:
     repository, fees = services.repository, services.fees
+    check_precision(request, services.settings)
     owner = repository.get_account_owner(request.account_id)
     if owner is None:
         raise AccountNotFound(request.account_id)
+    caller.require_user(owner, f"account {request.account_id}")
     # Also refuses symbols the market does not list, before anything is stored.
     market_price = services.prices.get_price(request.symbol)
 
@@ -52,6 +58,7 @@ def create_order(request: CreateOrderRequest, services: Services) -> Order:
         price=request.price,
         quantity=request.quantity,
         status=OrderStatus.PENDING,
+        client_order_id=request.client_order_id,
         reserved_cash=reserved_cash,
         reserved_quantity=reserved_quantity,
         created_at=now,
@@ -61,3 +68,32 @@ def create_order(request: CreateOrderRequest, services: Services) -> Order:
     logger.info("Order created", order_id=order.id, account_id=order.account_id, side=order.side.value)
     metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
     return order
+
+
+def check_precision(request: CreateOrderRequest, settings: Settings) -> None:
+    """Refuse quantities and prices finer than the symbol trades in (its lot and tick size)."""
+    problems = []
+    limits = [("quantity", request.quantity, settings.quantity_decimals.get(request.symbol))]
+    if request.price is not None:
+        limits.append(("price", request.price, settings.price_decimals.get(request.symbol)))
+    for field, value, places in limits:
+        if places is not None and decimal_places(value) > places:
+            problems.append(
+                ValidationDetail(
+                    location="body",
+                    field=field,
+                    message=f"{request.symbol} {field} may have at most {places} decimal place"
+                    + ("" if places == 1 else "s"),
+                    type="decimal_places",
+                )
+            )
+    if problems:
+        fields = ", ".join(problem.field or "" for problem in problems)
+        raise InvalidRequest(
+            f"Invalid request: check {fields}.", details=[problem.model_dump() for problem in problems]
+        )
+
+
+def decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0

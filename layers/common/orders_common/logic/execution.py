@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from orders_common.auth import Caller
 from orders_common.dal.repository import FillNotAffordable, OrderRepository
 from orders_common.errors import ExchangeUnavailable, OrderNotFound, OrderNotPending, UnknownSymbol
 from orders_common.exchange.base import AmbiguousOutcome, Decision, Exchange, Fill, NotMarketable, client_order_id_for
@@ -24,12 +25,6 @@ class ExecutionEngine:
         self.repository = repository
         self.prices = prices
         self.exchange = exchange
-
-    def execute_by_id(self, order_id: int) -> ExecuteResult:
-        order = self.repository.get_order(order_id)
-        if order is None:
-            raise OrderNotFound(order_id)
-        return self.execute(order)
 
     def execute(self, order: Order) -> ExecuteResult:
         """Raises ``OrderNotPending`` if the order is (or becomes) final elsewhere, and
@@ -112,6 +107,15 @@ class ExecutionEngine:
             rejection_reason=reason,
             market_price=market_price,
         )
+
+
+def execute_order(order_id: int, caller: Caller, services: Services) -> ExecuteResult:
+    """Manual execute: synchronous, answers with the outcome."""
+    order = services.repository.get_order(order_id)
+    if order is None:
+        raise OrderNotFound(order_id)
+    caller.require_user(order.user_id, f"order {order_id}")
+    return services.engine.execute(order)
 
 
 def execute_queued(order_id: int, services: Services) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from orders_common.auth import Caller
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrdersError
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order
@@ -66,11 +67,14 @@ def time_budget(services: Services, remaining_ms: int | None) -> float:
     return max(budget, 0.0)
 
 
-def process_all(services: Services, *, seconds: float, clock: Clock = time.monotonic) -> ProcessAllResult:
+def process_all(
+    services: Services, caller: Caller, *, seconds: float, clock: Clock = time.monotonic
+) -> ProcessAllResult:
     """Execute pending orders, oldest first, ``process_all_concurrency`` at a time, starting none after
     ``seconds``. Orders not started go to the execution queue, for at most ``ENQUEUE_SECONDS`` more;
     any still left stay pending for the schedule (``deferred``). Orders are read from the pending
     index page by page as the pool asks for work, so memory stays bounded however long the backlog."""
+    caller.require_admin("Processing the pending orders of every account")
     concurrency = services.settings.process_all_concurrency
     execute_deadline = clock() + seconds
     enqueue_deadline = execute_deadline + ENQUEUE_SECONDS

@@ -52,6 +52,7 @@ class Order(BaseModel):
     rejection_reason: str | None = None
     exchange: str | None = None
     exchange_order_id: str | None = None
+    client_order_id: str | None = Field(default=None, description="The client's own id for the order, if it gave one.")
     reserved_cash: ExactDecimal = Field(
         default=Decimal(0), description="Cash held back for this buy while it is pending."
     )

@@ -53,6 +53,26 @@ OrderName = Annotated[
 ]
 
 
+ClientOrderId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$"),
+    Field(
+        description="Your own id for the order: 1 to 64 printable ASCII characters, unique per account.",
+        examples=["my-strategy-2026-11-24-0001"],
+    ),
+]
+
+
+IdempotencyKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^[\x21-\x7e]{1,255}$"),
+    Field(
+        description="Makes a retried create safe: the same key and body answer the original order. "
+        "1 to 255 printable ASCII characters, e.g. a UUID.",
+    ),
+]
+
+
 class CreateOrderRequest(BaseModel):
     """Body of ``POST /api/orders/create``."""
 
@@ -69,6 +89,7 @@ class CreateOrderRequest(BaseModel):
         description="Limit price: required for limit orders, refused for market orders.",
     )
     quantity: PositiveAmount = Field(description="Quantity in base asset units.", examples=[0.01])
+    client_order_id: ClientOrderId | None = None
 
     @field_validator("price")
     @classmethod

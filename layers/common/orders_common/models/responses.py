@@ -64,7 +64,7 @@ class HealthStatistics(BaseModel):
 
 class HealthReport(BaseModel):
     status: Literal["ok"] = "ok"
-    statistics: HealthStatistics
+    statistics: HealthStatistics | None = Field(default=None, description="Present for admins.")
     checked_at: UtcDateTime
 
 

@@ -1,0 +1,176 @@
+"""Safe retries: the Idempotency-Key header and client order ids."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+
+from localdev.demo import demo_accounts
+from tests.integration.test_create_order import SEED_BODY, assert_error
+from tests.support.stack import Deployed
+
+
+def create(stack: Deployed, key: str | None, **changes: Any) -> Any:
+    headers = {"Idempotency-Key": key} if key else {}
+    return stack.post("/api/orders/create", json={**SEED_BODY, **changes}, headers=headers)
+
+
+def test_a_retry_with_the_same_key_returns_the_original_order(stack: Deployed) -> None:
+    first = create(stack, "key-0001")
+    reserved_once = stack.account(1)
+
+    retry = create(stack, "key-0001")
+
+    assert (first.status, retry.status) == (201, 201)
+    assert retry.json() == first.json()
+    assert len(stack.stored_items("ORDER#")) == 1
+    assert stack.account(1) == reserved_once  # reserved once, not twice
+
+
+def test_the_same_key_with_another_body_is_409(stack: Deployed) -> None:
+    create(stack, "key-0002")
+
+    response = create(stack, "key-0002", quantity=Decimal("0.02"))
+
+    assert_error(response, 409, "IDEMPOTENCY_KEY_REUSED")
+    assert len(stack.stored_items("ORDER#")) == 1
+
+
+def test_different_keys_create_different_orders(stack: Deployed) -> None:
+    first = create(stack, "key-a").json()
+    second = create(stack, "key-b").json()
+
+    assert first["id"] != second["id"]
+
+
+def test_requests_without_a_key_are_not_deduplicated(stack: Deployed) -> None:
+    create(stack, None)
+    create(stack, None)
+
+    assert len(stack.stored_items("ORDER#")) == 2
+
+
+def test_a_key_is_scoped_to_its_account(stack: Deployed) -> None:
+    mine = create(stack, "shared-key").json()
+    theirs = create(stack, "shared-key", account_id=2).json()
+
+    assert (mine["account_id"], theirs["account_id"]) == (1, 2)
+    assert mine["id"] != theirs["id"]
+
+
+def test_a_refused_create_is_not_remembered(stack: Deployed) -> None:
+    refused = create(stack, "key-topup", account_id=2, quantity=Decimal("1"))
+    assert_error(refused, 422, "INSUFFICIENT_FUNDS")
+    richer = demo_accounts()[1].model_copy(update={"available_cash": Decimal("1000000")})
+    stack.services.repository.put_account(richer)
+
+    retry = create(stack, "key-topup", account_id=2, quantity=Decimal("1"))
+
+    assert retry.status == 201
+
+
+def test_an_expired_key_can_be_used_again(stack: Deployed) -> None:
+    first = create(stack, "key-expiring").json()
+    table = boto3.client("dynamodb")
+    records = stack.stored_items("IDEMPOTENCY#")
+    assert len(records) == 1
+    table.update_item(
+        TableName=stack.table_name,
+        Key={"pk": records[0]["pk"], "sk": records[0]["sk"]},
+        UpdateExpression="SET expiration = :past",
+        ExpressionAttributeValues={":past": {"N": "1"}},
+    )
+
+    again = create(stack, "key-expiring").json()
+
+    assert again["id"] != first["id"]
+
+
+def test_keys_expire_after_the_configured_time(stack: Deployed) -> None:
+    create(stack, "key-ttl")
+
+    record = stack.stored_items("IDEMPOTENCY#")[0]
+
+    assert abs(int(record["expiration"]["N"]) - (time.time() + 86400)) < 60
+
+
+@pytest.mark.parametrize("key", ["", "a" * 256, "has space", "naïve"])
+def test_a_malformed_key_is_400(stack: Deployed, key: str) -> None:
+    response = stack.post(
+        "/api/orders/create",
+        json=SEED_BODY,
+        headers={"Idempotency-Key": key.encode().decode("latin-1")},
+    )
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"][0]["location"] == "header"
+    assert stack.stored_items("ORDER#") == []
+
+
+@pytest.mark.filterwarnings("ignore:Couldn't determine the remaining time left")
+def test_simultaneous_retries_create_one_order(stack: Deployed) -> None:
+    from orders_common.auth import Caller
+    from orders_common.config import get_settings
+    from orders_common.errors import IdempotencyKeyInUse
+    from orders_common.idempotency import create_order_once
+    from orders_common.models.requests import CreateOrderRequest
+    from orders_common.wiring import Services
+
+    request = CreateOrderRequest.model_validate(SEED_BODY)
+    results: list[Any] = []
+    start = threading.Barrier(6)
+
+    def attempt() -> None:
+        container = Services(get_settings())
+        start.wait()
+        try:
+            results.append(create_order_once(request, Caller.anyone(), "key-race", container).id)
+        except IdempotencyKeyInUse:
+            results.append("in-use")
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(stack.stored_items("ORDER#")) == 1
+    assert {r for r in results if r != "in-use"} == {int(stack.stored_items("ORDER#")[0]["id"]["N"])}
+
+
+def test_a_client_order_id_is_kept_and_shown(stack: Deployed) -> None:
+    order = stack.create_order(client_order_id="strategy-7/leg-1")
+
+    assert stack.get(f"/api/orders/order/{order['id']}").json()["client_order_id"] == "strategy-7/leg-1"
+
+
+def test_a_used_client_order_id_is_409_naming_the_existing_order(stack: Deployed) -> None:
+    first = stack.create_order(client_order_id="dup-1")
+    before = stack.account(1)
+
+    response = stack.post("/api/orders/create", json={**SEED_BODY, "client_order_id": "dup-1"})
+
+    body = assert_error(response, 409, "DUPLICATE_CLIENT_ORDER_ID")
+    assert body["details"]["existing_order_id"] == first["id"]
+    assert str(first["id"]) in body["error"]
+    assert len(stack.stored_items("ORDER#")) == 1
+    assert stack.account(1) == before
+
+
+def test_client_order_ids_are_unique_per_account_only(stack: Deployed) -> None:
+    stack.create_order(client_order_id="same")
+
+    assert stack.create_order(account_id=2, client_order_id="same")["account_id"] == 2
+
+
+@pytest.mark.parametrize("client_order_id", ["x" * 65, "", " padded", "tab\there", "\u00e9t\u00e9"])
+def test_a_malformed_client_order_id_is_400(stack: Deployed, client_order_id: str) -> None:
+    response = stack.post("/api/orders/create", json={**SEED_BODY, "client_order_id": client_order_id})
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"][0]["field"] == "client_order_id"
