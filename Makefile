@@ -34,6 +34,9 @@ format: $(STAMP) ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+openapi: $(STAMP) ## Write docs/openapi.json from the handlers' routes and models (a test fails when it is stale)
+	$(BIN)/python -m localdev.openapi
+
 validate: $(STAMP) ## sam validate --lint
 	$(BIN)/sam validate --lint
 
@@ -44,4 +47,4 @@ clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
-.PHONY: help venv run test lint format validate build clean
+.PHONY: help venv run test lint format openapi validate build clean

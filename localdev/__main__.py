@@ -7,6 +7,7 @@ import errno
 import sys
 import threading
 
+from localdev.openapi import build_openapi, documentation_pages
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
 from localdev.server import ApiGateway
@@ -69,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
     stack.start()
     assert stack.resolver is not None
-    gateway = ApiGateway(gateway_address, stack.router, quiet=arguments.quiet)
+    gateway = ApiGateway(
+        gateway_address, stack.router, pages=documentation_pages(build_openapi(stack.template)), quiet=arguments.quiet
+    )
     pipeline = Pipeline.from_template(
         stack.template,
         stack.resolver,
@@ -83,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Orders API on http://{arguments.host}:{arguments.port} (moto at {stack.moto_endpoint})", flush=True)
     for route in stack.template.http_routes():
         print(f"  {route.method:<5} {route.path:<40} -> {route.function}", flush=True)
+    print(
+        f"  OpenAPI: http://{arguments.host}:{arguments.port}/openapi.json, "
+        f"Swagger UI: http://{arguments.host}:{arguments.port}/swagger",
+        flush=True,
+    )
     for line in pipeline.describe():
         print(f"  {line}", flush=True)
     if stack.auth_enabled:

@@ -49,13 +49,13 @@ class LocalIssuer:
     def __post_init__(self) -> None:
         self._key = _load_or_create_key(self.key_path)
 
-    def mint(self, user_id: int, *, admin: bool = False, ttl_seconds: int = 3600, **extra: Any) -> str:
+    def mint(self, user: int, *, admin: bool = False, ttl_seconds: int = 3600, **extra: Any) -> str:
         now = int(time.time())
         claims = {
             "iss": self.issuer,
             "aud": self.audience,
-            "sub": f"local-user-{user_id}",
-            self.user_id_claim: str(user_id),
+            "sub": f"local-user-{user}",
+            self.user_id_claim: str(user),
             "iat": now,
             "exp": now + ttl_seconds,
             **({"scope": self.admin_scope} if admin else {}),

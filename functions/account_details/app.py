@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.queries import get_account
 from orders_common.models.account import Account
 from orders_common.models.requests import PathId
@@ -17,7 +17,7 @@ app = build_resolver()
 @app.get(
     "/api/accounts/<account_id>",
     summary="Get an account",
-    responses={200: documented("Cash and positions", Account)},
+    responses={200: documented("Cash and positions", Account), **error_responses(400, 401, 403, 404, 503)},
 )
 def account_details(account_id: Annotated[PathId, Path()]) -> JsonResponse:
     return json_response(200, get_account(account_id, current_caller(app), services()))

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.cancel_order import cancel_order
 from orders_common.models.requests import PathId
 from orders_common.models.responses import CancelResult
@@ -17,7 +17,10 @@ app = build_resolver()
 @app.post(
     "/api/orders/cancel/<order_id>",
     summary="Cancel a pending order",
-    responses={200: documented("The order is cancelled", CancelResult)},
+    responses={
+        200: documented("The order is cancelled", CancelResult),
+        **error_responses(400, 401, 403, 404, 409, 503),
+    },
 )
 def cancel(order_id: Annotated[PathId, Path()]) -> JsonResponse:
     return json_response(200, cancel_order(order_id, current_caller(app), services()))

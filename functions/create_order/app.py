@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.idempotency import create_order_once
 from orders_common.models.order import Order
 from orders_common.models.requests import CreateOrderRequest, IdempotencyKey
@@ -17,7 +17,10 @@ app = build_resolver()
 @app.post(
     "/api/orders/create",
     summary="Create an order",
-    responses={201: documented("The new order, pending", Order)},
+    responses={
+        201: documented("The new order, pending", Order),
+        **error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    },
 )
 def create(
     request: Annotated[CreateOrderRequest, Body(embed=False)],

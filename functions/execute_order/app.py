@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.execution import execute_order
 from orders_common.models.requests import PathId
 from orders_common.models.responses import ExecuteResult
@@ -17,7 +17,10 @@ app = build_resolver()
 @app.post(
     "/api/orders/execute/<order_id>",
     summary="Execute a pending order",
-    responses={200: documented("filled, open or rejected", ExecuteResult)},
+    responses={
+        200: documented("filled, open or rejected", ExecuteResult),
+        **error_responses(400, 401, 403, 404, 409, 503),
+    },
 )
 def execute(order_id: Annotated[PathId, Path()]) -> JsonResponse:
     return json_response(200, execute_order(order_id, current_caller(app), services()))

@@ -1,7 +1,7 @@
 """GET /api/orders/health: whether the desk can work, and how many orders wait."""
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.health import check_health
 from orders_common.models.responses import HealthReport, UnhealthyReport
 from orders_common.wiring import services
@@ -15,6 +15,7 @@ app = build_resolver()
     responses={
         200: documented("Healthy", HealthReport),
         503: documented("The store is unreachable", UnhealthyReport),
+        **error_responses(401),
     },
 )
 def health() -> JsonResponse:

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.queries import get_order
 from orders_common.models.order import Order
 from orders_common.models.requests import PathId
@@ -17,7 +17,7 @@ app = build_resolver()
 @app.get(
     "/api/orders/order/<order_id>",
     summary="Get an order",
-    responses={200: documented("The order", Order)},
+    responses={200: documented("The order", Order), **error_responses(400, 401, 403, 404, 503)},
 )
 def order_details(order_id: Annotated[PathId, Path()]) -> JsonResponse:
     return json_response(200, get_order(order_id, current_caller(app), services()))

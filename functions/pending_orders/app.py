@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, page_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
 from orders_common.logic.queries import list_pending_orders
 from orders_common.models.order import Order
 from orders_common.models.requests import ListQuery
@@ -17,7 +17,7 @@ app = build_resolver()
 @app.get(
     "/api/orders/pending",
     summary="List pending orders",
-    responses={200: documented("Pending orders, oldest first", list[Order])},
+    responses={200: documented("Pending orders, oldest first", list[Order]), **error_responses(400, 401, 403, 503)},
 )
 def pending(query: Annotated[ListQuery, Query()]) -> JsonResponse:
     return page_response(list_pending_orders(query.page(), query.filters(), current_caller(app), services()))

@@ -4,7 +4,7 @@ schedule invokes the same function to fan every pending order out to the executi
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for, scheduled_or_http
-from orders_common.http.responses import JsonResponse, documented, json_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.process_all import RESPONSE_MARGIN_SECONDS, fan_out, process_all, time_budget
 from orders_common.models.responses import FanOutResult, ProcessAllResult
 from orders_common.wiring import services
@@ -15,7 +15,7 @@ app = build_resolver()
 @app.post(
     "/api/orders/process-all",
     summary="Execute all pending orders",
-    responses={200: documented("What was executed", ProcessAllResult)},
+    responses={200: documented("What was executed", ProcessAllResult), **error_responses(401, 403, 503)},
 )
 def process_all_now() -> JsonResponse:
     remaining_ms = app.lambda_context.get_remaining_time_in_millis()

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
-from orders_common.http.responses import JsonResponse, documented, page_response
+from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
 from orders_common.logic.queries import list_user_orders
 from orders_common.models.order import Order
 from orders_common.models.requests import ListQuery, PathId
@@ -17,7 +17,7 @@ app = build_resolver()
 @app.get(
     "/api/orders/user/<user_id>",
     summary="List a user's orders",
-    responses={200: documented("Orders, newest first", list[Order])},
+    responses={200: documented("Orders, newest first", list[Order]), **error_responses(400, 401, 403, 503)},
 )
 def user_orders(user_id: Annotated[PathId, Path()], query: Annotated[ListQuery, Query()]) -> JsonResponse:
     return page_response(list_user_orders(user_id, query.page(), query.filters(), current_caller(app), services()))

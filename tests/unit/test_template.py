@@ -69,3 +69,79 @@ def test_no_policy_grants_a_wildcard(template: Template) -> None:
                     statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
                 )
                 assert all("*" not in str(resource) for resource in resources), spec.logical_id
+
+
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE_KEY", "CREDENTIAL")
+
+
+def policy_actions(template: Template, logical_id: str) -> set[str]:
+    return {
+        action
+        for policy in template.resources[logical_id]["Properties"].get("Policies", [])
+        for statement in policy["Statement"]
+        for action in statement["Action"]
+    }
+
+
+def test_only_the_functions_that_change_orders_may_write(template: Template) -> None:
+    writers = {
+        spec.logical_id for spec in template.functions() if policy_actions(template, spec.logical_id) & WRITE_ACTIONS
+    }
+
+    assert writers == {
+        "CreateOrderFunction",
+        "ExecuteOrderFunction",
+        "CancelOrderFunction",
+        "ProcessAllFunction",
+        "ExecuteQueuedFunction",
+    }
+
+
+def test_no_function_may_scan(template: Template) -> None:
+    for spec in template.functions():
+        assert "dynamodb:Scan" not in policy_actions(template, spec.logical_id), spec.logical_id
+
+
+def test_no_secret_travels_in_a_plain_environment_variable(template: Template) -> None:
+    for spec in template.functions():
+        for name in spec.environment:
+            assert not any(word in name.upper() for word in SECRET_WORDS), (spec.logical_id, name)
+
+
+def test_the_table_is_protected_from_deletion(template: Template) -> None:
+    table = template.resources["OrdersTable"]
+
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+
+
+def test_the_api_is_throttled_by_parameters(template: Template) -> None:
+    settings = template.resources["OrdersApi"]["Properties"]["DefaultRouteSettings"]
+
+    assert settings == {
+        "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
+    }
+
+
+def test_every_route_requires_the_jwt_authorizer_when_auth_is_on(template: Template) -> None:
+    body = template.resources["OrdersApi"]["Properties"]["DefinitionBody"]
+    when_on = [{"JwtAuthorizer": []}]
+
+    for route in template.http_routes():
+        security = body["paths"][route.path][route.method.lower()]["security"]
+        assert security == {"Fn::If": ["AuthOn", when_on, []]}, route.route_key
+    authorizer = body["components"]["Fn::If"][1]["securitySchemes"]["JwtAuthorizer"]["x-amazon-apigateway-authorizer"]
+    assert authorizer["jwtConfiguration"] == {"issuer": {"Ref": "JwtIssuer"}, "audience": {"Ref": "JwtAudience"}}
+    assert template.document["Parameters"]["AuthEnabled"]["Default"] == "true"
+
+
+def test_the_dead_letter_queue_has_an_alarm(template: Template) -> None:
+    alarm = template.resources["ExecutionDeadLetterAlarm"]["Properties"]
+    queue = template.resources["ExecutionQueue"]["Properties"]
+
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["ExecutionDeadLetterQueue", "QueueName"]}
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert queue["VisibilityTimeout"] >= 6 * template.function("ExecuteQueuedFunction").timeout

@@ -23,7 +23,7 @@ SQS_BATCH_LIMIT = 10
 PARALLEL_REQUESTS = 8
 FAILED_ENTRY_RETRIES = 3
 
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
 
 class ExecutionQueue:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from orders_common import errors
 from orders_common.http.responses import JsonResponse, json_response
@@ -92,14 +95,21 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
         if not (app.current_event.body or "").strip() and any(tuple(p.get("loc", ())) == ("body",) for p in problems):
             detail = ValidationDetail(location="body", field=None, message="empty body", type="json_invalid")
             return error_response(app, 400, "INVALID_JSON", "Request body is empty; send a JSON object.", [detail])
-        content_type = app.current_event.headers.get("content-type", "")
-        if app.current_event.body and content_type and not content_type.lower().startswith("application/json"):
-            return error_response(
-                app, 415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}."
-            )
         details = _validation_details(problems)
         fields = ", ".join(sorted({d.field or d.location for d in details}))
         return error_response(app, 400, "VALIDATION_ERROR", f"Invalid request: check {fields}.", details)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_media_type(error: RequestUnsupportedContentType) -> JsonResponse:
+        content_type = app.current_event.headers.get("content-type", "")
+        return error_response(
+            app, 415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}."
+        )
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _undecodable_body(error: UnicodeDecodeError) -> JsonResponse:
+        detail = ValidationDetail(location="body", field=None, message="not UTF-8", type="json_invalid")
+        return error_response(app, 400, "INVALID_JSON", "Request body is not UTF-8 encoded JSON.", [detail])
 
     @app.exception_handler(errors.OrdersError)
     def _domain_error(error: errors.OrdersError) -> JsonResponse:

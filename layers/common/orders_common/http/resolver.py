@@ -11,7 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders_common.auth import Caller, caller_from_event
 from orders_common.http.errors import install_error_handlers
-from orders_common.http.jsonio import loads_request
+from orders_common.http.jsonio import dumps, loads_request
+from orders_common.http.responses import to_jsonable
+from orders_common.models.responses import ErrorBody
 from orders_common.observability import flush_metrics, logger
 from orders_common.wiring import begin_invocation, services
 
@@ -33,12 +35,40 @@ def lambda_handler_for(app: APIGatewayHttpResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         begin_invocation()
+        refused = refuse_non_json_body(event)
+        if refused is not None:
+            return refused
         try:
             return app.resolve(event, context)
         finally:
             flush_metrics()
 
     return handler
+
+
+def refuse_non_json_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Every body this API takes is JSON: anything declared otherwise (forms, multipart, text) is
+    answered 415 before it reaches a body parser."""
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    content_type = str(headers.get("content-type", "")).split(";")[0].strip().lower()
+    if (
+        not event.get("body")
+        or not content_type
+        or content_type == "application/json"
+        or content_type.endswith("+json")
+    ):
+        return None
+    error = ErrorBody(
+        error=f"Send the body as application/json, not {content_type}.",
+        code="UNSUPPORTED_MEDIA_TYPE",
+        request_id=(event.get("requestContext") or {}).get("requestId"),
+    )
+    return {
+        "statusCode": 415,
+        "headers": {"Content-Type": "application/json"},
+        "body": dumps(to_jsonable(error)),
+        "isBase64Encoded": False,
+    }
 
 
 def is_scheduled_event(event: dict[str, Any]) -> bool:

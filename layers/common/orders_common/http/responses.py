@@ -45,3 +45,25 @@ def page_response(page: Page[Any]) -> JsonResponse:
 def documented(description: str, model: Any) -> dict[str, Any]:
     """OpenAPI description of a JSON response (the body itself is written by ``json_response``)."""
     return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid request (VALIDATION_ERROR, INVALID_JSON, INVALID_NEXT_TOKEN); details say what was wrong",
+    401: "Missing or invalid token (authentication on); answered by API Gateway",
+    403: "The caller may not act on this account or order (FORBIDDEN)",
+    404: "Unknown account or order",
+    409: "State conflict: ORDER_NOT_PENDING, DUPLICATE_CLIENT_ORDER_ID, IDEMPOTENCY_KEY_REUSED or _IN_USE",
+    413: "Body larger than 16 KiB (PAYLOAD_TOO_LARGE)",
+    415: "Body not sent as application/json (UNSUPPORTED_MEDIA_TYPE)",
+    422: "Business rule (INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION, UNKNOWN_SYMBOL)",
+    503: "A dependency is unavailable (STORE_UNAVAILABLE, EXCHANGE_UNAVAILABLE); retry after Retry-After seconds",
+}
+
+
+def error_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI descriptions of the errors a route can answer, all with the error body."""
+    from orders_common.models.responses import ErrorBody, GatewayError
+
+    return {
+        code: documented(_ERROR_DESCRIPTIONS[code], GatewayError if code == 401 else ErrorBody) for code in status_codes
+    }

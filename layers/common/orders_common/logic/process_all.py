@@ -3,6 +3,7 @@ order out to the execution queue (the EventBridge schedule)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -11,12 +12,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from orders_common.auth import Caller
-from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrdersError
+from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrdersError, StoreUnavailable
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order
 from orders_common.models.paging import OrderFilters, PageRequest
 from orders_common.models.responses import ExecuteResult, ExecutionStatus, FanOutResult, ProcessAllResult
 from orders_common.observability import logger
+from orders_common.queue import batched
 
 if TYPE_CHECKING:
     from orders_common.wiring import Services
@@ -114,20 +116,23 @@ def process_all(
 def _hand_over(
     services: Services, first: list[int], rest: Iterator[Order], deadline: float, clock: Clock
 ) -> tuple[int, int]:
+    """Queue the unreached orders until the deadline; what does not fit, or finds the queue down,
+    stays pending for the schedule and is counted as deferred."""
     queue = services.execution_queue
-    queued = queue.send(first)
-    batch: list[int] = []
-    deferred = 0
-    for order in rest:
-        if clock() >= deadline:
-            deferred += 1
+    queued = deferred = 0
+    queue_up = True
+    for batch in batched(itertools.chain(first, (order.id for order in rest)), FAN_OUT_PAGE_SIZE):
+        if not queue_up or clock() >= deadline:
+            deferred += len(batch)
             continue
-        batch.append(order.id)
-        if len(batch) == FAN_OUT_PAGE_SIZE:
-            queued += queue.send(batch)
-            batch = []
-    if batch:
-        queued += queue.send(batch)
+        try:
+            sent = queue.send(batch)
+        except StoreUnavailable:
+            logger.warning("Execution queue unavailable; unreached orders stay pending for the schedule")
+            queue_up = False
+            sent = 0
+        queued += sent
+        deferred += len(batch) - sent
     return queued, deferred
 
 

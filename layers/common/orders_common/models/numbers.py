@@ -61,7 +61,7 @@ PositiveAmount = Annotated[
     BeforeValidator(_require_json_number),
     Field(gt=0, le=MAX_AMOUNT, decimal_places=MAX_DECIMAL_PLACES, allow_inf_nan=False),
     PlainSerializer(to_json_number, return_type=Decimal),
-    _number_schema,
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)}),
 ]
 """A price or quantity supplied by a client: positive, at most 8 decimal places, at most 1e12."""
 

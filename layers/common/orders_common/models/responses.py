@@ -85,6 +85,12 @@ class ValidationDetail(BaseModel):
     type: str
 
 
+class GatewayError(BaseModel):
+    """What API Gateway itself answers (401 without a valid token, 404 for an unknown route)."""
+
+    message: str
+
+
 class ErrorBody(BaseModel):
     """The one error shape of the API."""
 

@@ -1,0 +1,122 @@
+"""The whole API's OpenAPI document, generated from the handlers' own routes and models.
+
+Every function behind the HTTP API has its own resolver; Powertools' ``OpenAPIMerge`` gathers their
+routes into one document. Two corrections are applied to what Powertools writes: its automatic
+"422 Validation Error" response is removed (this API answers validation errors with 400 and its own
+error body, documented on each route), and the list endpoints' query parameters, declared as one
+pydantic model, get that model's constraints (range of ``limit``, values of ``status``...).
+
+    python -m localdev.openapi            # write docs/openapi.json
+    python -m localdev.openapi --check    # fail when docs/openapi.json is not what the code says
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from localdev.routing import HttpResponse
+from localdev.template import ROOT, Template
+
+DOCUMENT_PATH = ROOT / "docs" / "openapi.json"
+VERSION = "1.0.0"
+
+
+def build_openapi(template: Template | None = None) -> dict[str, Any]:
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+
+    from orders_common.models.requests import ListQuery
+
+    merge = OpenAPIMerge(
+        title="Hyperoru orders API",
+        version=VERSION,
+        description="Orders for crypto trading accounts: create, list, execute, cancel; exact decimal amounts.",
+        security_schemes={"jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},  # type: ignore[dict-item]
+        security=[{"jwt": []}],
+        on_conflict="error",
+    )
+    for spec in (template or Template.load()).functions():
+        if any(event["Type"] == "HttpApi" for event in spec.events.values()):
+            merge.add_file(spec.module_path)
+    with warnings.catch_warnings():
+        # Decimal defaults (0) have no JSON-schema default; leaving them out is right.
+        warnings.filterwarnings("ignore", message="Default value .* is not JSON serializable")
+        document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
+
+    query_fields = ListQuery.model_json_schema()["properties"]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            if "HTTPValidationError" in json.dumps(responses.get("422", {})):
+                del responses["422"]
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] in query_fields:
+                    parameter["schema"] = _inline_refs(query_fields[parameter["name"]], document)
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError", "ListQuery"):
+        schemas.pop(unused, None)
+    return document
+
+
+def _inline_refs(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema from the model's field: ``$defs`` references pointed at the
+    document's components, and ``X | None`` shown as X (a query string is absent, never null)."""
+    options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        schema = {**{k: v for k, v in schema.items() if k not in {"anyOf", "default"}}, **options[0]}
+    text = json.dumps({key: value for key, value in schema.items() if key not in {"title", "description", "examples"}})
+    return dict(json.loads(text.replace("#/$defs/", "#/components/schemas/")))
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def documentation_pages(document: dict[str, Any]) -> dict[str, Callable[[], HttpResponse]]:
+    """``/openapi.json`` and ``/swagger`` (Swagger UI, its assets inlined: it works offline)."""
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
+    assets = Path(swagger_ui.__file__).parent
+    spec = json.dumps(document)
+    page = generate_swagger_html(
+        spec=spec,
+        swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        swagger_css=(assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        swagger_base_url="",
+        oauth2_config=None,
+    ).encode()
+    return {
+        "/openapi.json": lambda: HttpResponse(200, {"Content-Type": "application/json"}, spec.encode()),
+        "/swagger": lambda: HttpResponse(200, {"Content-Type": "text/html; charset=utf-8"}, page),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localdev.openapi", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if docs/openapi.json is stale")
+    arguments = parser.parse_args(argv)
+    current = render(build_openapi())
+    if arguments.check:
+        if not DOCUMENT_PATH.exists() or DOCUMENT_PATH.read_text() != current:
+            print(f"{DOCUMENT_PATH.relative_to(ROOT)} is stale: run `make openapi` and commit it.", file=sys.stderr)
+            return 1
+        print(f"{DOCUMENT_PATH.relative_to(ROOT)} is current.")
+        return 0
+    DOCUMENT_PATH.parent.mkdir(exist_ok=True)
+    DOCUMENT_PATH.write_text(current)
+    print(f"wrote {DOCUMENT_PATH.relative_to(ROOT)} ({len(document_paths(current))} paths)")
+    return 0
+
+
+def document_paths(text: str) -> list[str]:
+    return list(json.loads(text)["paths"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Authentication on: the JWT authorizer (emulated locally) and ownership enforced by the functions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localdev.local_auth import LocalIssuer
+from localdev.routing import Router
+from localdev.template import Resolver, Template
+from orders_common.wiring import reset_services
+from tests.integration.test_create_order import SEED_BODY, assert_error
+from tests.support.stack import Deployed
+
+
+class Secured:
+    def __init__(self, stack: Deployed, issuer: LocalIssuer) -> None:
+        self.stack = stack
+        self.issuer = issuer
+
+    def token(self, user_id: int, *, admin: bool = False, **extra: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.issuer.mint(user_id, admin=admin, **extra)}"}
+
+    def create(self, user_id: int, **changes: Any) -> Any:
+        return self.stack.post("/api/orders/create", json={**SEED_BODY, **changes}, headers=self.token(user_id))
+
+
+@pytest.fixture
+def secured(stack: Deployed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Secured:
+    parameters = {**stack.template.parameter_overrides, "AuthEnabled": "true"}
+    template = Template.load(parameters=parameters)
+    monkeypatch.setenv("AUTH_ENABLED", "true")
+    reset_services()
+    issuer = LocalIssuer(issuer="https://issuer.test", audience="orders-api", key_path=tmp_path / "key.pem")
+    resolver = Resolver(template, refs=stack.resolver.refs, attributes=stack.resolver.attributes)
+    stack.router = Router(
+        template.http_routes(), stack.functions, authorizer=issuer, secured=template.secured_route_keys(resolver)
+    )
+    return Secured(stack, issuer)
+
+
+def test_every_route_needs_a_token(secured: Secured) -> None:
+    for method, path in [
+        ("POST", "/api/orders/create"),
+        ("GET", "/api/orders/pending"),
+        ("GET", "/api/orders/user/1"),
+        ("GET", "/api/orders/account/1"),
+        ("POST", "/api/orders/execute/1"),
+        ("POST", "/api/orders/cancel/1"),
+        ("POST", "/api/orders/process-all"),
+        ("GET", "/api/orders/order/1"),
+        ("GET", "/api/accounts/1"),
+        ("GET", "/api/orders/health"),
+    ]:
+        response = secured.stack.request(method, path)
+        assert (response.status, response.json()) == (401, {"message": "Unauthorized"}), path
+
+
+@pytest.mark.parametrize(
+    "bad_token",
+    [
+        {"ttl_seconds": -10},  # expired
+        {"aud": "someone-else"},
+        {"iss": "https://evil.example"},
+    ],
+    ids=["expired", "wrong audience", "wrong issuer"],
+)
+def test_invalid_tokens_are_refused(secured: Secured, bad_token: dict[str, Any]) -> None:
+    ttl = bad_token.pop("ttl_seconds", 3600)
+    token = secured.issuer.mint(1, ttl_seconds=ttl, **bad_token)
+
+    response = secured.stack.get("/api/orders/user/1", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status == 401
+
+
+def test_a_token_signed_with_another_key_is_refused(secured: Secured, tmp_path: Path) -> None:
+    forger = LocalIssuer(issuer="https://issuer.test", audience="orders-api", key_path=tmp_path / "other.pem")
+
+    response = secured.stack.get("/api/orders/user/1", headers={"Authorization": f"Bearer {forger.mint(1)}"})
+
+    assert response.status == 401
+
+
+def test_a_user_places_orders_on_their_own_accounts(secured: Secured) -> None:
+    response = secured.create(1)
+
+    assert response.status == 201
+    assert response.json()["user_id"] == 1
+
+
+def test_a_user_may_not_place_orders_on_another_users_account(secured: Secured) -> None:
+    before = secured.stack.account(3)
+
+    response = secured.create(1, account_id=3, symbol="SOL")
+
+    assert_error(response, 403, "FORBIDDEN")
+    assert secured.stack.stored_items("ORDER#") == []
+    assert secured.stack.account(3) == before
+
+
+def test_a_user_may_not_see_or_touch_another_users_order(secured: Secured) -> None:
+    order = secured.create(2, account_id=3, symbol="SOL", quantity=Decimal(1)).json()
+    stranger = secured.token(1)
+
+    for method, path in [
+        ("GET", f"/api/orders/order/{order['id']}"),
+        ("POST", f"/api/orders/execute/{order['id']}"),
+        ("POST", f"/api/orders/cancel/{order['id']}"),
+    ]:
+        assert_error(secured.stack.request(method, path, headers=stranger), 403, "FORBIDDEN")
+    owner_view = secured.stack.get(f"/api/orders/order/{order['id']}", headers=secured.token(2)).json()
+    assert owner_view["status"] == "pending"
+
+
+def test_the_owner_executes_and_cancels_their_orders(secured: Secured) -> None:
+    first = secured.create(1).json()
+    second = secured.create(1).json()
+
+    executed = secured.stack.post(f"/api/orders/execute/{first['id']}", headers=secured.token(1))
+    cancelled = secured.stack.post(f"/api/orders/cancel/{second['id']}", headers=secured.token(1))
+
+    assert (executed.status, cancelled.status) == (200, 200)
+
+
+def test_a_user_lists_only_their_own_orders_and_accounts(secured: Secured) -> None:
+    secured.create(1)
+    mine = secured.token(1)
+
+    assert secured.stack.get("/api/orders/user/1", headers=mine).status == 200
+    assert secured.stack.get("/api/orders/account/2", headers=mine).status == 200
+    assert secured.stack.get("/api/accounts/1", headers=mine).status == 200
+    assert_error(secured.stack.get("/api/orders/user/2", headers=mine), 403, "FORBIDDEN")
+    assert_error(secured.stack.get("/api/orders/account/3", headers=mine), 403, "FORBIDDEN")
+    assert_error(secured.stack.get("/api/accounts/3", headers=mine), 403, "FORBIDDEN")
+
+
+def test_cross_account_operations_need_the_admin_scope(secured: Secured) -> None:
+    secured.create(1)
+    user, admin = secured.token(1), secured.token(99, admin=True)
+
+    assert_error(secured.stack.get("/api/orders/pending", headers=user), 403, "FORBIDDEN")
+    assert_error(secured.stack.post("/api/orders/process-all", headers=user), 403, "FORBIDDEN")
+    assert secured.stack.get("/api/orders/pending", headers=admin).status == 200
+    assert secured.stack.post("/api/orders/process-all", headers=admin).json()["succeeded"] == 1
+
+
+def test_the_admin_group_also_grants_admin_operations(secured: Secured) -> None:
+    headers = secured.token(5, **{"cognito:groups": ["traders", "admin"]})
+
+    assert secured.stack.get("/api/orders/pending", headers=headers).status == 200
+
+
+def test_health_figures_are_for_admins_only(secured: Secured) -> None:
+    secured.create(1)
+
+    user = secured.stack.get("/api/orders/health", headers=secured.token(1)).json()
+    admin = secured.stack.get("/api/orders/health", headers=secured.token(9, admin=True)).json()
+
+    assert user["status"] == "ok"
+    assert user["statistics"] is None
+    assert admin["statistics"]["pending_orders"] == 1
+
+
+def test_a_token_without_a_user_id_acts_for_nobody(secured: Secured) -> None:
+    token = secured.issuer.mint(1, user_id="not-a-number")
+
+    response = secured.stack.post("/api/orders/create", json=SEED_BODY, headers={"Authorization": f"Bearer {token}"})
+
+    assert_error(response, 403, "FORBIDDEN")
+
+
+def test_idempotency_keys_are_scoped_to_the_user(secured: Secured) -> None:
+    key = {"Idempotency-Key": "same-key"}
+    first = secured.stack.post("/api/orders/create", json=SEED_BODY, headers={**secured.token(1), **key})
+    other_user = secured.stack.post(
+        "/api/orders/create",
+        json={**SEED_BODY, "account_id": 3, "symbol": "SOL", "quantity": 1},
+        headers={**secured.token(2), **key},
+    )
+
+    assert (first.status, other_user.status) == (201, 201)
+    assert first.json()["id"] != other_user.json()["id"]

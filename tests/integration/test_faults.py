@@ -1,0 +1,106 @@
+"""Faults of the dependencies: throttling, transient errors, conflicts, an unreachable store or queue.
+Each is retried as far as it is safe, then answered clearly, and leaves state consistent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from orders_common.auth import Caller
+from orders_common.logic.process_all import process_all
+from orders_common.wiring import reset_services
+from tests.integration.test_create_order import SEED_BODY, assert_error
+from tests.support.faults import Fault, inject, service_error, transaction_conflict
+from tests.support.stack import Deployed
+
+MAX_ATTEMPTS = 3  # botocore standard retry mode, as configured in orders_common/dal/dynamo.py
+
+
+@pytest.mark.parametrize(
+    "code", ["ProvisionedThroughputExceededException", "ThrottlingException", "InternalServerError"]
+)
+def test_a_create_throttled_past_its_retries_is_503_and_stores_nothing(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    before = stack.account(1)
+    status = 500 if code == "InternalServerError" else 400
+    fault = inject(monkeypatch, "transact_write_items", Fault(service_error(code, status)))
+
+    response = stack.post("/api/orders/create", json=SEED_BODY)
+
+    body = assert_error(response, 503, "STORE_UNAVAILABLE")
+    assert response.header("Retry-After") == "1"
+    assert "try again" in body["error"]
+    assert fault.attempts == MAX_ATTEMPTS  # retried with backoff, then given up
+    assert stack.stored_items("ORDER#") == []
+    assert stack.account(1) == before
+
+
+def test_a_create_throttled_briefly_succeeds_after_retries(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    fault = inject(
+        monkeypatch, "transact_write_items", Fault(service_error("ProvisionedThroughputExceededException"), times=2)
+    )
+
+    response = stack.post("/api/orders/create", json=SEED_BODY)
+
+    assert response.status == 201
+    assert fault.attempts == 3
+    assert len(stack.stored_items("ORDER#")) == 1
+
+
+def test_a_transaction_conflict_is_503_and_the_order_stays_pending(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = stack.create_order()
+    before = stack.account(1)
+    inject(monkeypatch, "transact_write_items", Fault(transaction_conflict(3), times=1))
+
+    response = stack.post(f"/api/orders/execute/{order['id']}")
+
+    assert_error(response, 503, "STORE_UNAVAILABLE")
+    assert stack.get(f"/api/orders/order/{order['id']}").json()["status"] == "pending"
+    assert stack.account(1) == before
+    assert stack.post(f"/api/orders/execute/{order['id']}").json()["execution_status"] == "filled"
+
+
+def test_a_read_that_keeps_failing_is_503(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    order = stack.create_order()
+    inject(monkeypatch, "get_item", Fault(service_error("InternalServerError", 500)))
+
+    assert_error(stack.get(f"/api/orders/order/{order['id']}"), 503, "STORE_UNAVAILABLE")
+
+
+def test_health_is_503_unhealthy_when_the_store_cannot_be_reached(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")  # nothing listens there
+    reset_services()
+
+    response = stack.get("/api/orders/health")
+
+    body = assert_error(response, 503, "STORE_UNAVAILABLE")
+    assert body["status"] == "unhealthy"
+
+
+def test_validation_errors_of_ours_are_never_hidden_as_unavailable(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inject(monkeypatch, "get_item", Fault(service_error("ValidationException")))
+
+    response = stack.get("/api/orders/order/1")
+
+    assert_error(response, 500, "INTERNAL_ERROR")
+
+
+def test_when_the_queue_is_unreachable_process_all_still_answers_and_loses_nothing(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders = [stack.create_order(quantity=Decimal("0.001"))["id"] for _ in range(5)]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9")
+
+    result = process_all(stack.services, Caller.anyone(), seconds=0)
+
+    assert (result.processed, result.queued, result.deferred) == (0, 0, 5)
+    pending = [o["id"] for o in stack.get("/api/orders/pending").json()]
+    assert pending == orders  # still pending: the schedule will reach them

@@ -1,0 +1,54 @@
+"""Inject DynamoDB faults at the (moto) service: the request reaches the fake DynamoDB, which answers
+with the error the real one would send and applies nothing. The client's own retry logic runs as in
+production, and every attempt that reaches the service is counted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from moto.dynamodb.exceptions import DynamodbException, TransactionCanceledException
+from moto.dynamodb.models import DynamoDBBackend
+
+ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#"
+
+
+def service_error(code: str, status: int = 400) -> Callable[[], Exception]:
+    def make() -> Exception:
+        error = DynamodbException(ERROR_PREFIX + code, message=f"injected {code}")
+        error.code = status
+        return error
+
+    return make
+
+
+def transaction_conflict(items: int) -> Callable[[], Exception]:
+    return lambda: TransactionCanceledException(
+        [("TransactionConflict", "injected conflict", None)] + [(None, None, None)] * (items - 1)
+    )
+
+
+@dataclass
+class Fault:
+    error: Callable[[], Exception]
+    times: int | None = None  # None: every call
+    attempts: int = 0
+
+    def hit(self) -> bool:
+        self.attempts += 1
+        return self.times is None or self.attempts <= self.times
+
+
+def inject(monkeypatch: pytest.MonkeyPatch, operation: str, fault: Fault) -> Fault:
+    """Make the fake DynamoDB fail ``operation`` (e.g. ``transact_write_items``) as ``fault`` says."""
+    original = getattr(DynamoDBBackend, operation)
+
+    def failing(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        if fault.hit():
+            raise fault.error()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, operation, failing)
+    return fault
