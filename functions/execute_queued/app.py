@@ -1,17 +1,18 @@
 """SQS trigger of the execution queue: execute each queued order, reporting partial batch failures so
 that only the messages that failed are delivered again (and end in the dead-letter queue)."""
 
-from typing import Any
+from __future__ import annotations
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from orders_common.logic.execution import execute_queued
 from orders_common.models.requests import ExecutionMessage
 from orders_common.observability import logger
-from orders_common.sqs import lambda_batch_handler
+from orders_common.sqs import BatchProcessor, EventType, SQSRecord, lambda_batch_handler, process_partial_response
 from orders_common.wiring import services
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # A batch whose every message failed is reported like any other (each message retried, then the
 # dead-letter queue) rather than as a failed invocation.

@@ -2,8 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
+from orders_common.http.params import Path
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.queries import get_order

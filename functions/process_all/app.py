@@ -1,13 +1,18 @@
 """POST /api/orders/process-all executes pending orders within a time budget; the EventBridge
 schedule invokes the same function to fan every pending order out to the execution queue."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for, scheduled_or_http
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.process_all import RESPONSE_MARGIN_SECONDS, fan_out, process_all, time_budget
 from orders_common.models.responses import FanOutResult, ProcessAllResult
 from orders_common.wiring import services
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = build_resolver()
 

@@ -13,6 +13,7 @@ from localdev.routing import Router
 from localdev.template import Resolver, Template
 from orders_common.wiring import reset_services
 from tests.integration.test_create_order import SEED_BODY, assert_error
+from tests.support.aws_calls import watch
 from tests.support.stack import Deployed
 
 
@@ -184,3 +185,19 @@ def test_idempotency_keys_are_scoped_to_the_user(secured: Secured) -> None:
 
     assert (first.status, other_user.status) == (201, 201)
     assert first.json()["id"] != other_user.json()["id"]
+
+
+def test_an_authenticated_create_is_one_transaction_without_reads(secured: Secured) -> None:
+    secured.create(1)  # takes the container's block of ids
+    requests = watch(secured.stack.services.repository.table.client)  # type: ignore[attr-defined]
+
+    assert secured.create(1).status == 201
+
+    assert requests.operations == ["TransactWriteItems"]
+
+
+def test_an_unknown_account_is_404_for_an_authenticated_caller(secured: Secured) -> None:
+    response = secured.create(1, account_id=999)
+
+    assert_error(response, 404, "ACCOUNT_NOT_FOUND")
+    assert secured.stack.stored_items("ORDER#") == []

@@ -1,1 +1,6 @@
 """The order desk shared by every Lambda function: models, store, execution and HTTP plumbing."""
+
+from orders_common import lazy_powertools
+
+# Before anything imports Powertools' event handler: only what a function uses gets imported.
+lazy_powertools.install()

@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders_common.observability import flush_metrics, logger
 from orders_common.wiring import begin_invocation
+
+__all__ = [
+    "BatchProcessor",
+    "EventType",
+    "SQSRecord",
+    "lambda_batch_handler",
+    "process_partial_response",
+]
 
 BatchHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 

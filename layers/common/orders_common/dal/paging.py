@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from orders_common.dal.dynamo import DynamoTable, Item
 
@@ -51,3 +52,16 @@ def merge_partitions(
         kept = merged[:limit]
         return kept, sort_key(kept[-1])
     return merged, bound
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_parallel(work: Callable[[T], R], inputs: Iterable[T]) -> list[R]:
+    """``[work(x) for x in inputs]``, all at once when there is more than one (results in order)."""
+    items = list(inputs)
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(work, items))

@@ -15,8 +15,15 @@ from typing import Any, Protocol
 
 from orders_common.dal import items as keys
 from orders_common.dal.dynamo import ConditionFailed, DynamoTable, Item, TransactionCancelled
-from orders_common.dal.paging import merge_partitions, read_partition
-from orders_common.errors import DuplicateClientOrderId, InsufficientFunds, InsufficientPosition, OrderNotPending
+from orders_common.dal.paging import PartitionPage, in_parallel, merge_partitions, read_partition
+from orders_common.errors import (
+    AccountNotFound,
+    DuplicateClientOrderId,
+    Forbidden,
+    InsufficientFunds,
+    InsufficientPosition,
+    OrderNotPending,
+)
 from orders_common.exchange.base import Fill
 from orders_common.models.account import Account
 from orders_common.models.numbers import format_utc, round_down, round_up, utc_now
@@ -110,14 +117,14 @@ class DynamoOrderRepository:
             cursor = page.next_cursor
 
     def count_pending_orders(self) -> int:
-        return sum(
-            self.table.count(
+        def count(shard: int) -> int:
+            return self.table.count(
                 IndexName=keys.PENDING_INDEX,
                 KeyConditionExpression="pending_pk = :partition",
                 ExpressionAttributeValues={":partition": keys.pending_partition(shard)},
             )
-            for shard in range(self.pending_shards)
-        )
+
+        return sum(in_parallel(count, range(self.pending_shards)))
 
     def _list(
         self, index: str, partitions: list[str], page: PageRequest, filters: OrderFilters, *, descending: bool
@@ -138,8 +145,8 @@ class DynamoOrderRepository:
         if filters.symbol is not None:
             clauses.append("symbol = :symbol")
             values[":symbol"] = filters.symbol
-        pages = []
-        for partition in partitions:
+
+        def read(partition: str) -> PartitionPage:
             request: dict[str, Any] = {
                 "IndexName": index,
                 "KeyConditionExpression": condition,
@@ -150,7 +157,10 @@ class DynamoOrderRepository:
                 request["FilterExpression"] = " AND ".join(clauses)
             if names:
                 request["ExpressionAttributeNames"] = names
-            pages.append(read_partition(self.table, request, want=page.limit + 1, sort_attribute=sort_attribute))
+            return read_partition(self.table, request, want=page.limit + 1, sort_attribute=sort_attribute)
+
+        # Shards are read at the same time: a page costs one request per shard but one round trip.
+        pages = in_parallel(read, partitions)
         found, cursor = merge_partitions(
             pages, limit=page.limit, descending=descending, sort_key=lambda item: item[sort_attribute]
         )
@@ -215,8 +225,13 @@ class DynamoOrderRepository:
             )
 
     def insert_order(self, order: Order) -> None:
-        """Store a new pending order and reserve what it needs, in one transaction."""
+        """Store a new pending order and reserve what it needs, in one transaction.
+
+        The account must exist and belong to ``order.user_id``: that is a condition of the same
+        transaction, so a caller whose identity is already known needs no read beforehand.
+        """
         now = format_utc(order.created_at)
+        owned = "attribute_exists(pk) AND user_id = :owner"
         operations: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -232,13 +247,24 @@ class DynamoOrderRepository:
                         "Key": keys.account_key(order.account_id),
                         "UpdateExpression": "SET available_cash = available_cash - :amount, "
                         "reserved_cash = reserved_cash + :amount, updated_at = :now",
-                        "ConditionExpression": "attribute_exists(pk) AND available_cash >= :amount",
-                        "ExpressionAttributeValues": {":amount": order.reserved_cash, ":now": now},
+                        "ConditionExpression": f"{owned} AND available_cash >= :amount",
+                        "ExpressionAttributeValues": {
+                            ":amount": order.reserved_cash,
+                            ":now": now,
+                            ":owner": order.user_id,
+                        },
                     }
                 }
             )
         else:
-            operations.append(
+            operations += [
+                {
+                    "ConditionCheck": {
+                        "Key": keys.account_key(order.account_id),
+                        "ConditionExpression": owned,
+                        "ExpressionAttributeValues": {":owner": order.user_id},
+                    }
+                },
                 {
                     "Update": {
                         "Key": keys.position_key(order.account_id, order.symbol),
@@ -247,8 +273,8 @@ class DynamoOrderRepository:
                         "ConditionExpression": "attribute_exists(pk) AND available_quantity >= :quantity",
                         "ExpressionAttributeValues": {":quantity": order.reserved_quantity, ":now": now, ":one": 1},
                     }
-                }
-            )
+                },
+            ]
         if order.client_order_id is not None:
             operations.append(
                 {
@@ -265,25 +291,35 @@ class DynamoOrderRepository:
         try:
             self.table.transact(operations)
         except TransactionCancelled as cancelled:
-            if len(operations) > 2 and cancelled.failed(2):
-                existing = (cancelled.items[2] or {}).get("order_id")
-                raise DuplicateClientOrderId(
-                    order.client_order_id or "", int(existing) if existing is not None else None
-                ) from None
-            if not cancelled.failed(1):
-                raise
-            held = cancelled.items[1] or {}
-            if order.side is Side.BUY:
-                available = held.get("available_cash", ZERO)
-                raise InsufficientFunds(
-                    f"Account {order.account_id} has {available} available; this order needs {order.reserved_cash}.",
-                    details={"available_cash": available, "required_cash": order.reserved_cash},
-                ) from None
-            available = held.get("available_quantity", ZERO)
+            self._explain_refused_insert(order, cancelled)
+            raise
+
+    @staticmethod
+    def _explain_refused_insert(order: Order, cancelled: TransactionCancelled) -> None:
+        """Turn the failed conditions of an insert into the error the client should see."""
+        account = cancelled.items[1] or {}
+        if cancelled.failed(1):
+            if not account:
+                raise AccountNotFound(order.account_id) from None
+            if int(account.get("user_id", -1)) != order.user_id:
+                raise Forbidden(f"You may not access account {order.account_id}: it belongs to another user.") from None
+        if order.client_order_id is not None and cancelled.failed(len(cancelled.reasons) - 1):
+            existing = (cancelled.items[-1] or {}).get("order_id")
+            raise DuplicateClientOrderId(
+                order.client_order_id, int(existing) if existing is not None else None
+            ) from None
+        if order.side is Side.BUY and cancelled.failed(1):
+            available = account.get("available_cash", ZERO)
+            raise InsufficientFunds(
+                f"Account {order.account_id} has {available} available; this order needs {order.reserved_cash}.",
+                details={"available_cash": available, "required_cash": order.reserved_cash},
+            ) from None
+        if order.side is Side.SELL and cancelled.failed(2):
+            held = (cancelled.items[2] or {}).get("available_quantity", ZERO)
             raise InsufficientPosition(
-                f"Account {order.account_id} has {available} {order.symbol} available to sell; "
+                f"Account {order.account_id} has {held} {order.symbol} available to sell; "
                 f"this order sells {order.quantity}.",
-                details={"available_quantity": available, "required_quantity": order.quantity},
+                details={"available_quantity": held, "required_quantity": order.quantity},
             ) from None
 
     def settle_fill(self, order: Order, fill: Fill) -> Order:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import ConfigDict, computed_field
 
+from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
 
 
-class Position(BaseModel):
+class Position(Model):
     model_config = ConfigDict(frozen=True)
 
     symbol: str
@@ -30,7 +31,7 @@ class Position(BaseModel):
         return (self.cost_basis / self.quantity).quantize(Decimal("0.00000001"))
 
 
-class Account(BaseModel):
+class Account(Model):
     model_config = ConfigDict(frozen=True)
 
     account_id: int

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
 
 
@@ -31,7 +32,7 @@ class OrderStatus(StrEnum):
 FINAL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
 
 
-class Order(BaseModel):
+class Order(Model):
     """An order as stored and as returned by the API (every field present, absent values null)."""
 
     model_config = ConfigDict(frozen=True)

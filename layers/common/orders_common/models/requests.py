@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -18,6 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from orders_common.models.base import Model
 from orders_common.models.numbers import MAX_ID, EntityId, PositiveAmount
 from orders_common.models.order import OrderStatus, OrderType, Side
 from orders_common.models.paging import (
@@ -73,7 +73,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-class CreateOrderRequest(BaseModel):
+class CreateOrderRequest(Model):
     """Body of ``POST /api/orders/create``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -112,7 +112,7 @@ def _digits_only(value: object) -> object:
 PathId = Annotated[int, BeforeValidator(_digits_only), Field(gt=0, le=MAX_ID)]
 
 
-class ListQuery(BaseModel):
+class ListQuery(Model):
     """Query string of every list endpoint."""
 
     model_config = ConfigDict(frozen=True)
@@ -133,7 +133,7 @@ class ListQuery(BaseModel):
         return OrderFilters(status=self.status, symbol=self.symbol)
 
 
-class ExecutionMessage(BaseModel):
+class ExecutionMessage(Model):
     """Body of a message on the execution queue."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

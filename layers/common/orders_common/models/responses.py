@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
 from orders_common.models.order import OrderStatus
 
@@ -19,7 +20,7 @@ class ExecutionStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class ExecuteResult(BaseModel):
+class ExecuteResult(Model):
     status: Literal["ok"] = "ok"
     order_id: int
     execution_status: ExecutionStatus
@@ -32,7 +33,7 @@ class ExecuteResult(BaseModel):
     market_price: ExactDecimal | None = Field(default=None, description="Price seen when the order was tried.")
 
 
-class CancelResult(BaseModel):
+class CancelResult(Model):
     status: Literal["ok"] = "ok"
     order_id: int
     order_status: OrderStatus = OrderStatus.CANCELLED
@@ -41,7 +42,7 @@ class CancelResult(BaseModel):
     released_quantity: ExactDecimal = Field(description="Quantity the order had reserved, available again.")
 
 
-class ProcessAllResult(BaseModel):
+class ProcessAllResult(Model):
     processed: int = Field(description="Orders tried in this call.")
     succeeded: int = Field(description="Orders filled.")
     failed: int = Field(description="Orders rejected or that could not be executed.")
@@ -52,23 +53,23 @@ class ProcessAllResult(BaseModel):
     )
 
 
-class FanOutResult(BaseModel):
+class FanOutResult(Model):
     queued: int = Field(description="Orders sent to the execution queue.")
     complete: bool = Field(description="False when time ran out; the next run goes on from where this one stopped.")
     resumed: bool = Field(description="True when this run went on from where the previous one stopped.")
 
 
-class HealthStatistics(BaseModel):
+class HealthStatistics(Model):
     pending_orders: int
 
 
-class HealthReport(BaseModel):
+class HealthReport(Model):
     status: Literal["ok"] = "ok"
     statistics: HealthStatistics | None = Field(default=None, description="Present for admins.")
     checked_at: UtcDateTime
 
 
-class UnhealthyReport(BaseModel):
+class UnhealthyReport(Model):
     """Health's 503 answer: the error shape plus the status."""
 
     status: Literal["unhealthy"] = "unhealthy"
@@ -78,20 +79,20 @@ class UnhealthyReport(BaseModel):
     checked_at: UtcDateTime
 
 
-class ValidationDetail(BaseModel):
+class ValidationDetail(Model):
     location: str = Field(description="Where the problem is: body, path, query or header.")
     field: str | None = Field(description="Dotted path of the offending field, or null for the whole body.")
     message: str
     type: str
 
 
-class GatewayError(BaseModel):
+class GatewayError(Model):
     """What API Gateway itself answers (401 without a valid token, 404 for an unknown route)."""
 
     message: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     """The one error shape of the API."""
 
     error: str = Field(description="What went wrong, written for a person.")
