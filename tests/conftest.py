@@ -6,16 +6,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from moto import mock_aws
 
-from localdev.demo import seed_demo_accounts
 from localdev.functions import LocalFunction, load_functions
-from localdev.moto_fidelity import make_moto_faithful
-from localdev.resources import create_resources, function_environment
-from localdev.routing import Router
-from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_DEFAULTS, LOCAL_PARAMETERS
+from localdev.inprocess import in_process_stack
+from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_PARAMETERS
 from localdev.template import Template
-from orders_common.wiring import reset_services, services
+from orders_common.wiring import reset_services
 from tests.support.aws_calls import RequestLog, watch
 from tests.support.stack import Deployed
 
@@ -44,17 +40,9 @@ def functions(template: Template) -> dict[str, LocalFunction]:
 
 
 @pytest.fixture
-def stack(
-    template: Template, functions: dict[str, LocalFunction], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Deployed]:
-    make_moto_faithful()
-    with mock_aws():
-        resolver = create_resources(template)
-        for name, value in {**function_environment(template, resolver), **LOCAL_DEFAULTS}.items():
-            monkeypatch.setenv(name, value)
-        reset_services()
-        seed_demo_accounts(services().repository)
-        yield Deployed(template, resolver, functions, Router(template.http_routes(), functions))
+def stack(template: Template, functions: dict[str, LocalFunction]) -> Iterator[Deployed]:
+    with in_process_stack(template, functions) as running:
+        yield Deployed(running.template, running.resolver, running.functions, running.router)
 
 
 @pytest.fixture

@@ -11,35 +11,19 @@ from urllib.parse import urlencode
 
 import boto3
 
-from localdev.functions import LocalFunction
-from localdev.routing import HttpResponse, Router
-from localdev.template import Resolver, Template
+from localdev.inprocess import InProcessStack
+from localdev.routing import HttpResponse
 from orders_common.http.jsonio import dumps
 from orders_common.wiring import Services, services
 
 
 @dataclass
-class Deployed:
-    template: Template
-    resolver: Resolver
-    functions: Mapping[str, LocalFunction]
-    router: Router
+class Deployed(InProcessStack):
+    """The in-process stack, with what tests ask of it."""
 
     @property
     def services(self) -> Services:
         return services()
-
-    @property
-    def table_name(self) -> str:
-        return self.resolver.refs["OrdersTable"]
-
-    @property
-    def queue_url(self) -> str:
-        return self.resolver.refs["ExecutionQueue"]
-
-    @property
-    def dead_letter_queue_url(self) -> str:
-        return self.resolver.refs["ExecutionDeadLetterQueue"]
 
     # HTTP, through API Gateway's routing
 
