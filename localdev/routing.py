@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
 from localdev.events import http_api_event
@@ -27,9 +28,7 @@ class HttpResponse:
         return next((value for key, value in self.headers.items() if key.lower() == wanted), None)
 
     def json(self) -> Any:
-        from orders_common.http.jsonio import loads_request
-
-        return loads_request(self.body.decode()) if self.body else None
+        return json.loads(self.body, parse_float=Decimal) if self.body else None
 
 
 def _gateway_error(status: int, message: str) -> HttpResponse:

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from localdev.aws_calls import RequestLog, watch
 from localdev.functions import LocalFunction, load_functions
 from localdev.inprocess import in_process_stack
 from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_PARAMETERS
 from localdev.template import Template
 from orders_common.wiring import reset_services
-from tests.support.aws_calls import RequestLog, watch
 from tests.support.stack import Deployed
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from orders_common.batch import BatchProcessor, EventType, SQSRecord, lambda_batch_handler, process_partial_response
 from orders_common.logic.execution import execute_queued
 from orders_common.models.requests import ExecutionMessage
 from orders_common.observability import logger
-from orders_common.sqs import BatchProcessor, EventType, SQSRecord, lambda_batch_handler, process_partial_response
 from orders_common.wiring import services
 
 if TYPE_CHECKING:

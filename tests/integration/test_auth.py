@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from localdev.aws_calls import watch
 from localdev.local_auth import LocalIssuer
 from localdev.routing import Router
 from localdev.template import Resolver, Template
 from orders_common.wiring import reset_services
 from tests.integration.test_create_order import SEED_BODY, assert_error
-from tests.support.aws_calls import watch
 from tests.support.stack import Deployed
 
 

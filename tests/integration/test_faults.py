@@ -49,16 +49,27 @@ def test_a_create_throttled_briefly_succeeds_after_retries(stack: Deployed, monk
     assert len(stack.stored_items("ORDER#")) == 1
 
 
-def test_a_transaction_conflict_is_503_and_the_order_stays_pending(
+def test_a_passing_transaction_conflict_is_tried_again(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    order = stack.create_order()
+    fault = inject(monkeypatch, "transact_write_items", Fault(transaction_conflict(3), times=2))
+
+    response = stack.post(f"/api/orders/execute/{order['id']}")
+
+    assert response.json()["execution_status"] == "filled"
+    assert fault.attempts == 3
+
+
+def test_a_lasting_transaction_conflict_is_503_and_the_order_stays_pending(
     stack: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order = stack.create_order()
     before = stack.account(1)
-    inject(monkeypatch, "transact_write_items", Fault(transaction_conflict(3), times=1))
+    fault = inject(monkeypatch, "transact_write_items", Fault(transaction_conflict(3), times=4))
 
     response = stack.post(f"/api/orders/execute/{order['id']}")
 
     assert_error(response, 503, "STORE_UNAVAILABLE")
+    assert fault.attempts == 4
     assert stack.get(f"/api/orders/order/{order['id']}").json()["status"] == "pending"
     assert stack.account(1) == before
     assert stack.post(f"/api/orders/execute/{order['id']}").json()["execution_status"] == "filled"

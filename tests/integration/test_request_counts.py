@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.support.aws_calls import RequestLog
+from localdev.aws_calls import RequestLog
 from tests.support.stack import Deployed
 
 SHARDS = 4  # PendingIndexShards default in template.yaml

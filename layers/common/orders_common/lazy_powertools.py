@@ -11,25 +11,39 @@ from, are read from that ``__init__`` itself, so a Powertools upgrade cannot lea
 
 from __future__ import annotations
 
-import ast
 import importlib
 import importlib.util
+import re
 import sys
 from typing import Any
 
-LAZY_PACKAGES = ("aws_lambda_powertools.utilities.data_classes", "aws_lambda_powertools.event_handler")
+LAZY_PACKAGES = (
+    "aws_lambda_powertools.utilities.data_classes",
+    "aws_lambda_powertools.event_handler",
+    # Its __init__ imports the OpenAPI merge tool (ast, glob...), which only the build uses.
+    "aws_lambda_powertools.event_handler.openapi",
+    # Its __init__ imports the FIFO processor and the decorators besides the one processor used.
+    "aws_lambda_powertools.utilities.batch",
+)
+
+# `from module import a, b as c` or `from module import (\n a,\n b as c,\n)`, at the start of a line:
+# the only statements these package __init__ files use (parsing them with `ast` costs its import).
+_IMPORT_FROM = re.compile(r"^from\s+(\.*)([\w.]*)\s+import\s+(?:\(([^)]*)\)|([^\n]+))", re.MULTILINE)
 
 
 def _exports(package: str, init_path: str) -> dict[str, tuple[str, str]]:
     """Each name the package's ``__init__`` imports, with the module and name it imports it from."""
     with open(init_path, encoding="utf-8") as source:
-        tree = ast.parse(source.read(), init_path)
+        text = source.read()
     exports: dict[str, tuple[str, str]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
-            module = node.module if node.level == 0 else ".".join(filter(None, [package, node.module]))
-            for alias in node.names:
-                exports[alias.asname or alias.name] = (module or package, alias.name)
+    for dots, module, grouped, single in _IMPORT_FROM.findall(text):
+        if module == "__future__":
+            continue
+        source_module = module if not dots else ".".join(filter(None, [package, module]))
+        for entry in (grouped or single).split(","):
+            name, _, alias = entry.split("#")[0].strip().partition(" as ")
+            if name:
+                exports[alias.strip() or name.strip()] = (source_module or package, name.strip())
     return exports
 
 

@@ -6,6 +6,7 @@ template sets globally. Whole events are never logged: they carry account data.
 """
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 logger = Logger(service="orders")
 metrics = Metrics(service="orders", namespace="Hyperoru")
@@ -13,5 +14,10 @@ metrics = Metrics(service="orders", namespace="Hyperoru")
 
 def flush_metrics() -> None:
     """Publish the invocation's metrics (as CloudWatch EMF log lines), if it recorded any."""
-    if metrics.metric_set:
+    if not metrics.metric_set:
+        return
+    if is_metrics_disabled():
+        # Powertools keeps disabled metrics (and prints them once 100 pile up): drop them instead.
+        metrics.clear_metrics()
+    else:
         metrics.flush_metrics()

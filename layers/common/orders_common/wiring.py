@@ -114,6 +114,13 @@ def begin_invocation() -> None:
         _current.begin_invocation()
 
 
+def install_services(replacement: Services) -> None:
+    """Make ``services()`` answer ``replacement`` (benchmarks and tests that swap a collaborator)."""
+    global _current
+    with _lock:
+        _current = replacement
+
+
 def reset_services() -> None:
     """Forget the built services and settings (tests and the local server change the environment)."""
     global _current

@@ -157,7 +157,12 @@ class DynamoOrderRepository:
                 request["FilterExpression"] = " AND ".join(clauses)
             if names:
                 request["ExpressionAttributeNames"] = names
-            return read_partition(self.table, request, want=page.limit + 1, sort_attribute=sort_attribute)
+            return read_partition(self.table, request, want=want, sort_attribute=sort_attribute)
+
+        # Orders spread evenly over the shards (by id), so each shard is asked for its share of the
+        # page, not the whole page: a shard that has more stops early, and the merge then ends the
+        # page where that shard stopped (shorter, never with a gap).
+        want = -(-page.limit // len(partitions)) + 1
 
         # Shards are read at the same time: a page costs one request per shard but one round trip.
         pages = in_parallel(read, partitions)

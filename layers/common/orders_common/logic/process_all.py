@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]
 
+PROCESS_ALL_PAGE_SIZE = 100
 # Kept back from the invocation's remaining time so that the answer leaves before the deadline.
 RESPONSE_MARGIN_SECONDS = 2.0
 # After the execution budget, at most this long is spent handing unreached orders to the queue.
@@ -37,14 +38,28 @@ FAN_OUT_CURSOR = "FAN_OUT"
 
 @dataclass
 class _Tally:
+    processed: int = 0
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
 
-    def count(self, outcome: Future[ExecuteResult]) -> None:
+    def collect(self, running: list[tuple[Order, Future[ExecuteResult | None]]]) -> list[int]:
+        """Wait for these executions; count them, and return the ids of those not reached in time."""
+        unreached = []
+        for order, outcome in running:
+            if outcome.exception() is None and outcome.result() is None:
+                unreached.append(order.id)
+            else:
+                self.processed += 1
+                self.count(outcome)
+        return unreached
+
+    def count(self, outcome: Future[ExecuteResult | None]) -> None:
         error = outcome.exception()
         if error is None:
-            status = outcome.result().execution_status
+            result = outcome.result()
+            assert result is not None
+            status = result.execution_status
             if status is ExecutionStatus.FILLED:
                 self.succeeded += 1
             elif status is ExecutionStatus.OPEN:
@@ -74,43 +89,59 @@ def process_all(
 ) -> ProcessAllResult:
     """Execute pending orders, oldest first, ``process_all_concurrency`` at a time, starting none after
     ``seconds``. Orders not started go to the execution queue, for at most ``ENQUEUE_SECONDS`` more;
-    any still left stay pending for the schedule (``deferred``). Orders are read from the pending
-    index page by page as the pool asks for work, so memory stays bounded however long the backlog."""
+    any still left stay pending for the schedule (``deferred``).
+
+    Pages of the pending index are handed to the pool whole, the next page read while the pool works
+    on the last, so memory stays bounded (two pages) however long the backlog; each order checks the
+    deadline itself when a worker takes it up.
+    """
     caller.require_admin("Processing the pending orders of every account")
-    concurrency = services.settings.process_all_concurrency
-    execute_deadline = clock() + seconds
-    enqueue_deadline = execute_deadline + ENQUEUE_SECONDS
-    pending: Iterator[Order] = services.repository.iter_pending_orders(page_size=100)
+    deadline = clock() + seconds
+    engine = services.engine
+
+    def attempt(order: Order) -> ExecuteResult | None:
+        return engine.execute(order) if clock() < deadline else None  # None: not reached in time
+
     tally = _Tally()
-    in_flight: set[Future[ExecuteResult]] = set()
-    started = 0
     unreached: list[int] = []
+    cursor: str | None = None
+    read_all = False
+    concurrency = services.settings.process_all_concurrency
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="execute") as pool:
-        for order in pending:
-            if clock() >= execute_deadline:
-                unreached.append(order.id)
-                break
-            while len(in_flight) >= concurrency:
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                for outcome in done:
-                    tally.count(outcome)
-            in_flight.add(pool.submit(services.engine.execute, order))
-            started += 1
-        for outcome in wait(in_flight).done:
-            tally.count(outcome)
+        running: list[tuple[Order, Future[ExecuteResult | None]]] = []
+        while not read_all and clock() < deadline:
+            page = services.repository.list_pending_orders(
+                PageRequest(limit=PROCESS_ALL_PAGE_SIZE, after=cursor), OrderFilters()
+            )
+            submitted = [(order, pool.submit(attempt, order)) for order in page.items]
+            unreached += tally.collect(running)
+            running, cursor, read_all = submitted, page.next_cursor, page.next_cursor is None
+        unreached += tally.collect(running)
 
     queued = deferred = 0
-    if unreached:
-        queued, deferred = _hand_over(services, unreached, pending, enqueue_deadline, clock)
+    rest = iter(()) if read_all else _pending_after(services, cursor)
+    if unreached or not read_all:
+        queued, deferred = _hand_over(services, unreached, rest, deadline + ENQUEUE_SECONDS, clock)
         logger.info("Handed unreached orders to the execution queue", queued=queued, deferred=deferred)
     return ProcessAllResult(
-        processed=started,
+        processed=tally.processed,
         succeeded=tally.succeeded,
         failed=tally.failed,
         skipped=tally.skipped,
         queued=queued,
         deferred=deferred,
     )
+
+
+def _pending_after(services: Services, cursor: str | None) -> Iterator[Order]:
+    while True:
+        page = services.repository.list_pending_orders(
+            PageRequest(limit=FAN_OUT_PAGE_SIZE, after=cursor), OrderFilters()
+        )
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
 
 
 def _hand_over(

@@ -1,4 +1,4 @@
-"""A local HTTP server that plays Hyperliquid's info endpoint, scripted response by response."""
+"""A local HTTP server that plays Hyperliquid's info endpoint (allMids), scripted response by response."""
 
 from __future__ import annotations
 

@@ -1,0 +1,146 @@
+"""DynamoDB requests (and price requests) per API call, counted through botocore's event hooks under
+moto. The same counts are asserted by tests/integration/test_request_counts.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from benchmarks.common import arguments, print_table
+from localdev.aws_calls import watch
+from localdev.fake_hyperliquid import fake_hyperliquid
+from localdev.inprocess import InProcessStack, in_process_stack
+from localdev.local_auth import LocalIssuer
+from localdev.routing import Router
+from localdev.stack import LOCAL_PARAMETERS
+from localdev.template import Resolver, Template
+from orders_common.auth import Caller
+from orders_common.logic.process_all import process_all
+from orders_common.wiring import services
+
+BUY = {"account_id": 1, "symbol": "BTC", "name": "bench", "side": "buy", "order_type": "market", "quantity": "0.001"}
+
+
+def body(changes: dict[str, Any] | None = None) -> str:
+    import json
+
+    return json.dumps({**BUY, **(changes or {})}).replace('"0.001"', "0.001")
+
+
+def call(
+    stack: InProcessStack, method: str, path: str, json_body: str | None = None, headers: dict[str, str] | None = None
+) -> Any:
+    response = stack.router.handle(
+        method, path, body=json_body, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    assert response.status < 300, response.body
+    return response.json()
+
+
+def measure(stack: InProcessStack, label: str, action: Any) -> tuple[str, int, str]:
+    log = watch(services().repository.table.client)  # type: ignore[attr-defined]
+    action()
+    counts = Counter(log.operations)
+    log.operations.clear()
+    detail = ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+    return label, sum(counts.values()), detail
+
+
+def anonymous_rows(stack: InProcessStack) -> list[tuple[str, int, str]]:
+    rows = []
+    rows.append(
+        measure(
+            stack,
+            "create (first of the container: owner + id block)",
+            lambda: call(stack, "POST", "/api/orders/create", body()),
+        )
+    )
+    order_id = call(stack, "POST", "/api/orders/create", body())["id"]
+    rows.append(measure(stack, "create (next ones)", lambda: call(stack, "POST", "/api/orders/create", body())))
+    log = watch(services().repository.table.client)  # type: ignore[attr-defined]
+    for _ in range(200):
+        call(stack, "POST", "/api/orders/create", body())
+    rows.append(("create (average of 200)", round(len(log.operations) / 200, 3), f"{len(log.operations)} requests"))
+    rows.append(measure(stack, "get order", lambda: call(stack, "GET", f"/api/orders/order/{order_id}")))
+    rows.append(measure(stack, "list account orders (page)", lambda: call(stack, "GET", "/api/orders/account/1")))
+    rows.append(measure(stack, "list user orders (page)", lambda: call(stack, "GET", "/api/orders/user/1")))
+    shards = services().settings.pending_index_shards
+    rows.append(
+        measure(
+            stack, f"list pending orders (page, {shards} shards)", lambda: call(stack, "GET", "/api/orders/pending")
+        )
+    )
+    rows.append(measure(stack, f"health ({shards} shards)", lambda: call(stack, "GET", "/api/orders/health")))
+    rows.append(measure(stack, "execute (buy)", lambda: call(stack, "POST", f"/api/orders/execute/{order_id}")))
+    cancel_id = call(stack, "POST", "/api/orders/create", body())["id"]
+    rows.append(measure(stack, "cancel", lambda: call(stack, "POST", f"/api/orders/cancel/{cancel_id}")))
+    sell_id = call(stack, "POST", "/api/orders/create", body({"side": "sell"}))["id"]
+    rows.append(
+        measure(stack, "execute (sell: + position read)", lambda: call(stack, "POST", f"/api/orders/execute/{sell_id}"))
+    )
+    return rows
+
+
+def authenticated_rows(stack: InProcessStack) -> list[tuple[str, int, str]]:
+    template = Template.load(parameters={**LOCAL_PARAMETERS, "AuthEnabled": "true"})
+    import os
+    import tempfile
+    from pathlib import Path
+
+    issuer = LocalIssuer(issuer="https://bench", audience="orders-api", key_path=Path(tempfile.mkdtemp()) / "k.pem")
+    resolver = Resolver(template, refs=stack.resolver.refs, attributes=stack.resolver.attributes)
+    stack.router = Router(
+        template.http_routes(), stack.functions, authorizer=issuer, secured=template.secured_route_keys(resolver)
+    )
+    os.environ["AUTH_ENABLED"] = "true"
+    from orders_common.wiring import reset_services
+
+    reset_services()
+    token = {"Authorization": f"Bearer {issuer.mint(1)}"}
+    rows = [
+        measure(
+            stack,
+            "create, authenticated (first: id block)",
+            lambda: call(stack, "POST", "/api/orders/create", body(), token),
+        )
+    ]
+    rows.append(
+        measure(
+            stack, "create, authenticated (next ones)", lambda: call(stack, "POST", "/api/orders/create", body(), token)
+        )
+    )
+    return rows
+
+
+def price_requests(small: bool) -> list[tuple[str, int, str]]:
+    """Requests to Hyperliquid: one per execute, one per process-all run (shared by its orders)."""
+    with (
+        fake_hyperliquid() as (url, script),
+        in_process_stack(environment={"PRICE_SOURCE": "hyperliquid", "HYPERLIQUID_INFO_URL": url}) as stack,
+    ):
+        order_id = call(stack, "POST", "/api/orders/create", body())["id"]
+        before = len(script.requests)
+        call(stack, "POST", f"/api/orders/execute/{order_id}")
+        execute = len(script.requests) - before
+        count = 20 if small else 100
+        for _ in range(count):
+            call(stack, "POST", "/api/orders/create", body())
+        before = len(script.requests)
+        services().begin_invocation()
+        result = process_all(services(), Caller.anyone(), seconds=60)
+        return [
+            ("price requests per execute", execute, "allMids"),
+            (f"price requests per process-all of {result.processed} orders", len(script.requests) - before, "allMids"),
+        ]
+
+
+def main() -> None:
+    options = arguments(__doc__).parse_args()
+    with in_process_stack() as stack:
+        rows = anonymous_rows(stack) + authenticated_rows(stack)
+    rows += price_requests(options.small)
+    print_table("Requests per API call (moto, botocore event hooks)", ["call", "requests", "detail"], rows)
+
+
+if __name__ == "__main__":
+    main()
