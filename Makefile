@@ -40,11 +40,32 @@ openapi: $(STAMP) ## Write docs/openapi.json from the handlers' routes and model
 validate: $(STAMP) ## sam validate --lint
 	$(BIN)/sam validate --lint
 
-build: $(STAMP) ## sam build (cp313 wheels for the Lambda architecture, no Docker)
+build: $(STAMP) ## sam build (cp313 wheels for Lambda, no Docker needed) + Python 3.13 bytecode when it can
 	$(BIN)/sam build
+	$(BIN)/python -m localdev.bytecode .aws-sam/build/CommonLayer/python
+
+bench: build ## Every benchmark at full size (figures in BENCHMARKS.md); sizes are of this build
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+bench-small: build ## The quick version of every benchmark (what CI runs)
+	$(BIN)/python -m benchmarks --small $(BENCH_ARGS)
 
 clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
-.PHONY: help venv run test lint format openapi validate build clean
+.PHONY: help venv run test lint format openapi validate build bench bench-small clean
+
+# sam local (Docker): every function in its Lambda container, offline. See "sam local (Docker)" in the README.
+SAM_LOCAL_ARGS ?=
+
+sam-local: $(STAMP) ## sam local start-api on :$(PORT) + start-lambda + moto; functions in Lambda containers
+	$(BIN)/python -m localdev.sam_local --port $(PORT) $(SAM_LOCAL_ARGS)
+
+test-docker: $(STAMP) ## Only the sam local tests; they fail, rather than skip, without Docker
+	HYPERORU_REQUIRE_DOCKER_TESTS=1 $(BIN)/python -m pytest tests/docker $(PYTEST_ARGS)
+
+lambda-image: $(STAMP) ## Build the offline stand-in for the Lambda Python base image (root, dockerd running)
+	PYTHON=$(abspath $(BIN)/python) scripts/lambda-image/build.sh
+
+.PHONY: sam-local test-docker lambda-image

@@ -50,6 +50,7 @@ def lambda_environment(template: Template) -> dict[str, str]:
     variables = template.document["Globals"]["Function"]["Environment"]["Variables"]
     environment = {name: value for name, value in variables.items() if isinstance(value, str)}
     environment.update(
+        AWS_LAMBDA_FUNCTION_NAME="cold-start-probe",
         TABLE_NAME="orders",
         EXECUTION_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/123456789012/queue",
         AWS_DEFAULT_REGION="us-east-1",
@@ -86,7 +87,9 @@ def container_layer() -> Path:
     architecture = "arm64" if platform.machine() in {"aarch64", "arm64"} else "x86_64"
     build = ROOT / ".aws-sam" / "build-bench"
     subprocess.run(  # noqa: S603
+        # Its own cache: SAM's cache does not know that LAMBDA_ARCHITECTURE changes the layer.
         [str(Path(sys.executable).parent / "sam"), "build", "--build-dir", str(build),
+         "--cache-dir", str(build.parent / "build-bench-cache"),
          "--parameter-overrides", f"Architecture={architecture}"],
         cwd=ROOT, check=True, capture_output=True, env={**os.environ, "LAMBDA_ARCHITECTURE": architecture},
     )  # fmt: skip

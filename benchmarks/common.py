@@ -28,6 +28,17 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[obje
     print(flush=True)
 
 
+# Figures, not log lines: the functions log every order at INFO.
+QUIET = {"POWERTOOLS_LOG_LEVEL": "WARNING"}
+
+
+def silence_metrics() -> None:
+    """Orders executed outside a handler have nobody to flush their metrics: drop them."""
+    from orders_common.observability import metrics
+
+    metrics.add_metric = lambda *args, **kwargs: None  # type: ignore[method-assign]
+
+
 def arguments(description: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--small", action="store_true", help="a quick version (what CI runs)")

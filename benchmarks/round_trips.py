@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from benchmarks.common import arguments, print_table
+from benchmarks.common import QUIET, arguments, print_table, silence_metrics
 from localdev.aws_calls import watch
 from localdev.fake_hyperliquid import fake_hyperliquid
 from localdev.inprocess import InProcessStack, in_process_stack
@@ -70,7 +70,11 @@ def anonymous_rows(stack: InProcessStack) -> list[tuple[str, int, str]]:
             stack, f"list pending orders (page, {shards} shards)", lambda: call(stack, "GET", "/api/orders/pending")
         )
     )
-    rows.append(measure(stack, f"health ({shards} shards)", lambda: call(stack, "GET", "/api/orders/health")))
+    rows.append(
+        measure(
+            stack, f"health, with figures (admin, {shards} shards)", lambda: call(stack, "GET", "/api/orders/health")
+        )
+    )
     rows.append(measure(stack, "execute (buy)", lambda: call(stack, "POST", f"/api/orders/execute/{order_id}")))
     cancel_id = call(stack, "POST", "/api/orders/create", body())["id"]
     rows.append(measure(stack, "cancel", lambda: call(stack, "POST", f"/api/orders/cancel/{cancel_id}")))
@@ -109,14 +113,27 @@ def authenticated_rows(stack: InProcessStack) -> list[tuple[str, int, str]]:
             stack, "create, authenticated (next ones)", lambda: call(stack, "POST", "/api/orders/create", body(), token)
         )
     )
+    rows.append(
+        measure(stack, "health, status only (not admin)", lambda: call(stack, "GET", "/api/orders/health", None, token))
+    )
     return rows
+
+
+def single_shard_rows() -> list[tuple[str, int, str]]:
+    """PendingIndexShards=1: one request per pending page, one hot partition key under load."""
+    with in_process_stack(environment={**QUIET, "PENDING_INDEX_SHARDS": "1"}) as stack:
+        call(stack, "POST", "/api/orders/create", body())
+        return [
+            measure(stack, "list pending orders (page, 1 shard)", lambda: call(stack, "GET", "/api/orders/pending")),
+            measure(stack, "health, with figures (admin, 1 shard)", lambda: call(stack, "GET", "/api/orders/health")),
+        ]
 
 
 def price_requests(small: bool) -> list[tuple[str, int, str]]:
     """Requests to Hyperliquid: one per execute, one per process-all run (shared by its orders)."""
     with (
         fake_hyperliquid() as (url, script),
-        in_process_stack(environment={"PRICE_SOURCE": "hyperliquid", "HYPERLIQUID_INFO_URL": url}) as stack,
+        in_process_stack(environment={**QUIET, "PRICE_SOURCE": "hyperliquid", "HYPERLIQUID_INFO_URL": url}) as stack,
     ):
         order_id = call(stack, "POST", "/api/orders/create", body())["id"]
         before = len(script.requests)
@@ -135,9 +152,11 @@ def price_requests(small: bool) -> list[tuple[str, int, str]]:
 
 
 def main() -> None:
+    silence_metrics()
     options = arguments(__doc__).parse_args()
-    with in_process_stack() as stack:
+    with in_process_stack(environment=QUIET) as stack:
         rows = anonymous_rows(stack) + authenticated_rows(stack)
+    rows += single_shard_rows()
     rows += price_requests(options.small)
     print_table("Requests per API call (moto, botocore event hooks)", ["call", "requests", "detail"], rows)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from benchmarks.common import arguments, print_table
+from benchmarks.common import QUIET, arguments, print_table
 from localdev.aws_calls import watch_reads
 from localdev.inprocess import InProcessStack, in_process_stack
 from orders_common.dal.dynamo import serialize
@@ -81,7 +81,7 @@ def measure(stack: InProcessStack) -> dict[str, tuple[int, int, int]]:
 def main() -> None:
     options = arguments(__doc__).parse_args()
     small, large = (1_000, 10_000) if options.small else (1_000, 100_000)
-    with in_process_stack() as stack:
+    with in_process_stack(environment=QUIET) as stack:
         place_own_orders(stack)
         started = time.perf_counter()
         add_other_orders(stack, small, first_id=10_000_000)

@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from benchmarks.common import arguments, print_table
+from benchmarks.common import QUIET, arguments, print_table, silence_metrics
 from localdev.events import sqs_event
 from localdev.functions import LocalFunction
 from localdev.moto_server import moto_server_process
@@ -34,7 +34,6 @@ from orders_common.logic.process_all import fan_out, process_all
 from orders_common.models.account import Account
 from orders_common.models.numbers import utc_now
 from orders_common.models.requests import CreateOrderRequest
-from orders_common.observability import metrics
 from orders_common.wiring import reset_services, services
 
 ACCOUNTS = 100
@@ -51,8 +50,7 @@ def fresh_stack(orders: int) -> Iterator[tuple[Template, Resolver]]:
             os.environ.update({**AWS_LOCAL_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint})
             template = Template.load(parameters=LOCAL_PARAMETERS)
             resolver = create_resources(template)
-            os.environ.update({**function_environment(template, resolver), **LOCAL_DEFAULTS})
-            os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # measure the work, not the console
+            os.environ.update({**function_environment(template, resolver), **LOCAL_DEFAULTS, **QUIET})
             reset_services()
             now = utc_now()
             for account_id in range(1, ACCOUNTS + 1):
@@ -202,8 +200,7 @@ def run(orders: int, title: str, make_latency: Callable[[], Latency]) -> None:
 
 
 def main() -> None:
-    # Orders are executed here outside any handler, so nothing would flush their metrics.
-    metrics.add_metric = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    silence_metrics()
     parser = arguments(__doc__)
     parser.add_argument("--orders", type=int, default=None, help="pending orders (default 2000, small 300)")
     parser.add_argument("--latency-ms", type=float, default=5.0, help="network latency of every request")

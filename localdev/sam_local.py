@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -46,28 +46,26 @@ from localdev.pipeline import Pipeline
 from localdev.stack import AWS_LOCAL_ENVIRONMENT, LocalStack
 from localdev.template import ROOT, TEMPLATE_PATH, FunctionSpec, Template
 
+# Apart from the deploy build (.aws-sam/build, arm64): sam keeps its build graph (build.toml) beside
+# the build directory and its cache by resource, so a shared parent would mix the two architectures.
 LOCAL_DIR = ROOT / ".aws-sam" / "local"
 BUILD_DIR = LOCAL_DIR / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
-# Its own cache: sam keeps its build graph (build.toml) beside the build directory and caches by
-# resource, and deploy builds of the same resources target arm64.
-CACHE_DIR = LOCAL_DIR / "cache"
 ENV_VARS_FILE = LOCAL_DIR / "env.json"
-LOG_DIR = LOCAL_DIR / "logs"
 
 DEFAULT_API_PORT = 3000
 DEFAULT_LAMBDA_PORT = 3001
 DEFAULT_MOTO_PORT = 5005
-# Every container of start-api starts before it serves (EAGER); two cores need a while for eleven.
-STARTUP_TIMEOUT_SECONDS = 300
+STARTUP_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 60
 
 _LAMBDA_ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
 _LOCAL_TEMPLATE_HEADER = """\
-# Written by localdev/sam_local.py from sam build's template for sam local on this machine:
-# Architecture defaults to the host's, and the variables of the env-vars file that the template does
-# not declare are declared empty (sam local only sets declared variables). Do not deploy this file.
+# Written by localdev/sam_local.py from sam build's template for sam local on this machine: the
+# parameters default to the host's architecture and the local run's settings, and the variables of
+# the env-vars file that the template does not declare are declared empty (sam local only sets
+# declared variables). Do not deploy this file.
 """
 
 
@@ -116,20 +114,13 @@ def sam_environment(base: Mapping[str, str]) -> dict[str, str]:
 # Build
 
 
-def build(architecture: str, environment: Mapping[str, str], *, log: IO[bytes] | None = None) -> float:
-    """``sam build`` for ``architecture`` into BUILD_DIR; returns the seconds it took."""
+def build(architecture: str, build_dir: Path, environment: Mapping[str, str], *, log: IO[bytes] | None = None) -> float:
+    """``sam build`` for ``architecture`` into ``build_dir`` (its cache beside it); the seconds it took."""
     started = time.monotonic()
     command = [
-        sam_executable(),
-        "build",
-        "--template-file",
-        str(TEMPLATE_PATH),
-        "--build-dir",
-        str(BUILD_DIR),
-        "--cache-dir",
-        str(CACHE_DIR),
-        "--parameter-overrides",
-        f"Architecture={architecture}",
+        *(sam_executable(), "build", "--template-file", str(TEMPLATE_PATH)),
+        *("--build-dir", str(build_dir), "--cache-dir", str(build_dir.parent / "cache")),
+        *("--parameter-overrides", f"Architecture={architecture}"),
     ]
     # The layer's Makefile picks its wheels' platform from LAMBDA_ARCHITECTURE.
     result = subprocess.run(  # noqa: S603 - our own command line
@@ -155,16 +146,23 @@ def declared_variables(document: Mapping[str, Any]) -> set[str]:
     return declared
 
 
-def write_local_template(path: Path, architecture: str, variables: Iterable[str]) -> None:
-    """Make sam build's template runnable here: the host's architecture by default, and ``variables``
-    declared. sam local only overrides variables a function declares and drops the others, so
-    AWS_ENDPOINT_URL and the local defaults would never reach the functions otherwise."""
+def write_local_template(path: Path, parameters: Mapping[str, str], variables: Iterable[str]) -> None:
+    """Make sam build's template runnable here: ``parameters`` as defaults (the host's architecture,
+    the local run's settings) and ``variables`` declared. sam local only overrides variables a function
+    declares and drops the others, so AWS_ENDPOINT_URL would never reach the functions otherwise."""
     document = Template.load(path).document
-    document["Parameters"]["Architecture"]["Default"] = architecture
+    for name, value in parameters.items():
+        if name in document.get("Parameters", {}):
+            document["Parameters"][name]["Default"] = value
     missing = sorted(set(variables) - declared_variables(document))
     environment = document.setdefault("Globals", {}).setdefault("Function", {}).setdefault("Environment", {})
     environment.setdefault("Variables", {}).update(dict.fromkeys(missing, ""))
-    path.write_text(_LOCAL_TEMPLATE_HEADER + yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    text = _LOCAL_TEMPLATE_HEADER + yaml.safe_dump(document, sort_keys=False)
+    # Another sam-local may be serving from this build: never let it read half a template.
+    if path.read_text(encoding="utf-8") != text:
+        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        staged.write_text(text, encoding="utf-8")
+        staged.replace(path)
 
 
 def env_vars(function_environment: Mapping[str, str], endpoint: str) -> dict[str, dict[str, str]]:
@@ -190,7 +188,7 @@ def _is_local_address(address: str) -> bool:
     return True
 
 
-def _docker_client() -> Any:
+def docker_client() -> Any:
     import docker  # the Docker SDK that the SAM CLI itself uses
 
     try:
@@ -198,8 +196,7 @@ def _docker_client() -> Any:
         client.ping()
     except Exception as error:
         raise SamLocalError(
-            f"Docker is not available ({error}). Start it"
-            " (on a CI machine: sudo scripts/lambda-image/dockerd.sh start)."
+            f"Docker is not available ({error}); start it (on a CI machine: sudo scripts/lambda-image/dockerd.sh start)"
         ) from None
     return client
 
@@ -343,8 +340,8 @@ class SamLocal:
     lambda_port: int = DEFAULT_LAMBDA_PORT
     moto_port: int = DEFAULT_MOTO_PORT
     host: str = "127.0.0.1"
+    build_dir: Path = BUILD_DIR
     env_vars_file: Path = ENV_VARS_FILE
-    warm_containers: str = "EAGER"
     overrides: Mapping[str, str] = field(default_factory=dict)
     docker_host_override: str | None = None
     schedule_seconds: float | None = None
@@ -358,6 +355,10 @@ class SamLocal:
     pipeline: Pipeline | None = None
     docker: DockerHost | None = None
     _moto_on_bridge: ThreadedMotoServer | None = None
+
+    @property
+    def built_template(self) -> Path:
+        return self.build_dir / "template.yaml"
 
     @property
     def function_endpoint(self) -> str:
@@ -376,10 +377,11 @@ class SamLocal:
                 return f"Port {port} on {host} is already in use; stop what uses it or pass {option}."
         return None
 
-    def start(self, say: Any = print) -> None:
+    def start(self, say: Callable[[str], None] = print) -> None:
         base_environment = dict(os.environ)  # before LocalStack adds the functions' variables
-        client = _docker_client()
-        template = Template.load()
+        client = docker_client()
+        self.stack = stack = LocalStack(moto_port=self.moto_port, overrides=self.overrides)
+        template = stack.template  # with the local run's parameters (static prices, ...)
         image = lambda_base_image(template, self.architecture)
         if not image_is_present(client, image):
             say(
@@ -394,15 +396,15 @@ class SamLocal:
         if self.build_enabled:
             log = self._open_log("build")
             try:
-                seconds = build(self.architecture, sam_env, log=log)
+                seconds = build(self.architecture, self.build_dir, sam_env, log=log)
             finally:
                 if log is not None:
                     log.close()
-            say(f"sam build ({self.architecture}) in {seconds:.1f} s -> {BUILT_TEMPLATE.relative_to(ROOT)}")
-        elif not BUILT_TEMPLATE.exists():
-            raise SamLocalError(f"{BUILT_TEMPLATE} does not exist: run without --no-build once")
+            say(f"sam build ({self.architecture}) in {seconds:.1f} s -> {self._shown(self.built_template)}")
+        elif not self.built_template.exists():
+            raise SamLocalError(f"{self.built_template} does not exist: run without --no-build once")
 
-        self.stack = LocalStack(moto_port=self.moto_port, overrides=self.overrides).start()
+        stack.start()
         if self.docker.local:
             # A second listener on the bridge address, same in-process moto state, so that containers
             # reach it without any forwarding from docker0 to the host's loopback.
@@ -411,23 +413,29 @@ class SamLocal:
             )
             self._moto_on_bridge.start()
 
-        variables = env_vars(self.stack.environment, self.function_endpoint)
+        variables = env_vars(stack.environment, self.function_endpoint)
         self.env_vars_file.parent.mkdir(parents=True, exist_ok=True)
         self.env_vars_file.write_text(json.dumps(variables, indent=2) + "\n", encoding="utf-8")
-        write_local_template(BUILT_TEMPLATE, self.architecture, variables["Parameters"])
+        parameters = {**template.parameter_overrides, "Architecture": self.architecture}
+        write_local_template(self.built_template, parameters, variables["Parameters"])
 
-        common = ["--template-file", str(BUILT_TEMPLATE), "--env-vars", str(self.env_vars_file), "--skip-pull-image"]
+        # Warm containers, each started on its function's first invocation (LAZY). EAGER starts them all
+        # from parallel threads, and SAM CLI 1.148 then loses track of some of them (two threads each
+        # create its runtime) and leaves them running after Ctrl-C.
+        common = [
+            *("--template-file", str(self.built_template), "--env-vars", str(self.env_vars_file)),
+            *("--skip-pull-image", "--warm-containers", "LAZY"),
+        ]
         self.services = [
             SamService(
                 "start-api",
-                [*common, "--host", self.host, "--port", str(self.api_port), "--warm-containers", self.warm_containers],
+                [*common, "--host", self.host, "--port", str(self.api_port)],
                 self.api_port,
                 self._log_path("start-api"),
             ),
-            # Only the executor and process-all are invoked there: their containers start when first used.
             SamService(
                 "start-lambda",
-                [*common, "--host", "127.0.0.1", "--port", str(self.lambda_port), "--warm-containers", "LAZY"],
+                [*common, "--host", "127.0.0.1", "--port", str(self.lambda_port)],
                 self.lambda_port,
                 self._log_path("start-lambda"),
             ),
@@ -480,7 +488,7 @@ class SamLocal:
             for line in self.pipeline.describe():
                 yield f"  {line} (through start-lambda)"
         yield f"moto on {self.stack.moto_endpoint}; functions reach it at {self.function_endpoint}"
-        yield f"env-vars file {self._shown(self.env_vars_file)}, template {self._shown(BUILT_TEMPLATE)}"
+        yield f"env-vars file {self._shown(self.env_vars_file)}, template {self._shown(self.built_template)}"
         if self.log_dir is not None:
             yield f"sam output in {self._shown(self.log_dir)}/"
         yield "Try: sam local invoke -e events/health.json HealthFunction (samconfig.toml supplies the flags)"
@@ -511,17 +519,14 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--env-vars-file", type=Path, default=ENV_VARS_FILE, help="where to write the env-vars file for sam local"
     )
     parser.add_argument(
+        "--build-dir", type=Path, default=BUILD_DIR, help="sam build's output (default .aws-sam/local/build)"
+    )
+    parser.add_argument(
         "--set",
         metavar="NAME=VALUE",
         action="append",
         default=[],
         help="override a function environment variable, e.g. --set POWERTOOLS_LOG_LEVEL=DEBUG",
-    )
-    parser.add_argument(
-        "--warm-containers",
-        choices=["EAGER", "LAZY"],
-        default="EAGER",
-        help="start-api containers: EAGER starts them all before serving (default), LAZY on first request",
     )
     parser.add_argument(
         "--docker-host-address", default=None, help="address containers reach this machine at (default: detected)"
@@ -545,8 +550,8 @@ def main(argv: list[str] | None = None) -> int:
         lambda_port=arguments.lambda_port,
         moto_port=arguments.moto_port,
         host=arguments.host,
+        build_dir=arguments.build_dir.resolve(),
         env_vars_file=arguments.env_vars_file.resolve(),
-        warm_containers=arguments.warm_containers,
         overrides=dict(item.split("=", 1) for item in arguments.set),
         docker_host_override=arguments.docker_host_address,
         schedule_seconds=arguments.schedule_seconds,
@@ -560,6 +565,9 @@ def main(argv: list[str] | None = None) -> int:
         print(taken, file=sys.stderr)
         return 2
 
+    # Ctrl-C and SIGTERM stop everything in order, even when started from a script that made this
+    # process ignore SIGINT (as shells do for background jobs); the sam processes inherit the default.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     status = 0
     try:
@@ -575,6 +583,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sam-local: {error}", file=sys.stderr, flush=True)
         status = 1
     finally:
+        # A second Ctrl-C would leave containers behind: stopping takes seconds, let it finish.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sam_local.stop()
     return status
 

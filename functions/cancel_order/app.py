@@ -6,8 +6,8 @@ from orders_common.http.params import Path
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.cancel_order import cancel_order
+from orders_common.models.cancellation import CancelResult
 from orders_common.models.requests import PathId
-from orders_common.models.responses import CancelResult
 from orders_common.wiring import services
 
 app = build_resolver()

@@ -3,7 +3,7 @@
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.health import check_health
-from orders_common.models.responses import HealthReport, UnhealthyReport
+from orders_common.models.health import HealthReport, UnhealthyReport
 from orders_common.wiring import services
 
 app = build_resolver()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for, scheduled_or_http
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.logic.process_all import RESPONSE_MARGIN_SECONDS, fan_out, process_all, time_budget
-from orders_common.models.responses import FanOutResult, ProcessAllResult
+from orders_common.models.process_all import FanOutResult, ProcessAllResult
 from orders_common.wiring import services
 
 if TYPE_CHECKING:

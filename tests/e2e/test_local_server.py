@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 
 from localdev.stack import free_port
 from localdev.template import ROOT
+from tests.support.ports import run_on_a_taken_port
 
 pytestmark = pytest.mark.e2e
 
@@ -170,18 +170,8 @@ def test_errors_over_http_have_the_error_shape(server: Client) -> None:
 
 
 def test_a_taken_port_is_reported_clearly() -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "localdev", "--port", str(port)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+    port, result = run_on_a_taken_port("localdev")
+
     assert result.returncode == 2
     assert f"Port {port}" in result.stderr
     assert "already in use" in result.stderr

@@ -166,6 +166,15 @@ def test_health_figures_are_for_admins_only(secured: Secured) -> None:
     assert admin["statistics"]["pending_orders"] == 1
 
 
+def test_health_without_figures_is_one_read(secured: Secured) -> None:
+    requests = watch(secured.stack.services.repository.table.client)  # type: ignore[attr-defined]
+
+    response = secured.stack.get("/api/orders/health", headers=secured.token(1))
+
+    assert response.status == 200
+    assert requests.counts == {"GetItem": 1}
+
+
 def test_a_token_without_a_user_id_acts_for_nobody(secured: Secured) -> None:
     token = secured.issuer.mint(1, user_id="not-a-number")
 
@@ -201,3 +210,15 @@ def test_an_unknown_account_is_404_for_an_authenticated_caller(secured: Secured)
 
     assert_error(response, 404, "ACCOUNT_NOT_FOUND")
     assert secured.stack.stored_items("ORDER#") == []
+
+
+def test_health_without_figures_still_answers_unhealthy_when_the_store_is_unreachable(
+    secured: Secured, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")  # nothing listens there
+    reset_services()
+
+    response = secured.stack.get("/api/orders/health", headers=secured.token(1))
+
+    body = assert_error(response, 503, "STORE_UNAVAILABLE")
+    assert body["status"] == "unhealthy"

@@ -13,8 +13,8 @@ from orders_common.auth import Caller
 from orders_common.logic import process_all as process_all_module
 from orders_common.logic.execution import ExecutionEngine
 from orders_common.logic.process_all import fan_out, process_all
+from orders_common.models.execution import ExecuteResult
 from orders_common.models.order import Order
-from orders_common.models.responses import ExecuteResult
 from tests.support.stack import Deployed
 
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from localdev.aws_calls import RequestLog
+from localdev.aws_calls import RequestLog, watch
+from orders_common.wiring import reset_services
 from tests.support.stack import Deployed
 
 SHARDS = 4  # PendingIndexShards default in template.yaml
@@ -16,6 +17,25 @@ SHARDS = 4  # PendingIndexShards default in template.yaml
 
 def test_template_default_shard_count_is_what_these_counts_assume(stack: Deployed) -> None:
     assert stack.services.settings.pending_index_shards == SHARDS
+
+
+def test_with_one_pending_shard_a_pending_page_and_health_are_one_query(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PENDING_INDEX_SHARDS", "1")
+    reset_services()
+    stack.create_order()
+    requests = watch(stack.services.repository.table.client)  # type: ignore[attr-defined]
+
+    pending = stack.get("/api/orders/pending")
+    listed = requests.counts
+    requests.clear()
+    health = stack.get("/api/orders/health")
+
+    assert (pending.status, len(pending.json())) == (200, 1)
+    assert listed == Counter({"Query": 1})
+    assert (health.status, health.json()["statistics"]) == (200, {"pending_orders": 1})
+    assert requests.counts == Counter({"Query": 1})
 
 
 def test_create_is_one_transaction_once_the_container_has_ids_and_knows_the_owner(

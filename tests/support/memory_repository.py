@@ -74,3 +74,6 @@ class InMemoryOrderRepository:
 
     def count_pending_orders(self) -> int:
         return sum(1 for o in self.orders.values() if o.is_pending)
+
+    def ping(self) -> None:
+        return None

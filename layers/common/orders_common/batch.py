@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders_common.observability import flush_metrics, logger
-from orders_common.wiring import begin_invocation
+from orders_common.wiring import begin_invocation, end_invocation
 
 __all__ = [
     "BatchProcessor",
@@ -36,5 +36,6 @@ def lambda_batch_handler(handle: BatchHandler) -> BatchHandler:
             return handle(event, context)
         finally:
             flush_metrics()
+            end_invocation()
 
     return handler

@@ -53,6 +53,9 @@ def position_key(account_id: int, symbol: str) -> dict[str, str]:
     return {"pk": f"ACCOUNT#{account_id}", "sk": f"POSITION#{symbol}"}
 
 
+ORDER_ID_COUNTER = "ORDER_ID"
+
+
 def counter_key(name: str) -> dict[str, str]:
     return {"pk": f"COUNTER#{name}", "sk": "COUNTER"}
 

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from orders_common.dal import items as keys
 from orders_common.dal.dynamo import ConditionFailed, DynamoTable, Item, TransactionCancelled
@@ -24,11 +24,13 @@ from orders_common.errors import (
     InsufficientPosition,
     OrderNotPending,
 )
-from orders_common.exchange.base import Fill
 from orders_common.models.account import Account
 from orders_common.models.numbers import format_utc, round_down, round_up, utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 from orders_common.models.paging import OrderFilters, Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.exchange.base import Fill
 
 ZERO = Decimal(0)
 POSITION_CONFLICT_RETRIES = 5
@@ -57,6 +59,8 @@ class OrderRepository(Protocol):
     def iter_pending_orders(self, page_size: int = ...) -> Iterator[Order]: ...
 
     def count_pending_orders(self) -> int: ...
+
+    def ping(self) -> None: ...
 
     def get_account(self, account_id: int) -> Account | None: ...
 
@@ -125,6 +129,10 @@ class DynamoOrderRepository:
             )
 
         return sum(in_parallel(count, range(self.pending_shards)))
+
+    def ping(self) -> None:
+        """One cheap read that proves the table answers (``StoreUnavailable`` when it does not)."""
+        self.table.get(keys.counter_key(keys.ORDER_ID_COUNTER), consistent=False, projection="pk")
 
     def _list(
         self, index: str, partitions: list[str], page: PageRequest, filters: OrderFilters, *, descending: bool
@@ -204,7 +212,7 @@ class DynamoOrderRepository:
     def reserve_order_ids(self, count: int) -> range:
         """Atomically take ``count`` ids from the counter; ids are never handed out twice."""
         attributes = self.table.update(
-            keys.counter_key("ORDER_ID"),
+            keys.counter_key(keys.ORDER_ID_COUNTER),
             "ADD #value :count",
             names={"#value": "value"},
             values={":count": count},

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from orders_common import errors
 from orders_common.http.responses import JsonResponse, json_response
-from orders_common.models.responses import ErrorBody, ValidationDetail
+from orders_common.models.errors import ErrorBody, ValidationDetail
 from orders_common.observability import logger
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from orders_common.auth import Caller, caller_from_event
 from orders_common.http.errors import install_error_handlers
 from orders_common.http.jsonio import dumps, loads_request
 from orders_common.http.responses import to_jsonable
-from orders_common.models.responses import ErrorBody
+from orders_common.models.errors import ErrorBody
 from orders_common.observability import flush_metrics, logger
-from orders_common.wiring import begin_invocation, services
+from orders_common.wiring import begin_invocation, end_invocation, prepare_snapshot, services
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -28,6 +28,7 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
 def build_resolver() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=loads_request)
     install_error_handlers(app)
+    prepare_snapshot()
     return app
 
 
@@ -42,6 +43,7 @@ def lambda_handler_for(app: APIGatewayHttpResolver) -> LambdaHandler:
             return app.resolve(event, context)
         finally:
             flush_metrics()
+            end_invocation()
 
     return handler
 
@@ -86,6 +88,7 @@ def scheduled_or_http(http_handler: LambdaHandler, scheduled_job: Callable[[Lamb
             return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
         finally:
             flush_metrics()
+            end_invocation()
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         if is_scheduled_event(event):

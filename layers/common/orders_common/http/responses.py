@@ -62,7 +62,7 @@ _ERROR_DESCRIPTIONS = {
 
 def error_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
     """OpenAPI descriptions of the errors a route can answer, all with the error body."""
-    from orders_common.models.responses import ErrorBody, GatewayError
+    from orders_common.models.errors import ErrorBody, GatewayError
 
     return {
         code: documented(_ERROR_DESCRIPTIONS[code], GatewayError if code == 401 else ErrorBody) for code in status_codes

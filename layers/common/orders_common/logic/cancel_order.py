@@ -8,8 +8,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from orders_common.auth import Caller
 from orders_common.errors import OrderNotFound, OrderNotPending
+from orders_common.models.cancellation import CancelResult
 from orders_common.models.order import OrderStatus
-from orders_common.models.responses import CancelResult
 from orders_common.observability import logger, metrics
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound, Forbidden, InvalidRequest
+from orders_common.models.errors import ValidationDetail
 from orders_common.models.numbers import round_up, utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from orders_common.models.requests import CreateOrderRequest
-from orders_common.models.responses import ValidationDetail
 from orders_common.observability import logger, metrics
 
 if TYPE_CHECKING:

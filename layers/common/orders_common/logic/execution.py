@@ -12,8 +12,8 @@ from orders_common.dal.repository import FillNotAffordable, OrderRepository
 from orders_common.errors import ExchangeUnavailable, OrderNotFound, OrderNotPending, UnknownSymbol
 from orders_common.exchange.base import AmbiguousOutcome, Decision, Exchange, Fill, NotMarketable, client_order_id_for
 from orders_common.exchange.prices import PriceSource
+from orders_common.models.execution import ExecuteResult, ExecutionStatus
 from orders_common.models.order import Order, OrderStatus
-from orders_common.models.responses import ExecuteResult, ExecutionStatus
 from orders_common.observability import logger, metrics
 
 if TYPE_CHECKING:

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from orders_common.auth import Caller
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrdersError, StoreUnavailable
+from orders_common.models.execution import ExecuteResult, ExecutionStatus
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order
 from orders_common.models.paging import OrderFilters, PageRequest
-from orders_common.models.responses import ExecuteResult, ExecutionStatus, FanOutResult, ProcessAllResult
+from orders_common.models.process_all import FanOutResult, ProcessAllResult
 from orders_common.observability import logger
 from orders_common.queue import batched
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]
 
-PROCESS_ALL_PAGE_SIZE = 100
+PROCESS_ALL_PAGE_SIZE = 500
 # Kept back from the invocation's remaining time so that the answer leaves before the deadline.
 RESPONSE_MARGIN_SECONDS = 2.0
 # After the execution budget, at most this long is spent handing unreached orders to the queue.

@@ -1,0 +1,20 @@
+"""What a cancel answers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from orders_common.models.base import Model
+from orders_common.models.numbers import ExactDecimal, UtcDateTime
+from orders_common.models.order import OrderStatus
+
+
+class CancelResult(Model):
+    status: Literal["ok"] = "ok"
+    order_id: int
+    order_status: OrderStatus = OrderStatus.CANCELLED
+    cancelled_at: UtcDateTime
+    released_cash: ExactDecimal = Field(description="Cash the order had reserved, available again.")
+    released_quantity: ExactDecimal = Field(description="Quantity the order had reserved, available again.")

@@ -1,0 +1,33 @@
+"""What an execution attempt answers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from orders_common.models.base import Model
+from orders_common.models.numbers import ExactDecimal, UtcDateTime
+from orders_common.models.order import OrderStatus
+
+
+class ExecutionStatus(StrEnum):
+    """Outcome of one execution attempt."""
+
+    FILLED = "filled"
+    OPEN = "open"  # a limit order that is not marketable yet: still pending, not a failure
+    REJECTED = "rejected"
+
+
+class ExecuteResult(Model):
+    status: Literal["ok"] = "ok"
+    order_id: int
+    execution_status: ExecutionStatus
+    order_status: OrderStatus
+    filled_price: ExactDecimal | None = None
+    filled_quantity: ExactDecimal | None = None
+    commission: ExactDecimal | None = None
+    executed_at: UtcDateTime | None = None
+    rejection_reason: str | None = None
+    market_price: ExactDecimal | None = Field(default=None, description="Price seen when the order was tried.")

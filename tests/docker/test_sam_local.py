@@ -1,0 +1,133 @@
+"""The functions in their Lambda containers, through the SAM CLI: ``sam local invoke`` with every file in
+events/, the seed's examples over HTTP through ``sam local start-api``, the executor through
+``sam local start-lambda``, and ``make sam-local`` itself (its pipeline, Ctrl-C, a taken port)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from localdev.sam_local import BUILT_TEMPLATE, ENV_VARS_FILE, SamLambdaFunction, docker_client
+from localdev.template import ROOT, Template
+from tests.docker.conftest import SamLocalProcess, sam_local_invoke, start_sam_local
+from tests.e2e.test_local_server import Client
+from tests.e2e.test_local_server import test_seed_examples_over_http as seed_examples_over_http
+from tests.integration.test_event_files import EVENTS, EXPECTATIONS, function_for
+from tests.integration.test_executor import batch, failed_ids, order_message
+from tests.support.ports import run_on_a_taken_port
+from tests.support.stack import Deployed
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.mark.parametrize("event_file", EVENTS, ids=[path.name for path in EVENTS])
+def test_event_file_through_sam_local_invoke(
+    sam_local: SamLocalProcess, fresh_stack: Deployed, template: Template, event_file: Path
+) -> None:
+    # The events refer to order 1, a pending market buy on account 1 (create_order.json makes it).
+    if event_file.name != "create_order.json":
+        assert fresh_stack.create_order()["id"] == 1
+
+    result = sam_local_invoke(sam_local, function_for(event_file, template), event_file)
+
+    if "statusCode" in result:
+        assert 200 <= result["statusCode"] < 300, result
+    EXPECTATIONS[event_file.name](result, fresh_stack)
+
+
+def test_seed_examples_through_start_api(sam_local: SamLocalProcess, fresh_stack: Deployed) -> None:
+    seed_examples_over_http(Client(sam_local.api_url))
+
+
+def test_errors_through_start_api_have_the_error_shape(sam_local: SamLocalProcess, fresh_stack: Deployed) -> None:
+    status, _, body = Client(sam_local.api_url).call("POST", "/api/orders/create", '{"account_id": 1}')
+
+    assert status == 400
+    assert body["code"] == "VALIDATION_ERROR"
+    assert body["request_id"]
+    assert {detail["field"] for detail in body["details"]} >= {"symbol", "quantity", "side"}
+
+
+def test_executor_reports_partial_batch_failures_through_start_lambda(
+    sam_local: SamLocalProcess, fresh_stack: Deployed, template: Template
+) -> None:
+    order = fresh_stack.create_order()
+    executor = SamLambdaFunction(template.function("ExecuteQueuedFunction"), sam_local.lambda_url)
+
+    result = executor.invoke(batch(order_message(order["id"]), "not json"))
+
+    assert failed_ids(result) == ["message-1"]  # only the malformed message comes back
+    assert fresh_stack.get(f"/api/orders/order/{order['id']}").json()["status"] == "filled"
+
+
+def test_sam_local_pipeline_fills_orders_and_ctrl_c_stops_everything(
+    sam_local: SamLocalProcess, tmp_path: Path
+) -> None:
+    # A second sam-local as `make sam-local` runs it (poller and schedule on), on the session's build.
+    own = start_sam_local(tmp_path, sam_local.build_dir, "--no-build", "--schedule-seconds", "1")
+    function_endpoint = own.function_variables["AWS_ENDPOINT_URL"]
+    try:
+        client = Client(own.api_url)
+        status, _, order = client.call(
+            "POST",
+            "/api/orders/create",
+            '{"account_id": 2, "symbol": "ETH", "name": "DCA", "side": "buy", "order_type": "market", "quantity": 1}',
+        )
+        assert status == 201
+        deadline = time.monotonic() + 90
+        while client.call("GET", f"/api/orders/order/{order['id']}")[2]["status"] == "pending":
+            assert time.monotonic() < deadline, own.text()
+            time.sleep(0.5)
+        assert client.call("GET", f"/api/orders/order/{order['id']}")[2]["status"] == "filled"
+        # the schedule's process-all queued it, the poller had the executor run it, both through start-lambda
+        assert "[queue] ExecuteQueuedFunction: 1 messages, 0 failed" in own.text()
+    finally:
+        status = own.interrupt()
+
+    assert status == 0, own.text()
+    leftovers = [
+        container.name
+        for container in docker_client().containers.list(all=True)
+        if f"AWS_ENDPOINT_URL={function_endpoint}" in container.attrs["Config"]["Env"]
+    ]
+    assert leftovers == [], "containers left running after Ctrl-C"
+    for port in (own.api_port, own.lambda_port, own.moto_port):
+        with socket.socket() as probe:
+            # No listener left; closed connections may linger in TIME_WAIT, which a restarted server
+            # (SO_REUSEADDR, as every server here sets) does not mind.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
+
+
+def test_a_taken_port_is_reported_clearly() -> None:
+    port, result = run_on_a_taken_port("localdev.sam_local")
+
+    assert result.returncode == 2
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_plain_sam_local_commands_use_the_local_build_and_env_vars_file() -> None:
+    """`sam local invoke -e events/<file>.json <Function>` as the README writes it: samconfig.toml
+    supplies the host-architecture build, the env-vars file of `make sam-local` and --skip-pull-image."""
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())["default"]
+
+    for command in ("local_invoke", "local_start_api", "local_start_lambda"):
+        parameters = config[command]["parameters"]
+        assert ROOT / parameters["template_file"] == BUILT_TEMPLATE
+        assert ROOT / parameters["env_vars"] == ENV_VARS_FILE
+        assert parameters["skip_pull_image"] is True
+
+
+def test_the_env_vars_file_points_the_functions_at_moto(sam_local: SamLocalProcess) -> None:
+    variables = sam_local.function_variables
+
+    assert variables["AWS_ENDPOINT_URL"].endswith(f":{sam_local.moto_port}")
+    assert variables["TABLE_NAME"] == "hyperoru-OrdersTable"  # not the "OrdersTable" sam makes of !Ref
+    # a local run's settings: static prices, and no JWTs (sam local start-api has no JWT authorizer)
+    assert (variables["PRICE_SOURCE"], variables["AUTH_ENABLED"]) == ("static", "false")
+    assert json.loads(sam_local.env_vars_file.read_text()).keys() == {"Parameters"}
