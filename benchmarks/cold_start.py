@@ -71,6 +71,7 @@ def host_layer() -> Path:
         shutil.rmtree(target, ignore_errors=True)
         subprocess.run(  # noqa: S603
             [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+             "--no-warn-conflicts",
              "--target", str(target), "-r", str(ROOT / "layers" / "common" / "requirements.txt"), BOTO3],
             check=True,
         )  # fmt: skip

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from orders_common.batch import BatchProcessor, EventType, SQSRecord, lambda_batch_handler, process_partial_response
 from orders_common.logic.execution import execute_queued
-from orders_common.models.requests import ExecutionMessage
+from orders_common.models.messages import ExecutionMessage
 from orders_common.observability import logger
 from orders_common.wiring import services
 

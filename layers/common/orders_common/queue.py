@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from orders_common.errors import StoreUnavailable
-from orders_common.http.jsonio import dumps
+from orders_common.models.messages import ExecutionMessage
 from orders_common.observability import logger
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ class ExecutionQueue:
 
     def _send_batch(self, order_ids: list[int]) -> int:
         entries: dict[str, Any] = {
-            str(order_id): {"Id": str(order_id), "MessageBody": dumps({"order_id": order_id})} for order_id in order_ids
+            str(order_id): {"Id": str(order_id), "MessageBody": ExecutionMessage(order_id=order_id).model_dump_json()}
+            for order_id in order_ids
         }
         accepted = 0
         for _ in range(FAILED_ENTRY_RETRIES):

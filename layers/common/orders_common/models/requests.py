@@ -131,11 +131,3 @@ class ListQuery(Model):
 
     def filters(self) -> OrderFilters:
         return OrderFilters(status=self.status, symbol=self.symbol)
-
-
-class ExecutionMessage(Model):
-    """Body of a message on the execution queue."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    order_id: EntityId
