@@ -25,10 +25,11 @@ run: $(STAMP) ## Serve the API on http://127.0.0.1:$(PORT) with an embedded moto
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff and mypy (the layer, localdev, and each handler on its own: they share the name app.py)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	@for handler in functions/*/app.py; do echo "mypy $$handler"; $(BIN)/mypy "$$handler" || exit 1; done
 
 format: $(STAMP) ## Format the code
 	$(BIN)/ruff format .

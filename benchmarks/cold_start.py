@@ -38,7 +38,7 @@ else:
     sys.path.insert(0, function)
     import app
     from orders_common.wiring import services
-    services().repository
+    services().table
     if sys.argv[3] == "queue":
         services().execution_queue.client
 print((time.perf_counter() - started) * 1000)

@@ -45,10 +45,12 @@ def main() -> None:
     from localdev.template import Template
     from orders_common.config import get_settings
     from orders_common.wiring import Services, install_services
-    from tests.support.memory_repository import InMemoryOrderRepository
+    from tests.support.fakes import InMemoryStore
 
     services = Services(get_settings())
-    services.repository = InMemoryOrderRepository(demo_accounts())  # type: ignore[assignment]
+    store = InMemoryStore(demo_accounts())
+    for port in ("orders", "order_writes", "accounts", "counters"):
+        services.__dict__[port] = store
     install_services(services)
     functions = load_functions(Template.load())
     create_handler = functions["CreateOrderFunction"].handler

@@ -15,7 +15,7 @@ from localdev.routing import Router
 from localdev.stack import LOCAL_PARAMETERS
 from localdev.template import Resolver, Template
 from orders_common.auth import Caller
-from orders_common.logic.process_all import process_all
+from orders_common.logic.process_all import TimePlan
 from orders_common.wiring import services
 
 BUY = {"account_id": 1, "symbol": "BTC", "name": "bench", "side": "buy", "order_type": "market", "quantity": "0.001"}
@@ -38,7 +38,7 @@ def call(
 
 
 def measure(stack: InProcessStack, label: str, action: Any) -> tuple[str, int, str]:
-    log = watch(services().repository.table.client)  # type: ignore[attr-defined]
+    log = watch(services().table.client)
     action()
     counts = Counter(log.operations)
     log.operations.clear()
@@ -57,7 +57,7 @@ def anonymous_rows(stack: InProcessStack) -> list[tuple[str, int, str]]:
     )
     order_id = call(stack, "POST", "/api/orders/create", body())["id"]
     rows.append(measure(stack, "create (next ones)", lambda: call(stack, "POST", "/api/orders/create", body())))
-    log = watch(services().repository.table.client)  # type: ignore[attr-defined]
+    log = watch(services().table.client)
     for _ in range(200):
         call(stack, "POST", "/api/orders/create", body())
     rows.append(("create (average of 200)", round(len(log.operations) / 200, 3), f"{len(log.operations)} requests"))
@@ -144,7 +144,7 @@ def price_requests(small: bool) -> list[tuple[str, int, str]]:
             call(stack, "POST", "/api/orders/create", body())
         before = len(script.requests)
         services().begin_invocation()
-        result = process_all(services(), Caller.anyone(), seconds=60)
+        result = services().process_all(Caller.anyone(), TimePlan(60, 120, 120))
         return [
             ("price requests per execute", execute, "allMids"),
             (f"price requests per process-all of {result.processed} orders", len(script.requests) - before, "allMids"),

@@ -16,8 +16,8 @@ import boto3
 from benchmarks.common import QUIET, arguments, print_table
 from localdev.aws_calls import watch_reads
 from localdev.inprocess import InProcessStack, in_process_stack
-from orders_common.dal.dynamo import serialize
-from orders_common.dal.items import order_to_item
+from orders_common.dal.client import serialize
+from orders_common.dal.mapping import order_to_item
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from orders_common.wiring import services
 
@@ -70,11 +70,11 @@ def add_other_orders(stack: InProcessStack, count: int, first_id: int) -> None:
 def measure(stack: InProcessStack) -> dict[str, tuple[int, int, int]]:
     figures = {}
     for label, path in ENDPOINTS.items():
-        reads = watch_reads(services().repository.table.client)  # type: ignore[attr-defined]
+        reads = watch_reads(services().table.client)
         response = stack.router.handle("GET", path)
         assert response.status == 200, response.body
         figures[label] = (reads.scanned, reads.count, reads.requests)
-        services().repository.table.client.meta.events.unregister("after-call.dynamodb", reads.record)  # type: ignore[attr-defined]
+        services().table.client.meta.events.unregister("after-call.dynamodb", reads.record)
     return figures
 
 

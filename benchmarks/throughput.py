@@ -29,10 +29,10 @@ from localdev.resources import create_resources, function_environment
 from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_DEFAULTS, LOCAL_PARAMETERS, free_port
 from localdev.template import Resolver, Template
 from orders_common.auth import Caller
-from orders_common.logic.create_order import create_order
-from orders_common.logic.process_all import fan_out, process_all
+from orders_common.logic.process_all import TimePlan
 from orders_common.models.account import Account
 from orders_common.models.numbers import utc_now
+from orders_common.models.paging import MAX_PAGE_SIZE, OrderFilters, PageRequest
 from orders_common.models.requests import CreateOrderRequest
 from orders_common.wiring import reset_services, services
 
@@ -54,7 +54,7 @@ def fresh_stack(orders: int) -> Iterator[tuple[Template, Resolver]]:
             reset_services()
             now = utc_now()
             for account_id in range(1, ACCOUNTS + 1):
-                services().repository.put_account(
+                services().accounts.put_account(
                     Account(account_id=account_id, user_id=account_id, available_cash=Decimal(10_000_000),
                             reserved_cash=Decimal(0), created_at=now, updated_at=now)
                 )  # fmt: skip
@@ -63,7 +63,7 @@ def fresh_stack(orders: int) -> Iterator[tuple[Template, Resolver]]:
                     {"account_id": number % ACCOUNTS + 1, "symbol": "BTC", "name": "load", "side": "buy",
                      "order_type": "market", "quantity": Decimal("0.01")}
                 )  # fmt: skip
-                create_order(request, Caller.anyone(), services())
+                services().create_order(request, Caller.anyone())
             yield template, resolver
         finally:
             os.environ.clear()
@@ -112,7 +112,7 @@ def sequential(orders: int, latency: Latency) -> tuple[float, float]:
     """Wall time, and the CPU time this process spent per order (the store's work is in moto's)."""
     with fresh_stack(orders):
         latency.install()
-        pending = list(services().repository.iter_pending_orders())
+        pending = services().orders.list_pending_orders(PageRequest(limit=MAX_PAGE_SIZE), OrderFilters()).items
         started, cpu = time.perf_counter(), time.process_time()
         for order in pending:
             services().engine.execute(order)
@@ -124,7 +124,7 @@ def api_path(orders: int, latency: Latency) -> tuple[float, Any]:
     with fresh_stack(orders):
         latency.install()
         started = time.perf_counter()
-        result = process_all(services(), Caller.anyone(), seconds=600)
+        result = services().process_all(Caller.anyone(), TimePlan(600, 660, 660))
         elapsed = time.perf_counter() - started
         assert result.succeeded == orders, result
     return elapsed, result
@@ -134,7 +134,7 @@ def schedule_path(orders: int, latency: Latency) -> tuple[float, int, int]:
     with fresh_stack(orders) as (template, resolver):
         latency.install()
         started = time.perf_counter()
-        fan_out(services(), seconds=600)
+        services().fan_out(seconds=600)
         sends = latency.requests.get("SendMessageBatch", 0)
         invocations = drain(template, resolver)
         elapsed = time.perf_counter() - started

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orders_common.dal.repository import OrderRepository
+from orders_common.logic.ports import AccountWrites
 from orders_common.models.account import Account, Position
 from orders_common.models.numbers import utc_now
 
@@ -39,8 +39,8 @@ def demo_accounts() -> list[Account]:
     ]
 
 
-def seed_demo_accounts(repository: OrderRepository) -> list[Account]:
+def seed_demo_accounts(store: AccountWrites) -> list[Account]:
     accounts = demo_accounts()
     for account in accounts:
-        repository.put_account(account)
+        store.put_account(account)
     return accounts

@@ -75,7 +75,7 @@ class LocalStack:
         os.environ.update(self.environment)
         reset_services()
         if self.seed:
-            seed_demo_accounts(services().repository)
+            seed_demo_accounts(services().accounts)
         self.functions = load_functions(self.template)
         self.router = Router(self.template.http_routes(), self.functions, **self.authorization())
         return self

@@ -48,4 +48,4 @@ def stack(template: Template, functions: dict[str, LocalFunction]) -> Iterator[D
 @pytest.fixture
 def dynamodb_requests(stack: Deployed) -> RequestLog:
     """Every DynamoDB request the functions send from now on."""
-    return watch(stack.services.repository.table.client)  # type: ignore[attr-defined]
+    return watch(stack.services.table.client)

@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from orders_common.http.params import Path
-from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
-from orders_common.logic.queries import get_account
 from orders_common.models.account import Account
 from orders_common.models.requests import PathId
+from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -19,7 +19,7 @@ app = build_resolver()
     responses={200: documented("Cash and positions", Account), **error_responses(400, 401, 403, 404, 503)},
 )
 def account_details(account_id: Annotated[PathId, Path()]) -> JsonResponse:
-    return json_response(200, get_account(account_id, current_caller(app), services()))
+    return json_response(200, services().get_account(account_id, current_caller(app)))
 
 
-lambda_handler = lambda_handler_for(app)
+lambda_handler = http_entry(app)

@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from orders_common.http.params import Path
-from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
-from orders_common.logic.cancel_order import cancel_order
 from orders_common.models.cancellation import CancelResult
 from orders_common.models.requests import PathId
+from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -22,7 +22,7 @@ app = build_resolver()
     },
 )
 def cancel(order_id: Annotated[PathId, Path()]) -> JsonResponse:
-    return json_response(200, cancel_order(order_id, current_caller(app), services()))
+    return json_response(200, services().cancel_order(order_id, current_caller(app)))
 
 
-lambda_handler = lambda_handler_for(app)
+lambda_handler = http_entry(app)

@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from orders_common.http.params import Body, Header
-from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
-from orders_common.idempotency import create_order_once
 from orders_common.models.order import Order
 from orders_common.models.requests import CreateOrderRequest, IdempotencyKey
+from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -17,7 +17,7 @@ app = build_resolver()
     "/api/orders/create",
     summary="Create an order",
     responses={
-        201: documented("The new order, pending", Order),
+        201: documented("The new order, pending (or, for a retried Idempotency-Key, the original order)", Order),
         **error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
     },
 )
@@ -25,8 +25,8 @@ def create(
     request: Annotated[CreateOrderRequest, Body(embed=False)],
     idempotency_key: Annotated[IdempotencyKey | None, Header(alias="idempotency-key")] = None,
 ) -> JsonResponse:
-    order = create_order_once(request, current_caller(app), idempotency_key, services(), app.lambda_context)
-    return json_response(201, order)
+    created = services().create_order(request, current_caller(app), idempotency_key)
+    return json_response(201, created.order, {"Idempotent-Replayed": "true"} if created.replayed else None)
 
 
-lambda_handler = lambda_handler_for(app)
+lambda_handler = http_entry(app)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from orders_common.batch import BatchProcessor, EventType, SQSRecord, lambda_batch_handler, process_partial_response
-from orders_common.logic.execution import execute_queued
+from orders_common.batch import BatchProcessor, EventType, process_partial_response
 from orders_common.models.messages import ExecutionMessage
 from orders_common.observability import logger
+from orders_common.runtime import sqs_entry
 from orders_common.wiring import services
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # A batch whose every message failed is reported like any other (each message retried, then the
@@ -21,11 +23,13 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 def execute_record(record: SQSRecord) -> str:
     message = ExecutionMessage.model_validate_json(record.body)
-    outcome = execute_queued(message.order_id, services())
+    outcome = services().execute_queued(message.order_id)
     logger.info("Queued order handled", order_id=message.order_id, outcome=outcome)
     return outcome
 
 
-@lambda_batch_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handle_batch(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=execute_record, processor=processor, context=context)
+
+
+lambda_handler = sqs_entry(handle_batch)

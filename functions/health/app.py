@@ -1,9 +1,9 @@
 """GET /api/orders/health: whether the desk can work, and how many orders wait."""
 
-from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
-from orders_common.logic.health import check_health
 from orders_common.models.health import HealthReport, UnhealthyReport
+from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -19,10 +19,10 @@ app = build_resolver()
     },
 )
 def health() -> JsonResponse:
-    report = check_health(current_caller(app), services())
+    report = services().check_health(current_caller(app))
     if isinstance(report, HealthReport):
         return json_response(200, report)
     return json_response(503, report.model_copy(update={"request_id": app.current_event.request_context.request_id}))
 
 
-lambda_handler = lambda_handler_for(app)
+lambda_handler = http_entry(app)

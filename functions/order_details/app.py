@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from orders_common.http.params import Path
-from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
-from orders_common.logic.queries import get_order
 from orders_common.models.order import Order
 from orders_common.models.requests import PathId
+from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -19,7 +19,7 @@ app = build_resolver()
     responses={200: documented("The order", Order), **error_responses(400, 401, 403, 404, 503)},
 )
 def order_details(order_id: Annotated[PathId, Path()]) -> JsonResponse:
-    return json_response(200, get_order(order_id, current_caller(app), services()))
+    return json_response(200, services().get_order(order_id, current_caller(app)))
 
 
-lambda_handler = lambda_handler_for(app)
+lambda_handler = http_entry(app)

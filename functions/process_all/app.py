@@ -1,14 +1,15 @@
-"""POST /api/orders/process-all executes pending orders within a time budget; the EventBridge
-schedule invokes the same function to fan every pending order out to the execution queue."""
+"""POST /api/orders/process-all executes pending orders within the time of one API call; the
+EventBridge schedule invokes the same function to send the orders that can act now to the queue."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for, scheduled_or_http
+from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
-from orders_common.logic.process_all import RESPONSE_MARGIN_SECONDS, fan_out, process_all, time_budget
+from orders_common.logic.process_all import plan_time
 from orders_common.models.process_all import FanOutResult, ProcessAllResult
+from orders_common.runtime import http_entry, http_or_scheduled, scheduled_entry
 from orders_common.wiring import services
 
 if TYPE_CHECKING:
@@ -23,14 +24,13 @@ app = build_resolver()
     responses={200: documented("What was executed", ProcessAllResult), **error_responses(401, 403, 503)},
 )
 def process_all_now() -> JsonResponse:
-    remaining_ms = app.lambda_context.get_remaining_time_in_millis()
-    return json_response(
-        200, process_all(services(), current_caller(app), seconds=time_budget(services(), remaining_ms))
-    )
+    remaining = app.lambda_context.get_remaining_time_in_millis() / 1000
+    plan = plan_time(services().settings.process_all_time_budget_seconds, remaining)
+    return json_response(200, services().process_all(current_caller(app), plan))
 
 
 def scheduled_fan_out(context: LambdaContext) -> FanOutResult:
-    return fan_out(services(), seconds=context.get_remaining_time_in_millis() / 1000 - RESPONSE_MARGIN_SECONDS)
+    return services().fan_out(seconds=context.get_remaining_time_in_millis() / 1000 - 2.0)
 
 
-lambda_handler = scheduled_or_http(lambda_handler_for(app), scheduled_fan_out)
+lambda_handler = http_or_scheduled(http_entry(app), scheduled_entry(scheduled_fan_out))

@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from orders_common.http.params import Path, Query
-from orders_common.http.resolver import build_resolver, current_caller, lambda_handler_for
+from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
-from orders_common.logic.queries import list_user_orders
 from orders_common.models.order import Order
 from orders_common.models.requests import ListQuery, PathId
+from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
 app = build_resolver()
@@ -19,7 +19,7 @@ app = build_resolver()
     responses={200: documented("Orders, newest first", list[Order]), **error_responses(400, 401, 403, 503)},
 )
 def user_orders(user_id: Annotated[PathId, Path()], query: Annotated[ListQuery, Query()]) -> JsonResponse:
-    return page_response(list_user_orders(user_id, query.page(), query.filters(), current_caller(app), services()))
+    return page_response(services().list_user_orders(user_id, query.page(), query.filters(), current_caller(app)))
 
 
-lambda_handler = lambda_handler_for(app)
+lambda_handler = http_entry(app)

@@ -188,7 +188,7 @@ def fresh_stack(
     for name, value in {**function_environment(template, resolver), **LOCAL_DEFAULTS}.items():
         monkeypatch.setenv(name, value)
     reset_services()
-    seed_demo_accounts(services().repository)
+    seed_demo_accounts(services().accounts)
     return Deployed(template, resolver, functions, Router(template.http_routes(), functions))
 
 

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.test_create_order import assert_error
-from tests.integration.test_list_and_get import BAD_IDS
+from tests.support.api import BAD_IDS, assert_error
 from tests.support.stack import Deployed
 
 

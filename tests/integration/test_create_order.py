@@ -11,33 +11,10 @@ import pytest
 
 from orders_common.auth import Caller
 from orders_common.config import get_settings
-from orders_common.logic.create_order import create_order
 from orders_common.models.requests import CreateOrderRequest
 from orders_common.wiring import Services
+from tests.support.api import ORDER_FIELDS, SEED_BODY, assert_error
 from tests.support.stack import Deployed
-
-SEED_BODY = {
-    "account_id": 1,
-    "symbol": "BTC",
-    "name": "Long BTC",
-    "side": "buy",
-    "order_type": "market",
-    "quantity": 0.01,
-}
-ORDER_FIELDS = {
-    "id", "account_id", "user_id", "symbol", "name", "side", "order_type", "price", "quantity", "filled_quantity",
-    "status", "filled_price", "commission", "rejection_reason", "exchange", "exchange_order_id", "created_at",
-    "updated_at", "executed_at", "cancelled_at",
-}  # fmt: skip
-
-
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status == status, response.body
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code
-    assert body["error"]
-    assert body["request_id"] == response.header("Apigw-Requestid")
-    return body
 
 
 def test_seed_example_creates_a_pending_order(stack: Deployed) -> None:
@@ -62,7 +39,7 @@ def test_created_order_is_stored_and_reserves_cash(stack: Deployed) -> None:
 
     order = stack.create_order(quantity=Decimal("0.01"))
 
-    stored = stack.services.repository.get_order(order["id"])
+    stored = stack.services.orders.get_order(order["id"])
     assert stored is not None and stored.status.value == "pending"
     # market buy at 68500 with the 1% buffer, plus 10 bps commission
     notional = Decimal("68500") * Decimal("1.01") * Decimal("0.01")
@@ -268,7 +245,7 @@ def test_concurrent_creates_from_many_containers_get_distinct_ids(stack: Deploye
     def place(container: Services) -> None:
         start.wait()
         try:
-            ids.append(create_order(request, Caller.anyone(), container).id)
+            ids.append(container.create_order(request, Caller.anyone()).order.id)
         except BaseException as error:
             errors.append(error)
 

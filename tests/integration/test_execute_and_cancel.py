@@ -8,8 +8,7 @@ import pytest
 
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.prices import StaticPriceSource
-from tests.integration.test_create_order import assert_error
-from tests.integration.test_list_and_get import BAD_IDS
+from tests.support.api import BAD_IDS, assert_error
 from tests.support.stack import Deployed
 
 

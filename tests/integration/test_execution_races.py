@@ -13,8 +13,6 @@ from typing import Any
 from orders_common.auth import Caller
 from orders_common.config import get_settings
 from orders_common.errors import OrderNotPending
-from orders_common.logic.cancel_order import cancel_order
-from orders_common.logic.execution import execute_order, execute_queued
 from orders_common.wiring import Services
 from tests.support.stack import Deployed
 
@@ -49,7 +47,7 @@ def test_twenty_simultaneous_executions_fill_once_and_charge_once(stack: Deploye
     order = stack.create_order(quantity=Decimal("0.01"))
     containers = [container() for _ in range(20)]
 
-    results, errors = run_at_once([lambda c=c: execute_order(order["id"], ANYONE, c) for c in containers])
+    results, errors = run_at_once([lambda c=c: c.execute_order(order["id"], ANYONE) for c in containers])
 
     assert [r.execution_status.value for r in results] == ["filled"]
     assert len(errors) == 19
@@ -68,10 +66,7 @@ def test_simultaneous_sells_of_one_order_sell_once(stack: Deployed) -> None:
     order = stack.create_order(side="sell", quantity=Decimal("0.5"))
 
     results, errors = run_at_once(
-        [
-            lambda c=c: execute_order(order["id"], ANYONE, c)
-            for c in (container(), container(), container(), container())
-        ]
+        [lambda c=c: c.execute_order(order["id"], ANYONE) for c in (container(), container(), container(), container())]
     )
 
     assert len(results) == 1
@@ -91,8 +86,8 @@ def test_execute_racing_cancel_has_exactly_one_winner(stack: Deployed) -> None:
         order_id = order["id"]
         results, errors = run_at_once(
             [
-                lambda e=executing, o=order_id: execute_order(o, ANYONE, e),
-                lambda c=cancelling, o=order_id: cancel_order(o, ANYONE, c),
+                lambda e=executing, o=order_id: e.execute_order(o, ANYONE),
+                lambda c=cancelling, o=order_id: c.cancel_order(o, ANYONE),
             ]
         )
 
@@ -114,7 +109,7 @@ def test_execute_racing_cancel_has_exactly_one_winner(stack: Deployed) -> None:
 def test_the_same_queue_message_delivered_twice_at_once_fills_once(stack: Deployed) -> None:
     order = stack.create_order()
 
-    results, errors = run_at_once([lambda c=c: execute_queued(order["id"], c) for c in (container(), container())])
+    results, errors = run_at_once([lambda c=c: c.execute_queued(order["id"]) for c in (container(), container())])
 
     assert errors == []
     assert sorted(results) == ["already-final", "filled"]
@@ -126,7 +121,6 @@ def test_creates_and_executions_on_one_account_never_overdraw_it(stack: Deployed
     attempts = [container() for _ in range(10)]
 
     def buy(c: Services) -> Any:
-        from orders_common.logic.create_order import create_order
         from orders_common.models.requests import CreateOrderRequest
 
         request = CreateOrderRequest.model_validate(
@@ -139,12 +133,12 @@ def test_creates_and_executions_on_one_account_never_overdraw_it(stack: Deployed
                 "quantity": Decimal("0.1"),
             }
         )
-        placed = create_order(request, ANYONE, c)
+        placed = c.create_order(request, ANYONE).order
         return c.engine.execute(placed)
 
     results, errors = run_at_once([lambda c=c: buy(c) for c in attempts])
 
-    assert len(results) == 7  # 7 x 6987.6 fits in 50 000 (with the 1% buffer), an 8th does not
+    assert len(results) == 7, errors  # 7 x 6987.6 fits in 50 000 (with the 1% buffer), an 8th does not
     assert {type(error).__name__ for error in errors} == {"InsufficientFunds"}
     account = stack.account(2)
     assert account["available_cash"] >= 0

@@ -10,12 +10,10 @@ import pytest
 
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.base import AmbiguousOutcome, Decision, Fill, NotMarketable
-from orders_common.logic import process_all as process_all_module
-from orders_common.logic.execution import execute_queued
-from orders_common.logic.process_all import fan_out
+from orders_common.logic import fan_out as fan_out_module
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order
-from tests.integration.test_create_order import assert_error
+from tests.support.api import assert_error
 from tests.support.stack import Deployed
 
 
@@ -111,7 +109,7 @@ def test_reconciliation_records_the_fill_the_venue_made_without_sending_again(
     venue.mode = "lost-response"
     stack.post(f"/api/orders/execute/{order['id']}")
 
-    outcome = execute_queued(order["id"], stack.services)
+    outcome = stack.services.execute_queued(order["id"])
 
     assert outcome == "filled"
     assert order_status(stack, order["id"]) == "filled"
@@ -127,7 +125,7 @@ def test_reconciliation_of_an_order_the_venue_never_received_makes_it_pending_ag
     stack.post(f"/api/orders/execute/{order['id']}")
     venue.received.clear()  # the request never arrived after all
 
-    assert execute_queued(order["id"], stack.services) == "open"
+    assert stack.services.execute_queued(order["id"]) == "open"
     assert order_status(stack, order["id"]) == "pending"
 
 
@@ -137,8 +135,8 @@ def test_the_schedule_sends_long_executing_orders_for_reconciliation(
     order = stack.create_order()
     venue.mode = "lost-response"
     stack.post(f"/api/orders/execute/{order['id']}")
-    monkeypatch.setattr(process_all_module, "RECONCILE_AFTER", timedelta(seconds=-1))
+    monkeypatch.setattr(fan_out_module, "RECONCILE_AFTER", timedelta(seconds=-1))
 
-    result = fan_out(stack.services, seconds=10)
+    result = stack.services.fan_out(seconds=10)
 
     assert result.queued == 1  # the executing order, though no order is pending

@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 
 from orders_common.auth import Caller
-from orders_common.logic.process_all import process_all
+from orders_common.dal.client import CONFLICT_ATTEMPTS
 from orders_common.wiring import reset_services
-from tests.integration.test_create_order import SEED_BODY, assert_error
+from tests.support.api import SEED_BODY, assert_error
 from tests.support.faults import Fault, inject, service_error, transaction_conflict
 from tests.support.stack import Deployed
+from tests.support.timing import plan
 
 MAX_ATTEMPTS = 3  # botocore standard retry mode, as configured in orders_common/dal/dynamo.py
 
@@ -64,14 +65,15 @@ def test_a_lasting_transaction_conflict_is_503_and_the_order_stays_pending(
 ) -> None:
     order = stack.create_order()
     before = stack.account(1)
-    fault = inject(monkeypatch, "transact_write_items", Fault(transaction_conflict(3), times=4))
+    fault = inject(monkeypatch, "transact_write_items", Fault(transaction_conflict(3)))
 
     response = stack.post(f"/api/orders/execute/{order['id']}")
 
     assert_error(response, 503, "STORE_UNAVAILABLE")
-    assert fault.attempts == 4
+    assert fault.attempts == CONFLICT_ATTEMPTS
     assert stack.get(f"/api/orders/order/{order['id']}").json()["status"] == "pending"
     assert stack.account(1) == before
+    fault.times = 0  # the other writer is gone
     assert stack.post(f"/api/orders/execute/{order['id']}").json()["execution_status"] == "filled"
 
 
@@ -110,7 +112,7 @@ def test_when_the_queue_is_unreachable_process_all_still_answers_and_loses_nothi
     orders = [stack.create_order(quantity=Decimal("0.001"))["id"] for _ in range(5)]
     monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9")
 
-    result = process_all(stack.services, Caller.anyone(), seconds=0)
+    result = stack.services.process_all(Caller.anyone(), plan(0))
 
     assert (result.processed, result.queued, result.deferred) == (0, 0, 5)
     pending = [o["id"] for o in stack.get("/api/orders/pending").json()]

@@ -11,7 +11,7 @@ from localdev.fake_hyperliquid import Reply, Script, fake_hyperliquid
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.hyperliquid import HyperliquidPriceSource
 from orders_common.wiring import reset_services
-from tests.integration.test_create_order import assert_error
+from tests.support.api import assert_error
 from tests.support.stack import Deployed
 
 

@@ -11,7 +11,8 @@ import boto3
 import pytest
 
 from localdev.demo import demo_accounts
-from tests.integration.test_create_order import SEED_BODY, assert_error
+from tests.support.api import SEED_BODY, assert_error
+from tests.support.faults import Fault, inject_after, service_error
 from tests.support.stack import Deployed
 
 
@@ -28,8 +29,54 @@ def test_a_retry_with_the_same_key_returns_the_original_order(stack: Deployed) -
 
     assert (first.status, retry.status) == (201, 201)
     assert retry.json() == first.json()
+    assert retry.header("Idempotent-Replayed") == "true"
+    assert first.header("Idempotent-Replayed") is None
     assert len(stack.stored_items("ORDER#")) == 1
     assert stack.account(1) == reserved_once  # reserved once, not twice
+
+
+def test_a_retry_after_the_answer_was_lost_returns_the_committed_order(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The transaction commits, then the client sees a failure (a lost response, a timeout): its retry
+    # must find the key's record, written in that same transaction, and never create a second order.
+    fault = inject_after(monkeypatch, "transact_write_items", Fault(service_error("InternalServerError", 500)))
+    lost = create(stack, "key-lost")
+    assert lost.status == 503
+    assert fault.attempts == 3  # the SDK's own retries met the same failure
+    fault.times = 0
+    reserved_once = stack.account(1)
+
+    retry = create(stack, "key-lost")
+
+    orders = stack.stored_items("ORDER#")
+    assert retry.status == 201
+    assert [int(item["id"]["N"]) for item in orders] == [retry.json()["id"]]
+    assert stack.account(1) == reserved_once
+    assert stack.account(1)["reserved_cash"] == retry.json()["reserved_cash"]
+
+
+def test_a_response_lost_once_is_answered_by_the_sdks_retry(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    inject_after(monkeypatch, "transact_write_items", Fault(service_error("InternalServerError", 500), times=1))
+
+    response = create(stack, "key-retried")
+
+    assert response.status == 201
+    assert response.header("Idempotent-Replayed") == "true"  # the retry found the first attempt's record
+    assert [int(item["id"]["N"]) for item in stack.stored_items("ORDER#")] == [response.json()["id"]]
+
+
+def test_records_are_spread_over_partitions_and_written_with_the_order(stack: Deployed) -> None:
+    create(stack, "key-one")
+    create(stack, "key-two")
+
+    records = stack.stored_items("IDEMPOTENCY#")
+
+    assert len({record["pk"]["S"] for record in records}) == 2
+    assert all(record["sk"]["S"] == "IDEMPOTENCY" for record in records)
+    assert sorted(int(record["result_id"]["N"]) for record in records) == sorted(
+        int(item["id"]["N"]) for item in stack.stored_items("ORDER#")
+    )
 
 
 def test_the_same_key_with_another_body_is_409(stack: Deployed) -> None:
@@ -67,7 +114,7 @@ def test_a_refused_create_is_not_remembered(stack: Deployed) -> None:
     refused = create(stack, "key-topup", account_id=2, quantity=Decimal("1"))
     assert_error(refused, 422, "INSUFFICIENT_FUNDS")
     richer = demo_accounts()[1].model_copy(update={"available_cash": Decimal("1000000")})
-    stack.services.repository.put_account(richer)
+    stack.services.accounts.put_account(richer)
 
     retry = create(stack, "key-topup", account_id=2, quantity=Decimal("1"))
 
@@ -112,12 +159,9 @@ def test_a_malformed_key_is_400(stack: Deployed, key: str) -> None:
     assert stack.stored_items("ORDER#") == []
 
 
-@pytest.mark.filterwarnings("ignore:Couldn't determine the remaining time left")
-def test_simultaneous_retries_create_one_order(stack: Deployed) -> None:
+def test_simultaneous_retries_create_one_order_and_all_answer_it(stack: Deployed) -> None:
     from orders_common.auth import Caller
     from orders_common.config import get_settings
-    from orders_common.errors import IdempotencyKeyInUse
-    from orders_common.idempotency import create_order_once
     from orders_common.models.requests import CreateOrderRequest
     from orders_common.wiring import Services
 
@@ -128,10 +172,7 @@ def test_simultaneous_retries_create_one_order(stack: Deployed) -> None:
     def attempt() -> None:
         container = Services(get_settings())
         start.wait()
-        try:
-            results.append(create_order_once(request, Caller.anyone(), "key-race", container).id)
-        except IdempotencyKeyInUse:
-            results.append("in-use")
+        results.append(container.create_order(request, Caller.anyone(), "key-race").order.id)
 
     threads = [threading.Thread(target=attempt) for _ in range(6)]
     for thread in threads:
@@ -139,8 +180,9 @@ def test_simultaneous_retries_create_one_order(stack: Deployed) -> None:
     for thread in threads:
         thread.join()
 
-    assert len(stack.stored_items("ORDER#")) == 1
-    assert {r for r in results if r != "in-use"} == {int(stack.stored_items("ORDER#")[0]["id"]["N"])}
+    stored = stack.stored_items("ORDER#")
+    assert len(stored) == 1
+    assert results == [int(stored[0]["id"]["N"])] * 6
 
 
 def test_a_client_order_id_is_kept_and_shown(stack: Deployed) -> None:

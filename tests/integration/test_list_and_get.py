@@ -7,10 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.test_create_order import ORDER_FIELDS, assert_error
+from tests.support.api import BAD_IDS, ORDER_FIELDS, assert_error
 from tests.support.stack import Deployed
-
-BAD_IDS = ["abc", "0", "-1", "1.5", "1e3", "+7", " 7", "99999999999999999999999", "9223372036854775808"]
 
 
 def ids(response: object) -> list[int]:

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from orders_common.exchange.prices import StaticPriceSource
-from tests.integration.test_create_order import assert_error
+from tests.support.api import assert_error
 from tests.support.stack import Deployed
 
 

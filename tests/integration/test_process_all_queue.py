@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from decimal import Decimal
@@ -10,12 +11,12 @@ import boto3
 import pytest
 
 from orders_common.auth import Caller
-from orders_common.logic import process_all as process_all_module
+from orders_common.logic import fan_out as fan_out_module
 from orders_common.logic.execution import ExecutionEngine
-from orders_common.logic.process_all import fan_out, process_all
 from orders_common.models.execution import ExecuteResult
 from orders_common.models.order import Order
 from tests.support.stack import Deployed
+from tests.support.timing import plan
 
 
 def queued_order_ids(stack: Deployed) -> list[int]:
@@ -65,9 +66,9 @@ def test_many_pending_orders_are_all_executed_and_counted(stack: Deployed) -> No
 def test_orders_the_budget_does_not_reach_go_to_the_queue(stack: Deployed) -> None:
     orders = [stack.create_order(quantity=Decimal("0.001"))["id"] for _ in range(25)]
     slow = SlowEngine(stack.services.engine)
-    stack.services.engine = slow  # type: ignore[assignment]
+    process_all = dataclasses.replace(stack.services.process_all, engine=slow)  # type: ignore[arg-type]
 
-    result = process_all(stack.services, Caller.anyone(), seconds=12, clock=slow.clock)
+    result = process_all(Caller.anyone(), plan(12), clock=slow.clock)
 
     assert result.processed > 0
     assert result.queued > 0
@@ -84,7 +85,7 @@ def test_orders_the_budget_does_not_reach_go_to_the_queue(stack: Deployed) -> No
 def test_without_any_time_everything_is_queued(stack: Deployed) -> None:
     orders = [stack.create_order(quantity=Decimal("0.001"))["id"] for _ in range(12)]
 
-    result = process_all(stack.services, Caller.anyone(), seconds=0)
+    result = stack.services.process_all(Caller.anyone(), plan(0))
 
     assert (result.processed, result.queued) == (0, 12)
     assert sorted(queued_order_ids(stack)) == orders
@@ -95,7 +96,7 @@ def test_the_scheduled_fan_out_sends_every_pending_order_once(stack: Deployed) -
     done = stack.create_order()["id"]
     stack.post(f"/api/orders/execute/{done}")
 
-    result = fan_out(stack.services, seconds=20)
+    result = stack.services.fan_out(seconds=20)
 
     assert (result.queued, result.complete, result.resumed) == (23, True, False)
     assert sorted(queued_order_ids(stack)) == orders
@@ -104,14 +105,15 @@ def test_the_scheduled_fan_out_sends_every_pending_order_once(stack: Deployed) -
 def test_a_fan_out_that_runs_out_of_time_resumes_where_it_stopped(
     stack: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(process_all_module, "FAN_OUT_PAGE_SIZE", 5)
+    monkeypatch.setattr(fan_out_module, "PAGE_SIZE", 5)
     orders = [stack.create_order(quantity=Decimal("0.001"))["id"] for _ in range(12)]
 
-    first = fan_out(stack.services, seconds=0)
-    second = fan_out(stack.services, seconds=30)
-    third = fan_out(stack.services, seconds=30)
+    first = stack.services.fan_out(seconds=0)
+    second = stack.services.fan_out(seconds=30)
+    third = stack.services.fan_out(seconds=30)
 
     assert (first.queued, first.complete) == (5, False)
     assert (second.queued, second.complete, second.resumed) == (7, True, True)
-    assert (third.queued, third.resumed) == (12, False)  # a full pass again from the oldest
-    assert sorted(queued_order_ids(stack)) == sorted(orders + orders)
+    # A full pass again from the oldest, which sends none of them again while they may be in flight.
+    assert (third.queued, third.complete, third.resumed) == (0, True, False)
+    assert sorted(queued_order_ids(stack)) == orders

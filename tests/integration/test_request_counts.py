@@ -25,7 +25,7 @@ def test_with_one_pending_shard_a_pending_page_and_health_are_one_query(
     monkeypatch.setenv("PENDING_INDEX_SHARDS", "1")
     reset_services()
     stack.create_order()
-    requests = watch(stack.services.repository.table.client)  # type: ignore[attr-defined]
+    requests = watch(stack.services.table.client)
 
     pending = stack.get("/api/orders/pending")
     listed = requests.counts

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from localdev.template import Template
-from orders_common.wiring import prepare_snapshot, reset_services, services
+from orders_common.coldstart.snapstart import prepare_snapshot
+from orders_common.wiring import build_for_snapshot, reset_services, services
 from tests.support.stack import Deployed
 
 
@@ -21,17 +22,17 @@ def test_a_snapshot_holds_the_store_client_but_no_order_ids(stack: Deployed, mon
     monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
     reset_services()
 
-    prepare_snapshot()
+    prepare_snapshot(build_for_snapshot)
 
     built = services().__dict__
-    assert "repository" in built
-    assert "ids" not in built  # a reserved block restored into many environments would repeat ids
+    assert "table" in built
+    assert "order_ids" not in built  # a reserved block restored into many environments would repeat ids
 
 
 def test_without_snapstart_initialization_builds_nothing(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
     reset_services()
 
-    prepare_snapshot()
+    prepare_snapshot(build_for_snapshot)
 
-    assert "repository" not in services().__dict__
+    assert "table" not in services().__dict__

@@ -52,3 +52,19 @@ def inject(monkeypatch: pytest.MonkeyPatch, operation: str, fault: Fault) -> Fau
 
     monkeypatch.setattr(DynamoDBBackend, operation, failing)
     return fault
+
+
+def inject_after(monkeypatch: pytest.MonkeyPatch, operation: str, fault: Fault) -> Fault:
+    """Apply ``operation`` and then fail it as ``fault`` says, whatever it answered: the write is done
+    (or refused), the caller is told it failed (a response lost on the way back)."""
+    original = getattr(DynamoDBBackend, operation)
+
+    def applied_then_failing(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            if fault.hit():
+                raise fault.error()
+
+    monkeypatch.setattr(DynamoDBBackend, operation, applied_then_failing)
+    return fault

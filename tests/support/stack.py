@@ -81,11 +81,11 @@ class Deployed(InProcessStack):
         return items
 
     def account(self, account_id: int) -> dict[str, Any]:
-        response = self.services.repository.get_account(account_id)
+        response = self.services.accounts.get_account(account_id)
         assert response is not None
         return response.model_dump()
 
     def position(self, account_id: int, symbol: str) -> dict[str, Any] | None:
-        account = self.services.repository.get_account(account_id)
+        account = self.services.accounts.get_account(account_id)
         assert account is not None
         return next((p.model_dump() for p in account.positions if p.symbol == symbol), None)

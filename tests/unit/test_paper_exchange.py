@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from orders_common.domain.fees import FeeSchedule
 from orders_common.exchange.base import Fill, NotMarketable
-from orders_common.exchange.fees import FeeSchedule
 from orders_common.exchange.paper import PaperExchange
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side

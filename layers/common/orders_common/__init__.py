@@ -1,8 +1,8 @@
 """The order desk shared by every Lambda function: models, store, execution and HTTP plumbing."""
 
-from orders_common import lazy_powertools, startup
+from orders_common.coldstart import gc_pause, lazy_powertools
 
-startup.pause_collector_on_lambda()
+gc_pause.pause_collector_on_lambda()
 
 # Before anything imports Powertools' event handler: only what a function uses gets imported.
 lazy_powertools.install()

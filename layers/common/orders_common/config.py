@@ -54,7 +54,13 @@ DecimalsTable = Annotated[dict[str, Annotated[int, Field(ge=0, le=8)]], BeforeVa
 
 
 def _parse_flag(value: object) -> object:
-    return value.strip().lower() == "true" if isinstance(value, str) else value
+    """``true`` or ``false`` (any case); anything else is refused rather than read as either."""
+    if not isinstance(value, str):
+        return value
+    flag = value.strip().lower()
+    if flag not in ("true", "false"):
+        raise ValueError(f"expected true or false, not {value!r}")
+    return flag == "true"
 
 
 class Settings(BaseModel):
@@ -64,6 +70,9 @@ class Settings(BaseModel):
 
     table_name: str = Field(min_length=1, description="The DynamoDB table holding orders, accounts and counters.")
     execution_queue_url: str | None = Field(default=None, description="SQS queue the executor Lambda drains.")
+    execution_queue_visibility_seconds: int = Field(
+        default=180, ge=1, le=43200, description="The queue's visibility timeout: how long a sent order is not resent."
+    )
 
     price_source: Literal["static", "hyperliquid"] = "static"
     static_prices: PriceTable = Field(default_factory=dict, description="Prices for the static source.")
@@ -91,8 +100,10 @@ class Settings(BaseModel):
     )
     idempotency_ttl_seconds: int = Field(default=86400, ge=60, le=7 * 86400)
 
+    # Fails closed: a function deployed without AUTH_ENABLED enforces ownership; only an explicit
+    # "false" (local runs, tests) turns the checks off.
     auth_enabled: Annotated[bool, BeforeValidator(_parse_flag)] = Field(
-        default=False, description="Enforce ownership from the JWT claims API Gateway passes (AUTH_ENABLED)."
+        default=True, description="Enforce ownership from the JWT claims API Gateway passes (AUTH_ENABLED)."
     )
     user_id_claim: str = Field(default="user_id", min_length=1)
     admin_scope: str = Field(default="orders/admin", min_length=1)

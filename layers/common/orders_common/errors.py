@@ -58,6 +58,12 @@ class InsufficientPosition(OrdersError):
     code = "INSUFFICIENT_POSITION"
 
 
+class AmountTooLarge(OrdersError):
+    """An amount the order implies has more significant digits than the store can hold exactly."""
+
+    code = "AMOUNT_TOO_LARGE"
+
+
 class ExchangeUnavailable(OrdersError):
     """Prices or the exchange could not be reached; nothing was changed, retrying later is safe."""
 
@@ -94,9 +100,3 @@ class DuplicateClientOrderId(OrdersError):
 
 class IdempotencyKeyReused(OrdersError):
     code = "IDEMPOTENCY_KEY_REUSED"
-
-
-class IdempotencyKeyInUse(OrdersError):
-    """A request with the same Idempotency-Key is still being processed."""
-
-    code = "IDEMPOTENCY_KEY_IN_USE"

@@ -6,10 +6,16 @@ template sets globally. Whole events are never logged: they carry account data.
 """
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 logger = Logger(service="orders")
 metrics = Metrics(service="orders", namespace="Hyperoru")
+
+
+def count(name: str, value: float = 1) -> None:
+    """Add to a count metric of this invocation (OrdersCreated, OrdersFilled ...)."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def flush_metrics() -> None:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_common.batching import batched
+from orders_common.concurrency import ContextThreadPool
 from orders_common.errors import StoreUnavailable
 from orders_common.models.messages import ExecutionMessage
 from orders_common.observability import logger
+from orders_common.timing import guard_attempts
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -23,7 +24,7 @@ SQS_BATCH_LIMIT = 10
 PARALLEL_REQUESTS = 8
 FAILED_ENTRY_RETRIES = 3
 
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5)
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=1, read_timeout=2)
 
 
 class ExecutionQueue:
@@ -39,7 +40,7 @@ class ExecutionQueue:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = boto3.client("sqs", config=_CLIENT_CONFIG)
+                    self._client = guard_attempts(boto3.client("sqs", config=_CLIENT_CONFIG), 3.0)
         return self._client
 
     def send(self, order_ids: Iterable[int]) -> int:
@@ -48,7 +49,7 @@ class ExecutionQueue:
         batches = list(batched(order_ids, SQS_BATCH_LIMIT))
         if len(batches) <= 1:
             return sum(self._send_batch(list(batch)) for batch in batches)
-        with ThreadPoolExecutor(max_workers=min(PARALLEL_REQUESTS, len(batches))) as pool:
+        with ContextThreadPool(max_workers=min(PARALLEL_REQUESTS, len(batches))) as pool:
             return sum(pool.map(lambda batch: self._send_batch(list(batch)), batches))
 
     def _send_batch(self, order_ids: list[int]) -> int:
@@ -72,10 +73,3 @@ class ExecutionQueue:
                 break
             entries = {entry["Id"]: entries[entry["Id"]] for entry in failed}
         return accepted
-
-
-def batched(values: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
-    """``itertools.batched`` (Python 3.12+) for the 3.11 this code also runs on."""
-    iterator = iter(values)
-    while batch := tuple(islice(iterator, size)):
-        yield batch

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from orders_common.dal.dynamo import DynamoTable, Item
+from orders_common.concurrency import ContextThreadPool
+from orders_common.dal.client import DynamoTable
+from orders_common.dal.transaction import Item
 
 # A filtered query reads at most this many DynamoDB pages before answering with what it has (and a
 # token to continue), so one request never walks an unbounded partition.
@@ -63,5 +64,5 @@ def in_parallel(work: Callable[[T], R], inputs: Iterable[T]) -> list[R]:
     items = list(inputs)
     if len(items) <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+    with ContextThreadPool(max_workers=len(items)) as pool:
         return list(pool.map(work, items))

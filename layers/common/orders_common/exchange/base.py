@@ -1,4 +1,4 @@
-"""The exchange interface and the outcomes of one execution attempt."""
+"""The venue ports: where prices come from, the exchange interface, and the outcomes of one execution attempt."""
 
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ class Exchange(Protocol):
     def execute(self, order: Order, market_price: Decimal, client_order_id: str) -> Decision: ...
 
     def find(self, client_order_id: str) -> Decision | None: ...
+
+
+class PriceSource(Protocol):
+    name: str
+
+    def get_price(self, symbol: str) -> Decimal:
+        """The current mid price; raises ``UnknownSymbol`` or ``ExchangeUnavailable``."""
+        ...
 
 
 def client_order_id_for(order: Order) -> str:

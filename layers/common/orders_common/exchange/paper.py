@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from orders_common.domain.fees import FeeSchedule
+from orders_common.domain.marketable import can_trade
+from orders_common.domain.money import multiply, round_down, round_up, with_basis_points
 from orders_common.exchange.base import Decision, Fill, NotMarketable
-from orders_common.exchange.fees import FeeSchedule
-from orders_common.models.numbers import round_down, round_up, utc_now
+from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderType, Side
-
-BASIS_POINT = Decimal("0.0001")
 
 
 class PaperExchange:
@@ -20,27 +20,25 @@ class PaperExchange:
     is_external = False
 
     def __init__(self, *, slippage_bps: Decimal, fees: FeeSchedule) -> None:
-        self._slippage = slippage_bps * BASIS_POINT
+        self._slippage_bps = slippage_bps
         self._fees = fees
 
     def execute(self, order: Order, market_price: Decimal, client_order_id: str) -> Decision:
         limit = order.price if order.order_type is OrderType.LIMIT else None
+        if not can_trade(side=order.side.value, limit_price=limit, market_price=market_price):
+            return NotMarketable()
         if order.side is Side.BUY:
-            if limit is not None and market_price > limit:
-                return NotMarketable()
-            price = round_up(market_price * (1 + self._slippage))
+            price = round_up(with_basis_points(market_price, self._slippage_bps))
             if limit is not None:
                 price = min(price, limit)
         else:
-            if limit is not None and market_price < limit:
-                return NotMarketable()
-            price = round_down(market_price * (1 - self._slippage))
+            price = round_down(with_basis_points(market_price, -self._slippage_bps))
             if limit is not None:
                 price = max(price, limit)
         return Fill(
             price=price,
             quantity=order.quantity,
-            commission=self._fees.commission(price * order.quantity),
+            commission=self._fees.commission(multiply(price, order.quantity)),
             exchange=self.name,
             exchange_order_id=client_order_id,
             executed_at=utc_now(),

@@ -1,20 +1,11 @@
-"""Price sources: where the current market price of a symbol comes from."""
+"""The static price source: a fixed table (the ``PriceSource`` port is in ``exchange.base``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Protocol
 
 from orders_common.errors import UnknownSymbol
-
-
-class PriceSource(Protocol):
-    name: str
-
-    def get_price(self, symbol: str) -> Decimal:
-        """The current mid price; raises ``UnknownSymbol`` or ``ExchangeUnavailable``."""
-        ...
 
 
 class StaticPriceSource:

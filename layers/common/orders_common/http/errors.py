@@ -26,16 +26,16 @@ STATUS_BY_ERROR: dict[type[errors.OrdersError], int] = {
     errors.OrderNotPending: 409,
     errors.DuplicateClientOrderId: 409,
     errors.IdempotencyKeyReused: 409,
-    errors.IdempotencyKeyInUse: 409,
     errors.PayloadTooLarge: 413,
     errors.InsufficientFunds: 422,
     errors.InsufficientPosition: 422,
     errors.UnknownSymbol: 422,
+    errors.AmountTooLarge: 422,
     errors.ExchangeUnavailable: 503,
     errors.StoreUnavailable: 503,
 }
 
-RETRY_AFTER_SECONDS = {errors.ExchangeUnavailable: "5", errors.StoreUnavailable: "1", errors.IdempotencyKeyInUse: "1"}
+RETRY_AFTER_SECONDS = {errors.ExchangeUnavailable: "5", errors.StoreUnavailable: "1"}
 
 
 def status_for(error: errors.OrdersError) -> int:

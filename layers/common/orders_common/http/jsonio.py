@@ -8,7 +8,7 @@ from typing import Any
 
 import simplejson
 
-from orders_common.errors import PayloadTooLarge
+from orders_common.errors import InvalidRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 16 * 1024  # an order is a few hundred bytes; anything near this is not an order
 
@@ -34,7 +34,7 @@ def loads_request(body: str | bytes | None) -> Any:
     if len(body) > MAX_BODY_BYTES or (isinstance(body, str) and len(body.encode()) > MAX_BODY_BYTES):
         raise PayloadTooLarge(f"Request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
-        return json.loads(
+        document = json.loads(
             body,
             parse_float=Decimal,
             parse_constant=_refuse_constant,
@@ -44,6 +44,17 @@ def loads_request(body: str | bytes | None) -> Any:
         raise
     except (ValueError, RecursionError) as error:  # e.g. NaN, duplicate keys, integers past 4300 digits
         raise json.JSONDecodeError(str(error), body if isinstance(body, str) else "", 0) from None
+    if not isinstance(document, dict):
+        # The event handler would take the first element of an array as the body and drop the rest:
+        # a client batching orders would lose all but one without a word.
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+            type(document), "a number"
+        )
+        raise InvalidRequest(
+            f"The request body must be a JSON object, not {kind}; send one order per request.",
+            details=[{"location": "body", "field": None, "message": f"got {kind}", "type": "object_type"}],
+        )
+    return document
 
 
 def dumps(value: Any) -> str:

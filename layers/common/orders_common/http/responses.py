@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel
 
 from orders_common.http.jsonio import dumps
 from orders_common.models.paging import Page, encode_token
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 NEXT_TOKEN_HEADER = "X-Next-Token"  # noqa: S105 - a header name, not a secret
 
@@ -42,7 +45,7 @@ def page_response(page: Page[Any]) -> JsonResponse:
     return json_response(200, list(items), headers)
 
 
-def documented(description: str, model: Any) -> dict[str, Any]:
+def documented(description: str, model: Any) -> OpenAPIResponse:
     """OpenAPI description of a JSON response (the body itself is written by ``json_response``)."""
     return {"description": description, "content": {"application/json": {"model": model}}}
 
@@ -52,15 +55,15 @@ _ERROR_DESCRIPTIONS = {
     401: "Missing or invalid token (authentication on); answered by API Gateway",
     403: "The caller may not act on this account or order (FORBIDDEN)",
     404: "Unknown account or order",
-    409: "State conflict: ORDER_NOT_PENDING, DUPLICATE_CLIENT_ORDER_ID, IDEMPOTENCY_KEY_REUSED or _IN_USE",
+    409: "State conflict: ORDER_NOT_PENDING, DUPLICATE_CLIENT_ORDER_ID or IDEMPOTENCY_KEY_REUSED",
     413: "Body larger than 16 KiB (PAYLOAD_TOO_LARGE)",
     415: "Body not sent as application/json (UNSUPPORTED_MEDIA_TYPE)",
-    422: "Business rule (INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION, UNKNOWN_SYMBOL)",
+    422: "Business rule (INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION, UNKNOWN_SYMBOL, AMOUNT_TOO_LARGE)",
     503: "A dependency is unavailable (STORE_UNAVAILABLE, EXCHANGE_UNAVAILABLE); retry after Retry-After seconds",
 }
 
 
-def error_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
+def error_responses(*status_codes: int) -> dict[int, OpenAPIResponse]:
     """OpenAPI descriptions of the errors a route can answer, all with the error body."""
     from orders_common.models.errors import ErrorBody, GatewayError
 

@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.metrics import MetricUnit
-
-from orders_common.auth import Caller
-from orders_common.dal.repository import FillNotAffordable, OrderRepository
-from orders_common.errors import ExchangeUnavailable, OrderNotFound, OrderNotPending, UnknownSymbol
-from orders_common.exchange.base import AmbiguousOutcome, Decision, Exchange, Fill, NotMarketable, client_order_id_for
-from orders_common.exchange.prices import PriceSource
+from orders_common.domain.money import multiply
+from orders_common.domain.settlement import settle_buy, settle_sell
+from orders_common.errors import ExchangeUnavailable, OrderNotPending, StoreUnavailable, UnknownSymbol
+from orders_common.exchange.base import (
+    AmbiguousOutcome,
+    Decision,
+    Exchange,
+    Fill,
+    NotMarketable,
+    PriceSource,
+    client_order_id_for,
+)
+from orders_common.logic.ports import (
+    AccountReads,
+    FillUnaffordable,
+    OrderStateChanged,
+    OrderTransitions,
+    PositionChanged,
+)
 from orders_common.models.execution import ExecuteResult, ExecutionStatus
-from orders_common.models.order import Order, OrderStatus
-from orders_common.observability import logger, metrics
+from orders_common.models.order import Order, OrderStatus, Side
+from orders_common.observability import count, logger
+from orders_common.timing import back_off
 
-if TYPE_CHECKING:
-    from orders_common.wiring import Services
+# A sale is priced from the position as read; when another change to the position lands in between,
+# it is read and priced again after a jittered pause, for as long as the invocation has time.
+POSITION_ATTEMPTS = 12
+POSITION_BACKOFF_BASE_SECONDS = 0.01
+POSITION_BACKOFF_CAP_SECONDS = 0.25
 
 
+class PositionBusy(StoreUnavailable):
+    """The position kept changing under a sale; nothing was applied and the order is still pending."""
+
+
+@dataclass(frozen=True)
 class ExecutionEngine:
-    def __init__(self, *, repository: OrderRepository, prices: PriceSource, exchange: Exchange) -> None:
-        self.repository = repository
-        self.prices = prices
-        self.exchange = exchange
+    transitions: OrderTransitions
+    accounts: AccountReads
+    prices: PriceSource
+    exchange: Exchange
 
     def execute(self, order: Order) -> ExecuteResult:
         """Raises ``OrderNotPending`` if the order is (or becomes) final elsewhere, and
@@ -46,16 +68,16 @@ class ExecutionEngine:
         decision = self.exchange.find(client_order_id_for(order))
         if decision is None or isinstance(decision, NotMarketable):
             # The exchange never took it (or did not fill it): it is an ordinary pending order again.
-            released = self.repository.release_claim(order)
+            released = self._transition(order, lambda: self.transitions.release_claim(order))
             return ExecuteResult(order_id=order.id, execution_status=ExecutionStatus.OPEN, order_status=released.status)
         return self._record(order, decision, None)
 
     def _execute_externally(self, order: Order, market_price: Decimal) -> ExecuteResult:
-        claimed = self.repository.claim_for_execution(order)
+        claimed = self._transition(order, lambda: self.transitions.claim(order))
         try:
             decision = self.exchange.execute(claimed, market_price, client_order_id_for(claimed))
         except ExchangeUnavailable:
-            self.repository.release_claim(claimed)  # certainly not received: nothing to reconcile
+            self.transitions.release_claim(claimed)  # certainly not received: nothing to reconcile
             raise
         except AmbiguousOutcome as error:
             logger.warning("Exchange outcome unknown; order left executing", order_id=order.id, error=str(error))
@@ -67,7 +89,7 @@ class ExecutionEngine:
     def _record(self, order: Order, decision: Decision, market_price: Decimal | None) -> ExecuteResult:
         if isinstance(decision, NotMarketable):
             if order.status is OrderStatus.EXECUTING:
-                order = self.repository.release_claim(order)
+                order = self._transition(order, lambda: self.transitions.release_claim(order))
             return ExecuteResult(
                 order_id=order.id,
                 execution_status=ExecutionStatus.OPEN,
@@ -80,11 +102,13 @@ class ExecutionEngine:
 
     def _fill(self, order: Order, fill: Fill, market_price: Decimal | None) -> ExecuteResult:
         try:
-            filled = self.repository.settle_fill(order, fill)
-        except FillNotAffordable as short:
-            return self._reject(order, f"insufficient funds at fill: needs {short.required}", market_price)
+            filled = self._transition(order, lambda: self._settle(order, fill))
+        except FillUnaffordable:
+            return self._reject(
+                order, f"insufficient funds at fill: needs {multiply(fill.price, fill.quantity)}", market_price
+            )
         logger.info("Order filled", order_id=order.id, price=str(fill.price), quantity=str(fill.quantity))
-        metrics.add_metric(name="OrdersFilled", unit=MetricUnit.Count, value=1)
+        count("OrdersFilled")
         return ExecuteResult(
             order_id=order.id,
             execution_status=ExecutionStatus.FILLED,
@@ -96,10 +120,39 @@ class ExecutionEngine:
             market_price=market_price,
         )
 
+    def _settle(self, order: Order, fill: Fill) -> Order:
+        if order.side is Side.BUY:
+            settlement = settle_buy(
+                reserved=order.reserved_cash, price=fill.price, quantity=fill.quantity, commission=fill.commission
+            )
+            return self.transitions.fill(order, fill, settlement, position_version=None)
+        attempt = 1
+        while True:
+            held = self.accounts.get_position(order.account_id, order.symbol)
+            position = held.position if held else None
+            sale = settle_sell(
+                held_quantity=position.quantity if position else fill.quantity,
+                cost_basis=position.cost_basis if position else Decimal(0),
+                price=fill.price,
+                quantity=fill.quantity,
+                commission=fill.commission,
+            )
+            try:
+                return self.transitions.fill(order, fill, sale, position_version=held.version if held else None)
+            except PositionChanged:
+                if attempt >= POSITION_ATTEMPTS or not back_off(
+                    attempt, base=POSITION_BACKOFF_BASE_SECONDS, cap=POSITION_BACKOFF_CAP_SECONDS, then_needs=0.5
+                ):
+                    logger.warning("Position kept changing under a sale", order_id=order.id, attempts=attempt)
+                    raise PositionBusy(
+                        f"The position of order {order.id} is busy; the order is still pending, try again shortly."
+                    ) from None
+                attempt += 1
+
     def _reject(self, order: Order, reason: str, market_price: Decimal | None) -> ExecuteResult:
-        rejected = self.repository.close_order(order, OrderStatus.REJECTED, reason=reason)
+        rejected = self._transition(order, lambda: self.transitions.close(order, OrderStatus.REJECTED, reason=reason))
         logger.info("Order rejected", order_id=order.id, reason=reason)
-        metrics.add_metric(name="OrdersRejected", unit=MetricUnit.Count, value=1)
+        count("OrdersRejected")
         return ExecuteResult(
             order_id=order.id,
             execution_status=ExecutionStatus.REJECTED,
@@ -108,32 +161,9 @@ class ExecutionEngine:
             market_price=market_price,
         )
 
-
-def execute_order(order_id: int, caller: Caller, services: Services) -> ExecuteResult:
-    """Manual execute: synchronous, answers with the outcome."""
-    order = services.repository.get_order(order_id)
-    if order is None:
-        raise OrderNotFound(order_id)
-    caller.require_user(order.user_id, f"order {order_id}")
-    return services.engine.execute(order)
-
-
-def execute_queued(order_id: int, services: Services) -> str:
-    """Execute one order delivered by the execution queue; returns what happened, for the log.
-
-    Deliveries can repeat: an order that is no longer pending is acknowledged and skipped. Transient
-    failures (prices, exchange, store) raise, so that only this message is retried by SQS.
-    """
-    engine = services.engine
-    order = services.repository.get_order(order_id)
-    if order is None:
-        logger.warning("Queued order does not exist", order_id=order_id)
-        return "missing"
-    try:
-        if order.status is OrderStatus.EXECUTING:
-            return engine.reconcile(order).execution_status.value
-        if not order.is_pending:
-            return "already-final"
-        return engine.execute(order).execution_status.value
-    except OrderNotPending:
-        return "already-final"
+    @staticmethod
+    def _transition(order: Order, change: Callable[[], Order]) -> Order:
+        try:
+            return change()
+        except OrderStateChanged as changed:
+            raise OrderNotPending(order.id, changed.status) from None

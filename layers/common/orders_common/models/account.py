@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import ConfigDict, computed_field
 
+from orders_common.domain.settlement import average_cost
 from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
 
@@ -26,9 +25,7 @@ class Position(Model):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def average_cost(self) -> ExactDecimal | None:
-        if self.quantity == 0:
-            return None
-        return (self.cost_basis / self.quantity).quantize(Decimal("0.00000001"))
+        return average_cost(self.cost_basis, self.quantity)
 
 
 class Account(Model):

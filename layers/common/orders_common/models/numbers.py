@@ -8,7 +8,7 @@ DynamoDB as exact numbers and written back out as exact JSON numbers.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainSerializer, Strict, WithJsonSchema
@@ -79,16 +79,3 @@ UtcDateTime = Annotated[datetime, PlainSerializer(format_utc, return_type=str)]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-_STEP = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
-
-
-def round_up(amount: Decimal) -> Decimal:
-    """Round a debit (what a client pays) up to the smallest unit, never in the client's favour by accident."""
-    return amount.quantize(_STEP, rounding=ROUND_CEILING)
-
-
-def round_down(amount: Decimal) -> Decimal:
-    """Round a credit (what a client receives) down to the smallest unit."""
-    return amount.quantize(_STEP, rounding=ROUND_FLOOR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from orders_common.models.numbers import round_up
+from orders_common.domain.money import multiply, round_up
 
 
 @dataclass(frozen=True)
@@ -14,4 +14,4 @@ class FeeSchedule:
     minimum: Decimal = Decimal(0)
 
     def commission(self, notional: Decimal) -> Decimal:
-        return round_up(max(self.minimum, notional * self.rate))
+        return round_up(max(self.minimum, multiply(notional, self.rate)))

@@ -1,4 +1,5 @@
-"""Order ids: positive integers from an atomic DynamoDB counter, never handed out twice.
+"""Ids for new orders (and later other records): positive integers from an atomic counter, never
+handed out twice.
 
 Each container takes a block of ids at a time, so most creates need no counter write. Ids from a
 block a container did not use before it stopped are skipped, never reused: ids are unique and
@@ -8,16 +9,16 @@ increasing per container, not gap-free, and list order comes from creation time,
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+
+from orders_common.logic.ports import IdSource
+
+ORDER_IDS = "ORDER_ID"
 
 
-class IdSource(Protocol):
-    def reserve_order_ids(self, count: int) -> range: ...
-
-
-class OrderIdAllocator:
-    def __init__(self, source: IdSource, block_size: int = 1) -> None:
+class IdAllocator:
+    def __init__(self, source: IdSource, counter: str, block_size: int = 1) -> None:
         self._source = source
+        self._counter = counter
         self._block_size = block_size
         self._lock = threading.Lock()
         self._block: range = range(0)
@@ -26,8 +27,8 @@ class OrderIdAllocator:
     def next_id(self) -> int:
         with self._lock:
             if self._position >= len(self._block):
-                self._block = self._source.reserve_order_ids(self._block_size)
+                self._block = self._source.reserve_ids(self._counter, self._block_size)
                 self._position = 0
-            order_id = self._block[self._position]
+            allocated = self._block[self._position]
             self._position += 1
-            return order_id
+            return allocated

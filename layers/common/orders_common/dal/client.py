@@ -1,4 +1,5 @@
-"""A thin layer over the low-level DynamoDB client: typed values in and out, SDK errors as domain errors.
+"""A thin layer over the low-level DynamoDB client: typed values in and out, SDK errors as domain errors,
+and retries that end in time for the function to answer.
 
 The low-level client (not ``boto3.resource``) keeps cold starts short; ``TypeSerializer`` /
 ``TypeDeserializer`` keep numbers as exact ``Decimal``.
@@ -6,10 +7,7 @@ The low-level client (not ``boto3.resource``) keeps cold starts short; ``TypeSer
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -17,30 +15,48 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_common.dal.transaction import Item, Transaction, TransactionRefused
 from orders_common.errors import StoreUnavailable
 from orders_common.observability import logger
+from orders_common.timing import back_off, guard_attempts
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-Item = dict[str, Any]
-
-# Standard retry mode backs off with jitter on throttling and transient faults; three attempts in all
-# keep a throttled request within a few seconds, well inside API Gateway's 30 s.
+# Standard retry mode backs off with jitter on throttling and transient faults (three attempts in all).
+# Each attempt may take CONNECT + READ seconds at worst; an attempt is only started when that much time
+# is left before the invocation's deadline (``timing.guard_attempts``), so a slow or throttled table
+# answers 503 + Retry-After rather than a Lambda timeout.
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 2.0
+ATTEMPT_SECONDS = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
 CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 3},
-    connect_timeout=2,
-    read_timeout=5,
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
     tcp_keepalive=True,
     # Requests are built by this module and tested; validating each against the API model again
     # costs CPU on every call (a third of a transaction's client-side time).
     parameter_validation=False,
 )
 
+# Transactions that collide on an item (two fills of one account) are tried again after a pause that
+# grows and is jittered, so that colliding writers spread out; how many times is bounded by the
+# invocation's deadline, and by this count outside an invocation.
+CONFLICT_ATTEMPTS = 10
+CONFLICT_BACKOFF_BASE_SECONDS = 0.02
+CONFLICT_BACKOFF_CAP_SECONDS = 0.5
+
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
-TRANSIENT_ERROR_CODES = frozenset(
+# Cancellation reasons that say nothing about the request itself: another request held the item, or
+# the table throttled. Anything else but a failed condition (ValidationError: an item too large, a
+# number out of range) is permanent and never retried.
+_RETRYABLE_CANCELLATIONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+)
+_TRANSIENT_ERROR_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
         "ThrottlingException",
@@ -54,12 +70,12 @@ TRANSIENT_ERROR_CODES = frozenset(
 )
 
 
-CONFLICT_ATTEMPTS = 4
-CONFLICT_BACKOFF_SECONDS = 0.01
-
-
 class TransactionConflict(StoreUnavailable):
-    """A transaction was cancelled because another one held an item; it can be tried again."""
+    """A transaction kept colliding with others on one of its items; it can be tried again later."""
+
+
+class StoreRefusedRequest(Exception):
+    """DynamoDB refused a request as invalid (not retryable, a fault of ours: it answers 500)."""
 
 
 class ConditionFailed(Exception):
@@ -68,17 +84,6 @@ class ConditionFailed(Exception):
     def __init__(self, item: Item | None) -> None:
         super().__init__("condition failed")
         self.item = item
-
-
-@dataclass
-class TransactionCancelled(Exception):
-    """A transaction was refused; ``reasons[i]`` tells why item ``i`` failed (``None`` when it did not)."""
-
-    reasons: list[str | None]
-    items: list[Item | None] = field(default_factory=list)
-
-    def failed(self, index: int) -> bool:
-        return self.reasons[index] == "ConditionalCheckFailed"
 
 
 def serialize(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,7 +97,8 @@ def deserialize(item: Mapping[str, Any]) -> Item:
 def create_client() -> DynamoDBClient:
     # Region and endpoint come from the standard AWS environment (AWS_REGION, AWS_ENDPOINT_URL...),
     # which is how `make run` and the tests point the functions at moto.
-    return boto3.client("dynamodb", config=CLIENT_CONFIG)
+    client: DynamoDBClient = guard_attempts(boto3.client("dynamodb", config=CLIENT_CONFIG), ATTEMPT_SECONDS)
+    return client
 
 
 class DynamoTable:
@@ -106,8 +112,7 @@ class DynamoTable:
         request: dict[str, Any] = {"TableName": self.name, "Key": serialize(key), "ConsistentRead": consistent}
         if projection:
             request["ProjectionExpression"] = projection
-        response = self._call("get_item", request)
-        found = response.get("Item")
+        found = self._call("get_item", request).get("Item")
         return deserialize(found) if found else None
 
     def query(self, **request: Any) -> tuple[list[Item], Item | None]:
@@ -117,7 +122,7 @@ class DynamoTable:
         return [deserialize(item) for item in response.get("Items", [])], deserialize(last_key) if last_key else None
 
     def count(self, **request: Any) -> int:
-        """Count the items a query matches, following pages (a page reads at most 1 MB of keys)."""
+        """Count the items a query matches, following pages (a page reads at most 1 MB)."""
         total = 0
         page = self._query_request({**request, "Select": "COUNT"})
         while True:
@@ -158,70 +163,79 @@ class DynamoTable:
         if condition:
             request["ConditionExpression"] = condition
             request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        response = self._call("update_item", request)
-        return deserialize(response.get("Attributes", {}))
+        return deserialize(self._call("update_item", request).get("Attributes", {}))
 
-    def put(self, item: Mapping[str, Any], *, condition: str | None = None) -> None:
-        request: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
-        if condition:
-            request["ConditionExpression"] = condition
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        self._call("put_item", request)
-
-    def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
-        """Apply all operations or none. Each operation is ``{"Put"|"Update"|"ConditionCheck": {...}}``
-        with plain values; table name, serialization and failure reporting are filled in here."""
+    def transact(self, transaction: Transaction) -> None:
+        """Apply every operation or none. Raises ``TransactionRefused`` naming the items whose
+        conditions failed; collisions with other transactions are tried again (see above)."""
         items = []
-        for operation in operations:
-            ((kind, body),) = operation.items()
-            body = {**body, "TableName": self.name}
+        for _, kind, body in transaction.operations:
+            request = {**body, "TableName": self.name}
             for typed in ("Key", "Item", "ExpressionAttributeValues"):
-                if typed in body:
-                    body[typed] = serialize(body[typed])
-            if "ConditionExpression" in body:
-                body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-            items.append({kind: body})
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+                if typed in request:
+                    request[typed] = serialize(request[typed])
+            if "ConditionExpression" in request:
+                request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            items.append({kind: request})
+        attempt = 1
+        while True:
             try:
-                self._call("transact_write_items", {"TransactItems": items})
+                self._call("transact_write_items", {"TransactItems": items}, names=transaction.names)
                 return
             except TransactionConflict:
-                # Another transaction held one of the items (say, two orders of one account filled at
-                # once). Nothing was applied: try again shortly, a bounded number of times.
-                if attempt == CONFLICT_ATTEMPTS:
+                # Nothing was applied: wait a little, longer each time, and try again while time allows.
+                if attempt >= CONFLICT_ATTEMPTS or not back_off(
+                    attempt,
+                    base=CONFLICT_BACKOFF_BASE_SECONDS,
+                    cap=CONFLICT_BACKOFF_CAP_SECONDS,
+                    then_needs=ATTEMPT_SECONDS,
+                ):
                     raise
-                time.sleep(random.uniform(0, CONFLICT_BACKOFF_SECONDS * 2**attempt))  # noqa: S311 - jitter
+                attempt += 1
 
-    def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def _call(self, operation: str, request: dict[str, Any], *, names: list[str] | None = None) -> dict[str, Any]:
         try:
             response: dict[str, Any] = getattr(self.client, operation)(**request)
             return response
         except ClientError as error:
-            raise _translate(error, operation) from error
+            raise translate(error, operation, names or []) from error
         except BotoCoreError as error:
             # Connection failures and timeouts, after the client's own retries.
             logger.warning("DynamoDB unreachable", operation=operation, error=str(error))
             raise StoreUnavailable("The order store is unreachable; try again shortly.") from error
 
 
-def _translate(error: ClientError, operation: str) -> Exception:
+def translate(error: ClientError, operation: str, names: list[str]) -> Exception:
+    """The domain's view of a DynamoDB error (``names`` are a transaction's item names, in order)."""
     code = error.response.get("Error", {}).get("Code", "")
     if code == "ConditionalCheckFailedException":
         found: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
         return ConditionFailed(deserialize(found) if found else None)
     if code == "TransactionCanceledException":
-        reasons = error.response.get("CancellationReasons", [])
-        codes: list[str | None] = [None if r.get("Code") in (None, "None") else r.get("Code") for r in reasons]
-        if any(c not in (None, "ConditionalCheckFailed") for c in codes):
-            # Cancelled by a conflict or throttling, not by our conditions: it may be tried again.
-            logger.warning("DynamoDB transaction conflicted", operation=operation, reasons=codes)
-            return TransactionConflict("The order store is busy; try again shortly.")
-        items = [deserialize(r["Item"]) if r.get("Item") else None for r in reasons]
-        return TransactionCancelled(reasons=codes, items=items)
-    if code in TRANSIENT_ERROR_CODES:
+        return _cancellation(error.response.get("CancellationReasons", []), operation, names)
+    if code in _TRANSIENT_ERROR_CODES:
         logger.warning("DynamoDB throttled or failed", operation=operation, code=code)
         return StoreUnavailable("The order store is busy; try again shortly.")
     if code == "ResourceNotFoundException":
         logger.error("DynamoDB table missing", operation=operation)
         return StoreUnavailable("The order store is not available.")
+    if code == "ValidationException":
+        logger.error("DynamoDB refused a request", operation=operation, error=str(error))
+        return StoreRefusedRequest(str(error))
     return error
+
+
+def _cancellation(reasons: list[Any], operation: str, names: list[str]) -> Exception:
+    codes = [None if reason.get("Code") in (None, "None") else str(reason.get("Code")) for reason in reasons]
+    if any(code in _RETRYABLE_CANCELLATIONS for code in codes):
+        logger.info("DynamoDB transaction collided", operation=operation, reasons=codes)
+        return TransactionConflict("The order store is busy; try again shortly.")
+    if any(code not in (None, "ConditionalCheckFailed") for code in codes):
+        logger.error("DynamoDB refused a transaction", operation=operation, reasons=codes)
+        return StoreRefusedRequest(f"transaction refused: {codes}")
+    failed = {
+        names[index] if index < len(names) else str(index): deserialize(reason["Item"]) if reason.get("Item") else None
+        for index, (reason, code) in enumerate(zip(reasons, codes, strict=False))
+        if code == "ConditionalCheckFailed"
+    }
+    return TransactionRefused(failed)

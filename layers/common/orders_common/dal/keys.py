@@ -1,0 +1,86 @@
+"""Where each kind of item lives in the single table: keys, index names and index sort keys.
+
+| item            | pk                              | sk                 | indexed as                            |
+|-----------------|---------------------------------|--------------------|---------------------------------------|
+| order           | ``ORDER#<id>``                  | ``ORDER``          | by_account, by_user; pending, summary |
+| account         | ``ACCOUNT#<id>``                | ``ACCOUNT``        |                                       |
+| position        | ``ACCOUNT#<id>``                | ``POSITION#<SYM>`` |                                       |
+| client order id | ``CLIENT_ORDER#<account>#<id>`` | ``CLIENT_ORDER``   |                                       |
+| idempotency key | ``IDEMPOTENCY#<hash>``          | ``IDEMPOTENCY``    |                                       |
+| counter         | ``COUNTER#<name>``              | ``COUNTER``        |                                       |
+| cursor          | ``CURSOR#<name>``               | ``CURSOR``         |                                       |
+
+Index sort keys are ``<created_at>#<zero-padded id>``: time order, unique, and comparable as strings.
+The ``pending`` index is sparse (an order leaves it when its pending attributes are removed) and its
+partition key is sharded (``PENDING#<id mod shards>``) so that a busy desk has no single hot key.
+``pending_summary`` has the same keys but projects only what the schedule decides on and health counts
+(type, side, price, timestamps): reading it costs a fraction of the full orders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from orders_common.models.numbers import format_utc
+
+ACCOUNT_INDEX = "by_account"
+USER_INDEX = "by_user"
+PENDING_INDEX = "pending"
+PENDING_SUMMARY_INDEX = "pending_summary"
+
+
+def order_key(order_id: int) -> dict[str, str]:
+    return {"pk": f"ORDER#{order_id}", "sk": "ORDER"}
+
+
+def account_key(account_id: int) -> dict[str, str]:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": "ACCOUNT"}
+
+
+def account_partition(account_id: int) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+def user_partition(user_id: int) -> str:
+    return f"USER#{user_id}"
+
+
+def position_key(account_id: int, symbol: str) -> dict[str, str]:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"POSITION#{symbol}"}
+
+
+def counter_key(name: str) -> dict[str, str]:
+    return {"pk": f"COUNTER#{name}", "sk": "COUNTER"}
+
+
+def client_order_key(account_id: int, client_order_id: str) -> dict[str, str]:
+    """Claims a client order id within an account (its own partition: account reads never see it)."""
+    return {"pk": f"CLIENT_ORDER#{account_id}#{client_order_id}", "sk": "CLIENT_ORDER"}
+
+
+def idempotency_key(scope: str, key: str) -> dict[str, str]:
+    """A key's record, under a hash of caller and key: keys spread over partitions, none is hot."""
+    digest = hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()[:40]
+    return {"pk": f"IDEMPOTENCY#{digest}", "sk": "IDEMPOTENCY"}
+
+
+def cursor_key(name: str) -> dict[str, str]:
+    return {"pk": f"CURSOR#{name}", "sk": "CURSOR"}
+
+
+def pending_partition(shard: int) -> str:
+    return f"PENDING#{shard}"
+
+
+def executing_partition(shard: int) -> str:
+    """Orders handed to an external exchange whose outcome is not recorded yet (same sparse index)."""
+    return f"EXECUTING#{shard}"
+
+
+def pending_shard(order_id: int, shards: int) -> int:
+    return order_id % shards
+
+
+def order_sort_key(created_at: datetime, order_id: int) -> str:
+    return f"{format_utc(created_at)}#{order_id:020d}"

@@ -1,0 +1,97 @@
+"""Items and models: the stored form of orders, accounts and positions, and back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from orders_common.dal import keys
+from orders_common.models.account import Account, Position
+from orders_common.models.numbers import format_utc
+from orders_common.models.order import Order, OrderStatus
+
+ORDER_FIELDS = tuple(Order.model_fields)
+
+# What the pending_summary index projects (template.yaml lists the same names): enough to decide
+# whether an order can act now without reading it whole. Attributes later order types use are
+# listed already, since an index's projection cannot change once created.
+SUMMARY_FIELDS = ("id", "account_id", "symbol", "side", "order_type", "price", "status", "updated_at", "queued_at")
+
+
+def order_to_item(order: Order, *, pending_shards: int) -> dict[str, Any]:
+    """The stored form of an order: its fields (absent values left out) plus its index keys."""
+    fields = order.model_dump(exclude_none=True)
+    sort_key = keys.order_sort_key(order.created_at, order.id)
+    item: dict[str, Any] = {
+        **keys.order_key(order.id),
+        **{name: value.value if isinstance(value, Enum) else value for name, value in fields.items()},
+        "entity": "order",
+        "by_account_pk": keys.account_partition(order.account_id),
+        "by_account_sk": sort_key,
+        "by_user_pk": keys.user_partition(order.user_id),
+        "by_user_sk": sort_key,
+    }
+    if order.status is OrderStatus.PENDING:
+        item["pending_pk"] = keys.pending_partition(keys.pending_shard(order.id, pending_shards))
+        item["pending_sk"] = sort_key
+    return item
+
+
+def item_to_order(item: dict[str, Any]) -> Order:
+    return Order.model_validate({name: item[name] for name in ORDER_FIELDS if name in item})
+
+
+def account_to_item(account: Account) -> dict[str, Any]:
+    return {
+        **keys.account_key(account.account_id),
+        "entity": "account",
+        "account_id": account.account_id,
+        "user_id": account.user_id,
+        "available_cash": account.available_cash,
+        "reserved_cash": account.reserved_cash,
+        "created_at": format_utc(account.created_at),
+        "updated_at": format_utc(account.updated_at),
+    }
+
+
+def position_to_item(account: Account, position: Position) -> dict[str, Any]:
+    # The owner is kept on the position too: a sell's create checks ownership on the item it
+    # reserves from, with no extra read or condition check of the account.
+    return {
+        **keys.position_key(account.account_id, position.symbol),
+        "entity": "position",
+        "account_id": account.account_id,
+        "user_id": account.user_id,
+        "symbol": position.symbol,
+        "available_quantity": position.available_quantity,
+        "reserved_quantity": position.reserved_quantity,
+        "cost_basis": position.cost_basis,
+        "version": 0,
+    }
+
+
+def item_to_position(item: dict[str, Any]) -> Position:
+    return Position(
+        symbol=item["symbol"],
+        available_quantity=item.get("available_quantity", Decimal(0)),
+        reserved_quantity=item.get("reserved_quantity", Decimal(0)),
+        cost_basis=item.get("cost_basis", Decimal(0)),
+    )
+
+
+def items_to_account(items: list[dict[str, Any]]) -> Account | None:
+    """Build an account from its partition (the account item and its position items)."""
+    account_item = next((item for item in items if item["sk"] == "ACCOUNT"), None)
+    if account_item is None:
+        return None
+    positions = tuple(item_to_position(item) for item in items if item["sk"].startswith("POSITION#"))
+    return Account(
+        account_id=account_item["account_id"],
+        user_id=account_item["user_id"],
+        available_cash=account_item["available_cash"],
+        reserved_cash=account_item["reserved_cash"],
+        positions=positions,
+        created_at=account_item["created_at"],
+        updated_at=account_item["updated_at"],
+    )

@@ -1,0 +1,320 @@
+"""Changing orders: every state change that moves money is one DynamoDB transaction whose conditions
+make it apply exactly once (an order leaves a state only if it is still in it, cash is only taken if
+it is there, a position is only sold if it is held). Refusals say what was found; the use case decides
+what it means."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from orders_common.dal import keys
+from orders_common.dal.client import ConditionFailed, DynamoTable
+from orders_common.dal.idempotency import record_from_item, record_to_item
+from orders_common.dal.mapping import order_to_item
+from orders_common.dal.transaction import Transaction, TransactionRefused
+from orders_common.domain.money import ZERO
+from orders_common.domain.settlement import BuySettlement, SellSettlement
+from orders_common.exchange.base import Fill
+from orders_common.logic.ports import (
+    AccountRefused,
+    ClientOrderIdTaken,
+    FillUnaffordable,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    OrderStateChanged,
+    PositionChanged,
+    PositionRefused,
+)
+from orders_common.models.numbers import format_utc, utc_now
+from orders_common.models.order import Order, OrderStatus, Side
+
+_STATUS = {"#status": "status"}
+_OWNED = "attribute_exists(pk) AND user_id = :owner"
+
+
+class DynamoOrderWrites:
+    def __init__(self, table: DynamoTable, *, pending_shards: int) -> None:
+        self.table = table
+        self.pending_shards = pending_shards
+
+    def insert(self, order: Order, *, idempotency: IdempotencyRecord | None = None) -> None:
+        """The order, its reservation, its client order id and its Idempotency-Key record, together.
+
+        The account (buys) or position (sells) must belong to ``order.user_id``: that is a condition of
+        the same transaction, so a caller whose identity is already known needs no read beforehand.
+        """
+        now = format_utc(order.created_at)
+        transaction = Transaction().put(
+            "order", order_to_item(order, pending_shards=self.pending_shards), condition="attribute_not_exists(pk)"
+        )
+        if order.side is Side.BUY:
+            transaction.update(
+                "account",
+                keys.account_key(order.account_id),
+                "SET available_cash = available_cash - :amount, reserved_cash = reserved_cash + :amount, "
+                "updated_at = :now",
+                condition=f"{_OWNED} AND available_cash >= :amount",
+                values={":amount": order.reserved_cash, ":now": now, ":owner": order.user_id},
+            )
+        else:
+            transaction.update(
+                "position",
+                keys.position_key(order.account_id, order.symbol),
+                "SET available_quantity = available_quantity - :quantity, "
+                "reserved_quantity = reserved_quantity + :quantity, updated_at = :now ADD version :one",
+                condition=f"{_OWNED} AND available_quantity >= :quantity",
+                values={":quantity": order.reserved_quantity, ":now": now, ":one": 1, ":owner": order.user_id},
+            )
+        if order.client_order_id is not None:
+            transaction.put(
+                "client_order_id",
+                {
+                    **keys.client_order_key(order.account_id, order.client_order_id),
+                    "entity": "client_order_id",
+                    "order_id": order.id,
+                },
+                condition="attribute_not_exists(pk)",
+            )
+        if idempotency is not None:
+            # An expired record that DynamoDB's TTL has not removed yet no longer counts.
+            transaction.put(
+                "idempotency",
+                record_to_item(idempotency),
+                condition="attribute_not_exists(pk) OR expiration < :now",
+                values={":now": int(order.created_at.timestamp())},
+            )
+        try:
+            self.table.transact(transaction)
+        except TransactionRefused as refused:
+            raise _insert_refusal(refused) from None
+
+    def fill(
+        self, order: Order, fill: Fill, settlement: BuySettlement | SellSettlement, *, position_version: int | None
+    ) -> Order:
+        at = format_utc(fill.executed_at)
+        transaction = self._leave_state(
+            order,
+            "SET #status = :filled, filled_price = :price, filled_quantity = :quantity, commission = :commission, "
+            "executed_at = :at, updated_at = :at, exchange = :exchange, exchange_order_id = :exchange_order_id",
+            {
+                ":filled": OrderStatus.FILLED.value,
+                ":price": fill.price,
+                ":quantity": fill.quantity,
+                ":commission": fill.commission,
+                ":at": at,
+                ":exchange": fill.exchange,
+                ":exchange_order_id": fill.exchange_order_id,
+            },
+        )
+        if isinstance(settlement, BuySettlement):
+            self._settle_buy(transaction, order, fill, settlement, at)
+        else:
+            self._settle_sell(transaction, order, settlement, at, position_version)
+        try:
+            self.table.transact(transaction)
+        except TransactionRefused as refused:
+            _raise_if_state_changed(refused)
+            if refused.refused("position"):
+                raise PositionChanged("position changed") from None
+            raise FillUnaffordable(refused.found("account").get("available_cash")) from None
+        return order.model_copy(
+            update={
+                "status": OrderStatus.FILLED,
+                "filled_price": fill.price,
+                "filled_quantity": fill.quantity,
+                "commission": fill.commission,
+                "exchange": fill.exchange,
+                "exchange_order_id": fill.exchange_order_id,
+                "executed_at": fill.executed_at,
+                "updated_at": fill.executed_at,
+                "reserved_cash": ZERO,
+                "reserved_quantity": ZERO,
+            }
+        )
+
+    @staticmethod
+    def _settle_buy(transaction: Transaction, order: Order, fill: Fill, settlement: BuySettlement, at: str) -> None:
+        # The reservation comes back and the real cost is charged; a fill dearer than the reservation
+        # takes the difference from available cash, and only if it is there.
+        condition = "reserved_cash >= :reserved"
+        values: dict[str, Any] = {":reserved": settlement.released, ":change": settlement.available_change, ":at": at}
+        if settlement.shortfall > 0:
+            condition += " AND available_cash >= :shortfall"
+            values[":shortfall"] = settlement.shortfall
+        transaction.update(
+            "account",
+            keys.account_key(order.account_id),
+            "SET reserved_cash = reserved_cash - :reserved, available_cash = available_cash + :change, "
+            "updated_at = :at",
+            condition=condition,
+            values=values,
+        )
+        transaction.update(
+            "position",
+            keys.position_key(order.account_id, order.symbol),
+            "SET symbol = :symbol, account_id = :account, user_id = :owner, entity = :entity, updated_at = :at "
+            "ADD available_quantity :quantity, reserved_quantity :zero, cost_basis :cost, version :one",
+            values={
+                ":symbol": order.symbol,
+                ":account": order.account_id,
+                ":owner": order.user_id,
+                ":entity": "position",
+                ":at": at,
+                ":quantity": fill.quantity,
+                ":zero": ZERO,
+                ":cost": settlement.cost,
+                ":one": 1,
+            },
+        )
+
+    @staticmethod
+    def _settle_sell(
+        transaction: Transaction, order: Order, settlement: SellSettlement, at: str, position_version: int | None
+    ) -> None:
+        credit = settlement.credit
+        condition = "attribute_exists(pk)"
+        values: dict[str, Any] = {":credit": credit, ":at": at}
+        if credit < 0:
+            condition += " AND available_cash >= :debit"
+            values[":debit"] = -credit
+        transaction.update(
+            "account",
+            keys.account_key(order.account_id),
+            "SET available_cash = available_cash + :credit, updated_at = :at",
+            condition=condition,
+            values=values,
+        )
+        # The cost relief was priced from the position at ``position_version``: it applies only if the
+        # position is still exactly that.
+        transaction.update(
+            "position",
+            keys.position_key(order.account_id, order.symbol),
+            "SET reserved_quantity = reserved_quantity - :quantity, cost_basis = cost_basis - :relief, "
+            "updated_at = :at ADD version :one",
+            condition="version = :version AND reserved_quantity >= :quantity",
+            values={
+                ":quantity": order.reserved_quantity,
+                ":relief": settlement.cost_relief,
+                ":at": at,
+                ":one": 1,
+                ":version": position_version if position_version is not None else -1,
+            },
+        )
+
+    def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
+        """Cancel or reject, and give back what the order reserved, in one transaction."""
+        now = utc_now()
+        at = format_utc(now)
+        values: dict[str, Any] = {":closed": status.value, ":at": at}
+        expression = "SET #status = :closed, updated_at = :at"
+        update: dict[str, Any] = {"status": status, "updated_at": now, "reserved_cash": ZERO, "reserved_quantity": ZERO}
+        if status is OrderStatus.CANCELLED:
+            expression += ", cancelled_at = :at"
+            update["cancelled_at"] = now
+        if reason is not None:
+            expression += ", rejection_reason = :reason"
+            values[":reason"] = reason
+            update["rejection_reason"] = reason
+        transaction = self._leave_state(order, expression, values)
+        self._release(transaction, order, at)
+        try:
+            self.table.transact(transaction)
+        except TransactionRefused as refused:
+            _raise_if_state_changed(refused)
+            raise
+        return order.model_copy(update=update)
+
+    @staticmethod
+    def _release(transaction: Transaction, order: Order, at: str) -> None:
+        if order.side is Side.BUY and order.reserved_cash > 0:
+            transaction.update(
+                "account",
+                keys.account_key(order.account_id),
+                "SET available_cash = available_cash + :amount, reserved_cash = reserved_cash - :amount, "
+                "updated_at = :at",
+                condition="reserved_cash >= :amount",
+                values={":amount": order.reserved_cash, ":at": at},
+            )
+        elif order.side is Side.SELL and order.reserved_quantity > 0:
+            transaction.update(
+                "position",
+                keys.position_key(order.account_id, order.symbol),
+                "SET available_quantity = available_quantity + :quantity, "
+                "reserved_quantity = reserved_quantity - :quantity, updated_at = :at ADD version :one",
+                condition="reserved_quantity >= :quantity",
+                values={":quantity": order.reserved_quantity, ":at": at, ":one": 1},
+            )
+
+    def _leave_state(self, order: Order, expression: str, values: dict[str, Any]) -> Transaction:
+        """Move an order out of its current state, only if it is still in it. Its reservation is
+        settled or released in the same transaction, and it leaves the pending indexes."""
+        return Transaction().update(
+            "order",
+            keys.order_key(order.id),
+            f"{expression}, reserved_cash = :nothing, reserved_quantity = :nothing REMOVE pending_pk, pending_sk",
+            condition="#status = :expected",
+            names=_STATUS,
+            values={**values, ":expected": order.status.value, ":nothing": ZERO},
+        )
+
+    def claim(self, order: Order) -> Order:
+        """Pending -> executing before an external exchange is called, so that no other execution or
+        cancel can touch the order until its outcome is recorded (or reconciled)."""
+        return self._move(order, OrderStatus.PENDING, OrderStatus.EXECUTING, keys.executing_partition)
+
+    def release_claim(self, order: Order) -> Order:
+        return self._move(order, OrderStatus.EXECUTING, OrderStatus.PENDING, keys.pending_partition)
+
+    def _move(self, order: Order, source: OrderStatus, target: OrderStatus, partition: Any) -> Order:
+        now = utc_now()
+        try:
+            self.table.update(
+                keys.order_key(order.id),
+                "SET #status = :target, updated_at = :at, pending_pk = :partition",
+                names=_STATUS,
+                values={
+                    ":target": target.value,
+                    ":source": source.value,
+                    ":at": format_utc(now),
+                    ":partition": partition(keys.pending_shard(order.id, self.pending_shards)),
+                },
+                condition="#status = :source",
+            )
+        except ConditionFailed as failed:
+            raise OrderStateChanged(str((failed.item or {}).get("status", "gone"))) from None
+        return order.model_copy(update={"status": target, "updated_at": now})
+
+    def mark_queued(self, order_id: int, *, at: datetime, unless_since: datetime) -> bool:
+        try:
+            self.table.update(
+                keys.order_key(order_id),
+                "SET queued_at = :at",
+                names=_STATUS,
+                values={":at": format_utc(at), ":since": format_utc(unless_since), ":pending": "pending"},
+                condition="#status = :pending AND (attribute_not_exists(queued_at) OR queued_at < :since)",
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+
+def _raise_if_state_changed(refused: TransactionRefused) -> None:
+    if refused.refused("order"):
+        raise OrderStateChanged(str(refused.found("order").get("status", "gone"))) from None
+
+
+def _insert_refusal(refused: TransactionRefused) -> Exception:
+    if refused.refused("idempotency"):
+        return IdempotencyKeyTaken(record_from_item(refused.found("idempotency")))
+    if refused.refused("client_order_id"):
+        existing = refused.found("client_order_id").get("order_id")
+        return ClientOrderIdTaken(int(existing) if existing is not None else None)
+    for name, error in (("account", AccountRefused), ("position", PositionRefused)):
+        if refused.refused(name):
+            found = refused.found(name)
+            owner = found.get("user_id")
+            held: Decimal | None = found.get("available_cash" if name == "account" else "available_quantity")
+            return error(int(owner) if owner is not None else None, held)
+    return refused  # the order's own id was taken: a fault of ours, not the caller's

@@ -1,0 +1,1 @@
+"""Pure money rules: no I/O, no AWS, unit-tested directly."""

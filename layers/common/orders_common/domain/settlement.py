@@ -1,0 +1,110 @@
+"""What a reservation holds back and what a fill moves: the money rules of the desk, without I/O.
+
+Buys reserve cash when they are created (limit: price x quantity; market: the current price plus a
+margin) plus the commission on it; sells reserve the quantity they sell. A fill releases the
+reservation and charges the real amounts; what a client pays is rounded up, what it receives down.
+Positions use average-cost accounting: a sale takes its share of the cost basis with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orders_common.domain.money import (
+    ZERO,
+    add,
+    divide,
+    multiply,
+    require_storable,
+    round_down,
+    round_up,
+    subtract,
+    to_places,
+    with_basis_points,
+)
+
+Commission = Callable[[Decimal], Decimal]
+
+
+def buy_reservation(
+    *,
+    quantity: Decimal,
+    limit_price: Decimal | None,
+    market_price: Decimal,
+    buffer_bps: Decimal,
+    commission: Commission,
+) -> Decimal:
+    """Cash a buy holds back until it fills: enough for the fill and its commission.
+
+    A market buy fills at a price not yet known, so a margin above the current price is held too.
+    """
+    expected_price = limit_price if limit_price is not None else with_basis_points(market_price, buffer_bps)
+    notional = round_up(multiply(expected_price, quantity))
+    return require_storable("reservation", add(notional, commission(notional)))
+
+
+@dataclass(frozen=True)
+class BuySettlement:
+    released: Decimal  # the whole reservation, given back
+    cost: Decimal  # price x quantity, rounded up
+    commission: Decimal
+
+    @property
+    def available_change(self) -> Decimal:
+        """What available cash gains (negative: loses) once the reservation is back and the fill paid."""
+        return subtract(self.released, add(self.cost, self.commission))
+
+    @property
+    def shortfall(self) -> Decimal:
+        """What the fill costs beyond the reservation (the market moved past the margin); 0 if none."""
+        return max(ZERO, -self.available_change)
+
+
+def settle_buy(*, reserved: Decimal, price: Decimal, quantity: Decimal, commission: Decimal) -> BuySettlement:
+    cost = require_storable("fill cost", round_up(multiply(price, quantity)))
+    return BuySettlement(released=reserved, cost=cost, commission=commission)
+
+
+@dataclass(frozen=True)
+class SellSettlement:
+    proceeds: Decimal  # price x quantity, rounded down
+    commission: Decimal
+    cost_relief: Decimal  # the share of the cost basis that leaves with the units sold
+
+    @property
+    def credit(self) -> Decimal:
+        """What available cash gains (negative when the commission exceeds the proceeds)."""
+        return subtract(self.proceeds, self.commission)
+
+    @property
+    def realized_pnl(self) -> Decimal:
+        """Proceeds against the average cost of what was sold (before commission)."""
+        return subtract(self.proceeds, self.cost_relief)
+
+
+def settle_sell(
+    *, held_quantity: Decimal, cost_basis: Decimal, price: Decimal, quantity: Decimal, commission: Decimal
+) -> SellSettlement:
+    proceeds = require_storable("fill proceeds", round_down(multiply(price, quantity)))
+    return SellSettlement(
+        proceeds=proceeds,
+        commission=commission,
+        cost_relief=cost_relief(held_quantity=held_quantity, cost_basis=cost_basis, quantity=quantity),
+    )
+
+
+def cost_relief(*, held_quantity: Decimal, cost_basis: Decimal, quantity: Decimal) -> Decimal:
+    """The cost basis that leaves a position with ``quantity`` units sold: all of it when the whole
+    position goes, else its share, rounded down so the basis left never goes negative."""
+    if held_quantity <= quantity:
+        return cost_basis
+    return round_down(divide(multiply(cost_basis, quantity), held_quantity))
+
+
+def average_cost(cost_basis: Decimal, quantity: Decimal) -> Decimal | None:
+    """Cost per unit held, to 8 places (for display: the cost basis itself stays exact)."""
+    if quantity == 0:
+        return None
+    return to_places(divide(cost_basis, quantity))

@@ -1,0 +1,113 @@
+"""The scheduled run: send to the execution queue the pending orders that can act now.
+
+A resting limit order the market does not reach costs nothing but its share of one read of the narrow
+``pending_summary`` index: only market orders, limit orders the current price reaches, and orders
+claimed by an external exchange too long ago (to reconcile) are sent. An order is marked when it is
+sent and not sent again while that message may still be in flight (the queue's visibility timeout),
+so a slow executor is not flooded with duplicates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from orders_common.concurrency import ContextThreadPool
+from orders_common.domain.marketable import can_trade
+from orders_common.errors import ExchangeUnavailable, UnknownSymbol
+from orders_common.exchange.base import PriceSource
+from orders_common.logic.ports import Cursors, ExecutionQueue, OrderSummary, OrderTransitions, PendingSummaries
+from orders_common.models.numbers import utc_now
+from orders_common.models.order import OrderStatus
+from orders_common.models.paging import PageRequest
+from orders_common.models.process_all import FanOutResult
+from orders_common.observability import logger
+
+Clock = Callable[[], float]
+
+PAGE_SIZE = 1000
+CURSOR = "FAN_OUT"
+# An order claimed for an external exchange this long ago without an outcome gets reconciled.
+RECONCILE_AFTER = timedelta(seconds=60)
+MARKING_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class FanOut:
+    summaries: PendingSummaries
+    transitions: OrderTransitions
+    prices: PriceSource
+    queue: ExecutionQueue
+    cursors: Cursors
+    visibility: timedelta  # the execution queue's visibility timeout
+
+    def __call__(self, *, seconds: float, clock: Clock = time.monotonic) -> FanOutResult:
+        """A run that runs out of time saves where it stopped and the next run goes on from there."""
+        deadline = clock() + seconds
+        resumed_from = self.cursors.get_cursor(CURSOR)
+        cursor = resumed_from
+        queued = examined = 0
+        complete = True
+        while True:
+            page = self.summaries.pending_summaries(PageRequest(limit=PAGE_SIZE, after=cursor))
+            examined += len(page.items)
+            queued += self._send(self._can_act_now(page.items))
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+            if clock() >= deadline:
+                complete = False
+                break
+        if not complete:
+            self.cursors.put_cursor(CURSOR, cursor)
+        elif resumed_from is not None:
+            self.cursors.put_cursor(CURSOR, None)
+        stale = self.summaries.executing_before(utc_now() - RECONCILE_AFTER)
+        reconciling = self._send(stale)
+        logger.info(
+            "Fanned out pending orders", examined=examined, queued=queued, reconciling=reconciling, complete=complete
+        )
+        return FanOutResult(queued=queued + reconciling, complete=complete, resumed=resumed_from is not None)
+
+    def _can_act_now(self, summaries: list[OrderSummary]) -> list[OrderSummary]:
+        prices: dict[str, Decimal | None] = {}
+        ready = []
+        for summary in summaries:
+            if summary.status is not OrderStatus.PENDING:
+                continue
+            if summary.symbol not in prices:
+                prices[summary.symbol] = self._price(summary.symbol)
+            price = prices[summary.symbol]
+            if price is not None and can_trade(side=summary.side, limit_price=summary.price, market_price=price):
+                ready.append(summary)
+        return ready
+
+    def _price(self, symbol: str) -> Decimal | None:
+        try:
+            return self.prices.get_price(symbol)
+        except (ExchangeUnavailable, UnknownSymbol) as error:
+            # Nothing can execute without a price: the orders wait for a run that has one.
+            logger.warning("No price for the scheduled run", symbol=symbol, error=error.message)
+            return None
+
+    def _send(self, summaries: list[OrderSummary]) -> int:
+        """Mark each order as sent (unless a run sent it within the visibility timeout), then send the
+        ones marked. A send that fails leaves them marked: they go out again once the mark expires."""
+        if not summaries:
+            return 0
+        now = utc_now()
+        since = now - self.visibility
+
+        def mark(summary: OrderSummary) -> int | None:
+            if summary.status is OrderStatus.EXECUTING:
+                return summary.id  # reconciling: the claim itself keeps everyone else off the order
+            if summary.queued_at is not None and summary.queued_at >= since:
+                return None  # sent by an earlier run, maybe still in flight
+            return summary.id if self.transitions.mark_queued(summary.id, at=now, unless_since=since) else None
+
+        with ContextThreadPool(min(MARKING_CONCURRENCY, len(summaries)), "mark") as pool:
+            marked = [order_id for order_id in pool.map(mark, summaries) if order_id is not None]
+        return self.queue.send(marked) if marked else 0

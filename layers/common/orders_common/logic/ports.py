@@ -1,0 +1,191 @@
+"""What the use cases need from the world, as small protocols, and the refusals a store reports.
+
+A use case names only the ports it uses; ``wiring`` hands it the DynamoDB, SQS and exchange adapters,
+and the unit tests hand it the in-memory fakes of ``tests/support/fakes.py``. A refusal says what the
+store found (no HTTP, no DynamoDB vocabulary); the use case decides what that means for the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from orders_common.domain.settlement import BuySettlement, SellSettlement
+from orders_common.exchange.base import Fill
+from orders_common.models.account import Account, Position
+from orders_common.models.order import Order, OrderStatus
+from orders_common.models.paging import OrderFilters, Page, PageRequest
+
+# Refusals: a conditional write found the world other than the use case expected; nothing changed.
+
+
+class Refusal(Exception):
+    pass
+
+
+class OrderStateChanged(Refusal):
+    """The order is no longer in the state the change started from (another execution, a cancel)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"order is {status}")
+        self.status = status
+
+
+class AccountRefused(Refusal):
+    """The account is missing (``owner`` None), belongs to another user, or lacks the cash."""
+
+    def __init__(self, owner: int | None, available_cash: Decimal | None) -> None:
+        super().__init__("account refused the change")
+        self.owner = owner
+        self.available_cash = available_cash
+
+
+class PositionRefused(Refusal):
+    """The position is missing (``owner`` None), belongs to another user, or lacks the quantity."""
+
+    def __init__(self, owner: int | None, available_quantity: Decimal | None) -> None:
+        super().__init__("position refused the change")
+        self.owner = owner
+        self.available_quantity = available_quantity
+
+
+class ClientOrderIdTaken(Refusal):
+    def __init__(self, order_id: int | None) -> None:
+        super().__init__("client order id taken")
+        self.order_id = order_id
+
+
+class IdempotencyKeyTaken(Refusal):
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("idempotency key taken")
+        self.record = record
+
+
+class FillUnaffordable(Refusal):
+    """A buy's fill costs more than its reservation and the available cash together."""
+
+    def __init__(self, available_cash: Decimal | None) -> None:
+        super().__init__("fill not affordable")
+        self.available_cash = available_cash
+
+
+class PositionChanged(Refusal):
+    """The position moved between the read a sale was priced from and its write."""
+
+
+# Values crossing the ports
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What an Idempotency-Key was used for: kept with the result it produced, in the same transaction."""
+
+    scope: str
+    key: str
+    request_hash: str
+    result_id: int
+    expires_at: int  # epoch seconds (DynamoDB's TTL removes the record some time after)
+
+
+@dataclass(frozen=True)
+class HeldPosition:
+    """A position as stored, with the version its next priced change is conditioned on."""
+
+    position: Position
+    version: int
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """What the schedule decides on, from the narrow pending index."""
+
+    id: int
+    account_id: int
+    symbol: str
+    side: str
+    order_type: str
+    price: Decimal | None
+    status: OrderStatus
+    updated_at: datetime
+    queued_at: datetime | None
+
+
+# Ports
+
+
+class OrderReads(Protocol):
+    def get_order(self, order_id: int) -> Order | None: ...
+
+    def list_account_orders(self, account_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]: ...
+
+    def list_user_orders(self, user_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]: ...
+
+    def list_pending_orders(self, page: PageRequest, filters: OrderFilters) -> Page[Order]: ...
+
+
+class PendingSummaries(Protocol):
+    def pending_summaries(self, page: PageRequest) -> Page[OrderSummary]: ...
+
+    def executing_before(self, claimed_before: datetime) -> list[OrderSummary]: ...
+
+    def count_pending(self) -> int: ...
+
+    def ping(self) -> None:
+        """One cheap read that proves the store answers (``StoreUnavailable`` when it does not)."""
+
+
+class OrderInserts(Protocol):
+    def insert(self, order: Order, *, idempotency: IdempotencyRecord | None = None) -> None:
+        """Store a new pending order and its reservation in one transaction. Raises ``AccountRefused``,
+        ``PositionRefused``, ``ClientOrderIdTaken`` or ``IdempotencyKeyTaken``."""
+
+
+class OrderTransitions(Protocol):
+    def fill(
+        self, order: Order, fill: Fill, settlement: BuySettlement | SellSettlement, *, position_version: int | None
+    ) -> Order:
+        """Raises ``OrderStateChanged``, ``FillUnaffordable`` (buys) or ``PositionChanged`` (sells)."""
+
+    def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
+        """Cancel or reject, releasing the reservation. Raises ``OrderStateChanged``."""
+
+    def claim(self, order: Order) -> Order:
+        """Pending -> executing, before an external exchange is called. Raises ``OrderStateChanged``."""
+
+    def release_claim(self, order: Order) -> Order:
+        """Executing -> pending: the exchange certainly never took it. Raises ``OrderStateChanged``."""
+
+    def mark_queued(self, order_id: int, *, at: datetime, unless_since: datetime) -> bool:
+        """Note that the order was handed to the queue, unless it already was after ``unless_since``
+        (or is no longer pending): False then, and it should not be sent again."""
+
+
+class AccountReads(Protocol):
+    def get_account(self, account_id: int) -> Account | None: ...
+
+    def get_owner(self, account_id: int) -> int | None: ...
+
+    def get_position(self, account_id: int, symbol: str) -> HeldPosition | None: ...
+
+
+class AccountWrites(Protocol):
+    def put_account(self, account: Account) -> None: ...
+
+
+class IdSource(Protocol):
+    def reserve_ids(self, name: str, count: int) -> range:
+        """Take ``count`` ids from the named counter, atomically: never handed out twice."""
+
+
+class Cursors(Protocol):
+    def get_cursor(self, name: str) -> str | None: ...
+
+    def put_cursor(self, name: str, position: str | None) -> None: ...
+
+
+class ExecutionQueue(Protocol):
+    def send(self, order_ids: Iterable[int]) -> int:
+        """Enqueue; returns how many the queue accepted. Raises ``StoreUnavailable`` when it is down."""

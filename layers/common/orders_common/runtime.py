@@ -1,0 +1,96 @@
+"""The one Lambda entry point around every function: HTTP routes, the schedule and SQS batches.
+
+Each invocation gets, in one place: the logger's context (correlation id from the event), a deadline
+for every wait (the invocation's remaining time), a fresh price cache, and in one ``finally`` the
+metrics flush and the end of the start-up collector pause, whatever the invocation did: answered,
+refused the request, or raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from orders_common.coldstart.gc_pause import resume_collector
+from orders_common.observability import flush_metrics, logger
+from orders_common.timing import deadline_in
+from orders_common.wiring import begin_invocation
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
+
+# Where each kind of event carries its correlation id (Powertools' correlation_paths, spelled out so
+# that the SQS and schedule entry points need not import the HTTP ones).
+API_GATEWAY_HTTP = "requestContext.requestId"
+EVENT_BRIDGE = "id"
+
+
+def entry_point(run: LambdaHandler, *, correlation_id_path: str | None = None) -> LambdaHandler:
+    @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
+    def logged(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        begin_invocation()
+        return run(event, context)
+
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            with deadline_in(_remaining_seconds(context)):
+                return logged(event, context)
+        finally:
+            flush_metrics()
+            resume_collector()
+
+    return handler
+
+
+def http_entry(app: APIGatewayHttpResolver) -> LambdaHandler:
+    """An API Gateway HTTP API (payload 2.0) function."""
+
+    def run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        from orders_common.http.requests import refuse_unacceptable_body
+
+        refused = refuse_unacceptable_body(event)
+        if refused is not None:
+            return refused
+        return app.resolve(event, context)
+
+    return entry_point(run, correlation_id_path=API_GATEWAY_HTTP)
+
+
+def scheduled_entry(job: Callable[[LambdaContext], Any]) -> LambdaHandler:
+    """An EventBridge scheduled function; answers the job's result as a plain dict."""
+
+    def run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        result = job(context)
+        return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+
+    return entry_point(run, correlation_id_path=EVENT_BRIDGE)
+
+
+def sqs_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, Any]]) -> LambdaHandler:
+    """An SQS batch function (``handle`` answers the partial batch response)."""
+
+    def run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return dict(handle(event, context))
+
+    return entry_point(run)
+
+
+def is_scheduled_event(event: dict[str, Any]) -> bool:
+    return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
+
+
+def http_or_scheduled(http: LambdaHandler, scheduled: LambdaHandler) -> LambdaHandler:
+    """One function serving both its API route and an EventBridge schedule."""
+
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return (scheduled if is_scheduled_event(event) else http)(event, context)
+
+    return handler
+
+
+def _remaining_seconds(context: LambdaContext) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return remaining() / 1000 if callable(remaining) else None

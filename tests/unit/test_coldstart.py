@@ -1,0 +1,174 @@
+"""Every cold-start measure is pinned here: each test fails when what the measure relies on changes.
+
+Each case runs in a fresh interpreter: the collector and the module cache are process-wide.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from localdev.template import ROOT
+from orders_common.coldstart.lazy_powertools import LAZY_PACKAGES
+
+GC_PROBE = """
+import gc, json, sys
+import orders_common
+from orders_common.http.resolver import build_resolver
+from orders_common.runtime import http_entry, scheduled_entry, sqs_entry
+from localdev.functions import LambdaContext
+
+kind, outcome = sys.argv[1], sys.argv[2]
+
+def fail(*_):
+    raise RuntimeError("the invocation failed")
+
+def boom():
+    raise RuntimeError("the route failed")
+
+app = build_resolver()
+app.get("/ok")(lambda: {"ok": True})
+app.get("/boom")(boom)
+app.post("/body")(lambda: {"ok": True})
+
+def http_event(method, path, body=None, content_type="application/json"):
+    return {
+        "version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": "",
+        "headers": {"content-type": content_type}, "body": body, "isBase64Encoded": False,
+        "requestContext": {"requestId": "r1", "http": {"method": method, "path": path}, "stage": "$default"},
+    }
+
+handlers = {
+    ("http", "refused"): (http_entry(app), http_event("POST", "/body", "a=1", "text/plain")),
+    ("http", "failed"): (http_entry(app), http_event("GET", "/boom")),
+    ("http", "succeeded"): (http_entry(app), http_event("GET", "/ok")),
+    ("scheduled", "failed"): (scheduled_entry(fail), {"source": "aws.events", "id": "e"}),
+    ("scheduled", "succeeded"): (scheduled_entry(lambda context: {"queued": 0}), {"source": "aws.events", "id": "e"}),
+    ("sqs", "failed"): (sqs_entry(fail), {"Records": []}),
+    ("sqs", "succeeded"): (sqs_entry(lambda event, context: {"batchItemFailures": []}), {"Records": []}),
+}
+handler, event = handlers[(kind, outcome)]
+states = {"after_import": gc.isenabled()}
+context = LambdaContext("Probe", 512, 10)
+for moment in ("after_first_invocation", "after_second_invocation"):
+    try:
+        answer = handler(event, context)
+        states.setdefault("status", answer.get("statusCode"))
+    except RuntimeError:
+        states.setdefault("status", "raised")
+    states[moment] = gc.isenabled()
+    states.setdefault("frozen_objects", gc.get_freeze_count())
+print(json.dumps(states))
+"""
+
+
+def run_probe(code: str, *args: str, **environment: str) -> dict[str, object]:
+    env = {key: value for key, value in os.environ.items() if key not in {"AWS_LAMBDA_FUNCTION_NAME", "PYTHONPATH"}}
+    env.update(environment, PYTHONPATH=os.pathsep.join([str(ROOT / "layers" / "common"), str(ROOT)]))
+    output = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result: dict[str, object] = json.loads(output.stdout.strip().splitlines()[-1])
+    return result
+
+
+ENTRY_POINTS = [
+    ("http", "refused", 415),
+    ("http", "failed", 500),
+    ("http", "succeeded", 200),
+    ("scheduled", "failed", "raised"),
+    ("scheduled", "succeeded", None),
+    ("sqs", "failed", "raised"),
+    ("sqs", "succeeded", None),
+]
+
+
+@pytest.mark.parametrize(("kind", "outcome", "status"), ENTRY_POINTS)
+def test_every_entry_point_resumes_the_collector_after_its_first_invocation(
+    kind: str, outcome: str, status: object
+) -> None:
+    # Given a Lambda environment, When the layer loads and a first invocation ends as ``outcome``
+    states = run_probe(GC_PROBE, kind, outcome, AWS_LAMBDA_FUNCTION_NAME="probe")
+
+    # Then the collector was off during start-up and is on, with start-up objects frozen, afterwards
+    assert states["status"] == status
+    assert states["after_import"] is False
+    assert states["after_first_invocation"] is True
+    assert isinstance(states["frozen_objects"], int) and states["frozen_objects"] > 10_000
+    assert states["after_second_invocation"] is True
+
+
+def test_outside_lambda_the_collector_is_left_alone() -> None:
+    states = run_probe(GC_PROBE, "http", "succeeded")
+
+    assert (states["after_import"], states["after_first_invocation"], states["frozen_objects"]) == (True, True, 0)
+
+
+DESCRIBE = """
+def describe(value):
+    name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None) or type(value).__name__
+    return f"{getattr(value, '__module__', '')}.{name}"
+"""
+
+EAGER_PROBE = (
+    DESCRIBE
+    + """
+import importlib, importlib.util, json, sys
+# lazy_powertools loaded on its own: importing the orders_common package would install the lazy packages.
+spec = importlib.util.spec_from_file_location("lazy_powertools", sys.argv[2])
+lazy_powertools = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lazy_powertools)
+package = sys.argv[1]
+parsed = lazy_powertools._exports(package, importlib.util.find_spec(package).origin)
+eager = importlib.import_module(package)
+print(json.dumps({
+    "all": sorted(getattr(eager, "__all__", [])),
+    "names": {name: describe(getattr(eager, name)) for name in parsed},
+}))
+"""
+)
+
+LAZY_PROBE = (
+    DESCRIBE
+    + """
+import importlib, json, sys
+import orders_common
+lazy = sys.modules[sys.argv[1]]
+names = {name: describe(getattr(lazy, name)) for name in lazy.__all__}
+print(json.dumps({"kind": type(lazy).__name__, "names": names}))
+"""
+)
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_lazy_packages_offer_exactly_what_the_eager_packages_do(package: str) -> None:
+    # The names come from a regex over each package's __init__: a Powertools upgrade that imports
+    # differently must fail here, not at request time.
+    eager = run_probe(EAGER_PROBE, package, str(ROOT / "layers/common/orders_common/coldstart/lazy_powertools.py"))
+    lazy = run_probe(LAZY_PROBE, package)
+
+    assert set(eager["all"]) <= set(eager["names"])  # type: ignore[arg-type]
+    assert lazy["names"] == eager["names"]  # the same names, each resolving to the same object
+    assert lazy["names"]  # the regex found the imports at all
+
+
+BATCH_PROBE = """
+import json, sys
+import orders_common.batch
+import orders_common.models.messages
+print(json.dumps({
+    "lazy": type(sys.modules["aws_lambda_powertools.utilities.batch"]).__name__,
+    "parser_models": "aws_lambda_powertools.utilities.parser.models" in sys.modules,
+    "pydantic": "pydantic" in sys.modules,
+}))
+"""
+
+
+def test_the_executor_loads_no_pydantic_parser_models() -> None:
+    found = run_probe(BATCH_PROBE)
+
+    assert found == {"lazy": "module", "parser_models": False, "pydantic": True}
