@@ -151,7 +151,8 @@ def _contended_transaction(transact: Callable[..., Any]) -> Callable[..., Any]:
             busy = [item in _held for item in targets]
             if any(busy):
                 _mode.counts.cancelled += 1
-                raise TransactionCanceledException([(CONFLICT, ONGOING, None) if b else (None,) * 3 for b in busy])
+                reasons = [(CONFLICT, ONGOING, None) if taken else (None, None, None) for taken in busy]
+                raise TransactionCanceledException(reasons)
             _held.update(targets)
             _mode.counts.held += 1
         try:
