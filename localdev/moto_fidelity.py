@@ -25,6 +25,14 @@
    them. Item reads (GetItem, Query, Scan, BatchGetItem, TransactGetItems) answer with JSON whose
    fields are already the wire's, so they are written with ``json.dumps``; anything else, or any
    result that is not plain JSON of the output shape's fields, goes through moto's serializer.
+6. Contention (``localdev.moto_contention``, off unless asked for). Real DynamoDB cancels a
+   transaction that touches an item another transaction holds, and refuses a single write to it;
+   moto, answering one request at a time, never does.
+
+Each fix is a named ``Patch`` that can be installed and uninstalled on its own (the tests prove each
+one needed by showing moto's failure without it). ``make_moto_faithful()`` installs them all; the
+patched attributes are always rebuilt from moto's own in one fixed order, so any subset gives the
+same result whatever order it was installed in.
 """
 
 from __future__ import annotations
@@ -34,7 +42,9 @@ import functools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -51,17 +61,39 @@ from moto.dynamodb.models.dynamo_type import DDBType, DynamoType
 from moto.dynamodb.responses import DynamoResult
 from moto.sqs.models import Message
 
-_LOCK = threading.RLock()
-_OPERATIONS = ("get_item", "put_item", "update_item", "delete_item", "query", "scan", "transact_write_items")
+ATOMICITY = "atomicity"
+DECIMAL_ARITHMETIC = "decimal-arithmetic"
+EFFICIENT_TRANSACTIONS = "efficient-transactions"
+CHEAP_SQS_CLOCK = "cheap-sqs-clock"
+PLAIN_JSON_READS = "plain-json-item-reads"
+CONTENTION = "contention"
+
+# Reentrant: a transaction's writes go through the backend's (locked) single-item operations.
+LOCK = threading.RLock()
+LOCKED_OPERATIONS = ("get_item", "put_item", "update_item", "delete_item", "query", "scan", "transact_write_items")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """``owner.name`` becomes ``make(what it was)``: moto's attribute, or an earlier patch's."""
+
+    owner: type
+    name: str
+    make: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Patch:
+    name: str
+    replacements: tuple[Replacement, ...]
 
 
 def _serialized(operation: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(operation)
     def run(*args: Any, **kwargs: Any) -> Any:
-        with _LOCK:
+        with LOCK:
             return operation(*args, **kwargs)
 
-    run.__dict__["faithful"] = True
     return run
 
 
@@ -78,19 +110,26 @@ def _decimal_arithmetic(
             return DynamoType({DDBType.NUMBER: _plain(combine(Decimal(self.value), Decimal(other.value)))})
         return original(self, other)
 
-    run.__dict__["faithful"] = True
     return run
 
 
-def _key_of(table: Any, operation_type: str, operation: dict[str, Any]) -> dict[str, Any]:
-    if operation_type != "Put":
-        key: dict[str, Any] = operation["Key"]
-        return key
-    attributes = operation["Item"]
+def item_key(table: Any, attributes: dict[str, Any]) -> dict[str, Any]:
     key = {table.hash_key_attr: attributes[table.hash_key_attr]}
     if table.range_key_attr is not None:
         key[table.range_key_attr] = attributes[table.range_key_attr]
     return key
+
+
+def operation_key(table: Any, operation_type: str, operation: dict[str, Any]) -> dict[str, Any]:
+    if operation_type == "Put":
+        return item_key(table, operation["Item"])
+    key: dict[str, Any] = operation["Key"]
+    return key
+
+
+def target(table_name: str, key: dict[str, Any]) -> tuple[str, str]:
+    """One item, comparable whichever request named it (moto compares keys the same way)."""
+    return (table_name, str(dict(sorted(key.items()))))
 
 
 Operation = tuple[str, dict[str, Any], Any, dict[str, Any]]  # type, request, table, key
@@ -116,11 +155,10 @@ def _operations(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) 
         if operation_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
             raise MockValidationException(f"Unsupported transaction operation {operation_type}")
         table = backend.get_table(operation["TableName"])
-        key = _key_of(table, operation_type, operation)
-        target = (operation["TableName"], str(dict(sorted(key.items()))))
-        if target in targets:
+        key = operation_key(table, operation_type, operation)
+        if target(operation["TableName"], key) in targets:
             raise MultipleTransactionsException()
-        targets.add(target)
+        targets.add(target(operation["TableName"], key))
         operations.append((operation_type, operation, table, key))
     return operations
 
@@ -191,12 +229,7 @@ def _plain_json_for_item_reads(serialize: Callable[..., Any]) -> Callable[..., A
                 return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
         return serialize(self, context)
 
-    execute_result.__dict__["plain_json"] = True
     return execute_result
-
-
-class _CheapClockProperty(property):
-    """Marks the replaced properties, so that installing twice changes nothing."""
 
 
 def _visible(message: Message) -> bool:
@@ -207,20 +240,122 @@ def _delayed(message: Message) -> bool:
     return time.time() * 1000.0 < message.delayed_until
 
 
+def _replace_with(value: Any) -> Callable[[Any], Any]:
+    return lambda _: value
+
+
+def _locked(name: str) -> Replacement:
+    return Replacement(DynamoDBBackend, name, _serialized)
+
+
+# In the order they are composed: the lock wraps the efficient transaction, and contention wraps
+# the lock, because it holds items for a while without it.
+FIDELITY_PATCHES = (
+    Patch(
+        EFFICIENT_TRANSACTIONS,
+        (Replacement(DynamoDBBackend, "transact_write_items", _replace_with(_transact_write_items)),),
+    ),
+    Patch(
+        DECIMAL_ARITHMETIC,
+        (
+            Replacement(DynamoType, "__add__", lambda add: _decimal_arithmetic(add, Decimal.__add__)),
+            Replacement(DynamoType, "__sub__", lambda sub: _decimal_arithmetic(sub, Decimal.__sub__)),
+        ),
+    ),
+    Patch(ATOMICITY, tuple(_locked(name) for name in LOCKED_OPERATIONS)),
+    Patch(
+        CHEAP_SQS_CLOCK,
+        (
+            Replacement(Message, "visible", _replace_with(property(_visible))),
+            Replacement(Message, "delayed", _replace_with(property(_delayed))),
+        ),
+    ),
+    Patch(PLAIN_JSON_READS, (Replacement(DynamoResult, "execute_result", _plain_json_for_item_reads),)),
+)
+
+
+def all_patches() -> tuple[Patch, ...]:
+    from localdev.moto_contention import CONTENTION_PATCH  # it builds on this module
+
+    return (*FIDELITY_PATCHES, CONTENTION_PATCH)
+
+
+_INHERITED = object()  # moto's class takes the attribute from a base class
+_moto_attributes: dict[tuple[type, str], Any] = {}
+_ours: dict[tuple[type, str], Any] = {}  # what was last set, to notice anyone else replacing it
+_installed: frozenset[str] = frozenset()
+_registry = threading.Lock()
+
+
+def moto_attribute(owner: type, name: str) -> Any:
+    """moto's own ``owner.name``, as it was before any patch (raw: a function, not a bound method)."""
+    slot = (owner, name)
+    if slot not in _moto_attributes:
+        _moto_attributes[slot] = owner.__dict__.get(name, _INHERITED)
+    found = _moto_attributes[slot]
+    if found is _INHERITED:
+        return next(klass.__dict__[name] for klass in owner.__mro__[1:] if name in klass.__dict__)
+    return found
+
+
+def installed() -> frozenset[str]:
+    return _installed
+
+
+def install(*names: str) -> None:
+    _install_exactly(_installed | set(names))
+
+
+def uninstall(*names: str) -> None:
+    _install_exactly(_installed - set(names))
+
+
+@contextmanager
+def only(names: Iterable[str]) -> Iterator[None]:
+    """Exactly these patches for the duration (tests prove each patch needed this way)."""
+    before = _installed
+    _install_exactly(frozenset(names))
+    try:
+        yield
+    finally:
+        _install_exactly(before)
+
+
+def without(*names: str) -> AbstractContextManager[None]:
+    return only(_installed - set(names))
+
+
 def make_moto_faithful() -> None:
-    for name in _OPERATIONS:
-        operation = getattr(DynamoDBBackend, name)
-        if not getattr(operation, "faithful", False):
-            setattr(DynamoDBBackend, name, _serialized(operation))
-    if not getattr(DynamoDBBackend.transact_write_items, "efficient", False):
-        efficient = _serialized(_transact_write_items)
-        efficient.__dict__["efficient"] = True
-        DynamoDBBackend.transact_write_items = efficient  # type: ignore[method-assign]
-    if not getattr(DynamoType.__add__, "faithful", False):
-        DynamoType.__add__ = _decimal_arithmetic(DynamoType.__add__, Decimal.__add__)  # type: ignore[method-assign]
-        DynamoType.__sub__ = _decimal_arithmetic(DynamoType.__sub__, Decimal.__sub__)  # type: ignore[method-assign]
-    if not isinstance(Message.__dict__.get("visible"), _CheapClockProperty):
-        Message.visible = _CheapClockProperty(_visible)  # type: ignore[assignment,method-assign]
-        Message.delayed = _CheapClockProperty(_delayed)  # type: ignore[assignment,method-assign]
-    if not getattr(DynamoResult.execute_result, "plain_json", False):
-        DynamoResult.execute_result = _plain_json_for_item_reads(DynamoResult.execute_result)  # type: ignore[method-assign]
+    """Install every patch (again: nothing changes), and contention if the environment asks for it."""
+    from localdev.moto_contention import configure_from_environment
+
+    _install_exactly(frozenset(patch.name for patch in all_patches()))
+    configure_from_environment()
+
+
+def _install_exactly(names: frozenset[str]) -> None:
+    global _installed
+    patches = all_patches()
+    unknown = names - {patch.name for patch in patches}
+    if unknown:
+        raise ValueError(f"no such moto patch: {sorted(unknown)}")
+    with _registry:
+        if names == _installed:
+            return
+        composed: dict[tuple[type, str], Any] = {}
+        for patch in patches:
+            for replacement in patch.replacements:
+                slot = (replacement.owner, replacement.name)
+                below = composed.get(slot, moto_attribute(*slot))
+                composed[slot] = replacement.make(below) if patch.name in names else below
+        for owner, name in composed:
+            if owner.__dict__.get(name, _INHERITED) is not _ours.get((owner, name), _moto_attributes[(owner, name)]):
+                raise RuntimeError(f"{owner.__name__}.{name} was replaced outside localdev.moto_fidelity")
+        for (owner, name), value in composed.items():
+            if _moto_attributes[(owner, name)] is _INHERITED and value is moto_attribute(owner, name):
+                if name in owner.__dict__:
+                    delattr(owner, name)
+            else:
+                setattr(owner, name, value)
+            _ours[(owner, name)] = owner.__dict__.get(name, _INHERITED)
+        _installed = names
