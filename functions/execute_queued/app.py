@@ -23,7 +23,12 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 def execute_record(record: SQSRecord) -> str:
     message = ExecutionMessage.model_validate_json(record.body)
-    outcome = services().execute_queued(message.order_id)
+    try:
+        outcome = services().execute_queued(message.order_id)
+    except Exception as error:
+        # Only this message is delivered again; say why, since the batch response cannot.
+        logger.warning("Queued order failed; it will be delivered again", order_id=message.order_id, error=repr(error))
+        raise
     logger.info("Queued order handled", order_id=message.order_id, outcome=outcome)
     return outcome
 

@@ -1,5 +1,6 @@
 """moto's contention mode (localdev.moto_contention): what boto3 sees is what DynamoDB answers when
-transactions meet, and today's service, under a realistic load on one account, meets them."""
+transactions meet; and the service under contention on one account: every order fills exactly once,
+no 5xx (process-all serializes an account's fills, every writer backs off with jitter)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ from localdev.moto_contention import (
 )
 from localdev.moto_fidelity import LOCK, make_moto_faithful
 from localdev.routing import HttpResponse, Router
-from orders_common.dal.dynamo import DynamoTable, TransactionConflict
+from orders_common.dal import client as dal_client
+from orders_common.dal.client import DynamoTable, TransactionConflict
+from orders_common.dal.transaction import Transaction
 from orders_common.errors import StoreUnavailable
+from tests.support.sqs import orders_batch
 from tests.support.stack import Deployed
 
 LONG_HOLD_MS = 300  # long enough for a test to act while a transaction holds its items
@@ -149,23 +153,15 @@ def test_reads_and_other_items_are_answered_during_a_hold_without_motos_lock(sta
     assert counts.conflicts == 0
 
 
-def test_the_service_reads_the_emulated_conflicts_as_it_reads_dynamodbs(stack: Deployed, client: Any) -> None:
+def test_the_service_reads_the_emulated_conflicts_as_it_reads_dynamodbs(
+    stack: Deployed, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     service_table = DynamoTable(stack.table_name)
     plain_key = {"pk": "TEST#held", "sk": "TEST"}
-    # The hold outlasts the service's retries of a conflict (about 150 ms today).
+    monkeypatch.setattr(dal_client, "CONFLICT_ATTEMPTS", 2)  # the hold outlasts two tries
     with contention(800) as counts, transaction_holding(client, stack.table_name, counts, "held"):
         with pytest.raises(TransactionConflict):
-            service_table.transact(
-                [
-                    {
-                        "Update": {
-                            "Key": plain_key,
-                            "UpdateExpression": "SET n = :n",
-                            "ExpressionAttributeValues": {":n": 4},
-                        }
-                    }
-                ]
-            )
+            service_table.transact(Transaction().update("item", plain_key, "SET n = :n", values={":n": 4}))
         cancelled = counts.cancelled
         with pytest.raises(StoreUnavailable):
             service_table.update(plain_key, "SET n = :n", values={":n": 4})
@@ -262,46 +258,103 @@ def test_without_contention_moto_never_shows_a_conflict(stack: Deployed) -> None
     assert (outcomes, conflicts) == (Counter({(200, None): 20}), 0)
 
 
-def test_twenty_buys_of_one_account_executed_at_once_conflict_and_money_still_adds_up(stack: Deployed) -> None:
+def test_twenty_buys_of_one_account_executed_at_once_all_fill_through_the_conflicts(stack: Deployed) -> None:
     outcomes, conflicts = twenty_buys_at_once(stack, HOLD_MS)
 
-    assert conflicts > 0
-    assert set(outcomes) <= {(200, None), (503, "STORE_UNAVAILABLE")}
-
-
-CONFLICTS_END_IN_503 = (
-    "Today the service tries a conflicting transaction 4 times within ~150 ms, then answers 503: with a "
-    "10 ms hold, 9 to 13 of these 20 executions answered 503 and 11 to 13 of process-all's 30 failed "
-    "(10 runs each). The retry policy and per-account serialization of fills are being changed on main "
-    "(issue 18)."
-)
-
-
-@pytest.mark.xfail(strict=False, reason=CONFLICTS_END_IN_503)
-def test_twenty_buys_of_one_account_executed_at_once_all_fill(stack: Deployed) -> None:
-    outcomes, conflicts = twenty_buys_at_once(stack, HOLD_MS)
-
+    assert conflicts > 0  # they did collide
     assert outcomes == Counter({(200, None): 20}), f"{outcomes} after {conflicts} conflicts"
 
 
-def process_all_thirty(stack: Deployed) -> tuple[dict[str, Any], int]:
+def test_process_all_fills_one_accounts_orders_one_after_another(stack: Deployed) -> None:
     orders = [stack.create_order(quantity=Decimal("0.01")) for _ in range(30)]
     with contention(HOLD_MS) as counts:
         response = stack.post("/api/orders/process-all")
+
     assert response.status == 200
+    assert response.json()["succeeded"] == 30
+    assert counts.conflicts == 0  # an account's fills never ran at once
     assert_money_adds_up(stack, orders)
-    return response.json(), counts.conflicts
 
 
-def test_process_all_of_one_accounts_orders_conflicts_and_money_still_adds_up(stack: Deployed) -> None:
-    result, conflicts = process_all_thirty(stack)
+def executor_batches(stack: Deployed, order_ids: list[int], size: int) -> list[dict[str, Any]]:
+    spec = stack.functions["ExecuteQueuedFunction"].spec
+    results: list[dict[str, Any]] = []
+    batches = [order_ids[i : i + size] for i in range(0, len(order_ids), size)]
+    start = threading.Barrier(len(batches) + 1)
 
-    assert conflicts > 0
-    assert result["processed"] == result["succeeded"] + result["failed"] == 30
+    def run(batch: list[int]) -> None:
+        function = LocalFunction(spec)  # one execution environment per concurrent batch, as on Lambda
+        start.wait()
+        results.append(function.invoke(orders_batch(batch)))
+
+    threads = [threading.Thread(target=run, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    return results
 
 
-@pytest.mark.xfail(strict=False, reason=CONFLICTS_END_IN_503)
-def test_process_all_of_one_accounts_orders_fills_them_all(stack: Deployed) -> None:
-    result, conflicts = process_all_thirty(stack)
+def test_fifty_orders_of_one_account_fill_once_under_process_all_and_the_executor_at_once(stack: Deployed) -> None:
+    # Given 50 pending buys of one account, and DynamoDB's conflicts between transactions on one item
+    orders = [stack.create_order(quantity=Decimal("0.01")) for _ in range(50)]
+    ids = [order["id"] for order in orders]
+    process_all = Router(
+        stack.template.http_routes(),
+        {**stack.functions, "ProcessAllFunction": LocalFunction(stack.functions["ProcessAllFunction"].spec)},
+    )
+    answers: list[HttpResponse] = []
 
-    assert result["succeeded"] == 30, f"{result} after {conflicts} conflicts"
+    # When process-all runs while five executor batches work on the same orders (in another order)
+    with contention(HOLD_MS) as counts:
+        runner = threading.Thread(target=lambda: answers.append(process_all.handle("POST", "/api/orders/process-all")))
+        runner.start()
+        batches = executor_batches(stack, list(reversed(ids)), 10)
+        runner.join()
+
+    # Then every order filled exactly once, nobody answered 5xx or reported a failure
+    assert answers[0].status == 200, answers[0].body
+    result = answers[0].json()
+    assert result["failed"] == 0 and result["deferred"] == 0, result
+    assert all(batch["batchItemFailures"] == [] for batch in batches), batches
+    assert_money_adds_up(stack, orders)
+    statuses = Counter(stack.get(f"/api/orders/order/{order_id}").json()["status"] for order_id in ids)
+    assert statuses == Counter({"filled": 50})
+    assert result["succeeded"] + result["skipped"] == result["processed"]
+    assert counts.conflicts > 0, "the executors and process-all never met: the test proves nothing"
+
+
+def test_thirty_two_sells_of_one_position_fill_once_while_process_all_and_manual_executes_race(
+    stack: Deployed,
+) -> None:
+    # Given 32 market sells of account 3's SOL (it holds 100), each of which reprices the position
+    sells = [stack.create_order(account_id=3, symbol="SOL", side="sell", quantity=Decimal("1")) for _ in range(32)]
+    ids = [order["id"] for order in sells]
+    process_all = Router(
+        stack.template.http_routes(),
+        {**stack.functions, "ProcessAllFunction": LocalFunction(stack.functions["ProcessAllFunction"].spec)},
+    )
+    answers: list[HttpResponse] = []
+
+    # When process-all settles them while eight clients execute them by hand, in the opposite order
+    with contention(HOLD_MS) as counts:
+        runner = threading.Thread(target=lambda: answers.append(process_all.handle("POST", "/api/orders/process-all")))
+        runner.start()
+        manual = execute_at_once(stack, [{"id": order_id} for order_id in reversed(ids[-8:])])
+        runner.join()
+
+    # Then each sold once, the worst answer a 409 for an order someone else filled first, never a 5xx
+    result = answers[0].json()
+    assert answers[0].status == 200 and result["failed"] == 0 and result["deferred"] == 0, result
+    assert {(r.status, r.json().get("code")) for r in manual} <= {(200, None), (409, "ORDER_NOT_PENDING")}
+    stored = [stack.get(f"/api/orders/order/{order_id}").json() for order_id in ids]
+    assert {order["status"] for order in stored} == {"filled"}
+    proceeds = sum(order["filled_price"] * order["filled_quantity"] - order["commission"] for order in stored)
+    account = stack.account(3)
+    assert account["cash"] == Decimal("25000") + proceeds
+    position = stack.position(3, "SOL")
+    assert position is not None
+    assert (position["quantity"], position["reserved_quantity"]) == (Decimal("68"), Decimal("0"))
+    assert position["cost_basis"] == Decimal("8160")  # 68 x 120: every sale took exactly its share
+    assert counts.conflicts + counts.refused >= 0

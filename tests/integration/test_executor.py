@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from decimal import Decimal
-from typing import Any
 
-from localdev.events import sqs_event
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.prices import StaticPriceSource
+from tests.support.sqs import batch, failed_ids, order_message
 from tests.support.stack import Deployed
-
-QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:hyperoru-ExecutionQueue"
-
-
-def message(number: int, body: str) -> dict[str, Any]:
-    return {
-        "MessageId": f"message-{number}",
-        "ReceiptHandle": f"receipt-{number}",
-        "Body": body,
-        "Attributes": {"ApproximateReceiveCount": "1"},
-        "MD5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - what SQS sends
-    }
-
-
-def batch(*bodies: str) -> dict[str, Any]:
-    return sqs_event([message(n, body) for n, body in enumerate(bodies)], QUEUE_ARN)
-
-
-def order_message(order_id: int) -> str:
-    return json.dumps({"order_id": order_id})
-
-
-def failed_ids(result: dict[str, Any]) -> list[str]:
-    return [failure["itemIdentifier"] for failure in result["batchItemFailures"]]
 
 
 class PricesDownFor(StaticPriceSource):

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from orders_common.dal.transaction import Item, Transaction, TransactionRefused
 from orders_common.errors import StoreUnavailable
 from orders_common.observability import logger
-from orders_common.timing import back_off, guard_attempts
+from orders_common.timing import back_off, guard_attempts, seconds_left
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -41,9 +41,10 @@ CLIENT_CONFIG = Config(
 )
 
 # Transactions that collide on an item (two fills of one account) are tried again after a pause that
-# grows and is jittered, so that colliding writers spread out; how many times is bounded by the
-# invocation's deadline, and by this count outside an invocation.
+# grows and is jittered, so that colliding writers spread out: within an invocation for as long as its
+# deadline allows (a busy account is worth waiting for), outside one this many times.
 CONFLICT_ATTEMPTS = 10
+CONFLICT_ATTEMPTS_WITH_DEADLINE = 100
 CONFLICT_BACKOFF_BASE_SECONDS = 0.02
 CONFLICT_BACKOFF_CAP_SECONDS = 0.5
 
@@ -184,7 +185,8 @@ class DynamoTable:
                 return
             except TransactionConflict:
                 # Nothing was applied: wait a little, longer each time, and try again while time allows.
-                if attempt >= CONFLICT_ATTEMPTS or not back_off(
+                limit = CONFLICT_ATTEMPTS if seconds_left() is None else CONFLICT_ATTEMPTS_WITH_DEADLINE
+                if attempt >= limit or not back_off(
                     attempt,
                     base=CONFLICT_BACKOFF_BASE_SECONDS,
                     cap=CONFLICT_BACKOFF_CAP_SECONDS,

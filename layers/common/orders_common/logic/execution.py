@@ -32,7 +32,7 @@ from orders_common.timing import back_off
 
 # A sale is priced from the position as read; when another change to the position lands in between,
 # it is read and priced again after a jittered pause, for as long as the invocation has time.
-POSITION_ATTEMPTS = 12
+POSITION_ATTEMPTS = 50
 POSITION_BACKOFF_BASE_SECONDS = 0.01
 POSITION_BACKOFF_CAP_SECONDS = 0.25
 
