@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_common.concurrency import ContextThreadPool
 from orders_common.errors import StoreUnavailable
 from orders_common.models.messages import ExecutionMessage
 from orders_common.observability import logger
@@ -48,7 +48,7 @@ class ExecutionQueue:
         batches = list(batched(order_ids, SQS_BATCH_LIMIT))
         if len(batches) <= 1:
             return sum(self._send_batch(list(batch)) for batch in batches)
-        with ThreadPoolExecutor(max_workers=min(PARALLEL_REQUESTS, len(batches))) as pool:
+        with ContextThreadPool(max_workers=min(PARALLEL_REQUESTS, len(batches))) as pool:
             return sum(pool.map(lambda batch: self._send_batch(list(batch)), batches))
 
     def _send_batch(self, order_ids: list[int]) -> int:

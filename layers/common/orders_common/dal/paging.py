@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from orders_common.concurrency import ContextThreadPool
 from orders_common.dal.dynamo import DynamoTable, Item
 
 # A filtered query reads at most this many DynamoDB pages before answering with what it has (and a
@@ -63,5 +63,5 @@ def in_parallel(work: Callable[[T], R], inputs: Iterable[T]) -> list[R]:
     items = list(inputs)
     if len(items) <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+    with ContextThreadPool(max_workers=len(items)) as pool:
         return list(pool.map(work, items))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from orders_common.auth import Caller
+from orders_common.concurrency import ContextThreadPool
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrdersError, StoreUnavailable
 from orders_common.models.execution import ExecuteResult, ExecutionStatus
 from orders_common.models.numbers import utc_now
@@ -108,7 +109,7 @@ def process_all(
     cursor: str | None = None
     read_all = False
     concurrency = services.settings.process_all_concurrency
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="execute") as pool:
+    with ContextThreadPool(max_workers=concurrency, thread_name_prefix="execute") as pool:
         running: list[tuple[Order, Future[ExecuteResult | None]]] = []
         while not read_all and clock() < deadline:
             page = services.repository.list_pending_orders(
