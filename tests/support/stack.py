@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import boto3
 
+from localdev.iam import IamRecorder
 from localdev.inprocess import InProcessStack
 from localdev.routing import HttpResponse
 from orders_common.http.jsonio import dumps
@@ -20,6 +21,8 @@ from orders_common.wiring import Services, services
 @dataclass
 class Deployed(InProcessStack):
     """The in-process stack, with what tests ask of it."""
+
+    iam: IamRecorder | None = None  # every AWS call of the functions, checked against their policies
 
     @property
     def services(self) -> Services:
