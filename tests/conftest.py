@@ -10,12 +10,10 @@ import pytest
 
 from localdev.aws_calls import RequestLog, watch
 from localdev.functions import LocalFunction, load_functions
-from localdev.iam import IamRecorder
-from localdev.inprocess import in_process_stack
 from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_PARAMETERS
 from localdev.template import Template
 from orders_common.wiring import reset_services
-from tests.support.iam import fail_on_ungranted_calls
+from tests.support.iam import fail_on_ungranted_calls, recorded_stack
 from tests.support.stack import Deployed
 
 
@@ -44,13 +42,10 @@ def functions(template: Template) -> dict[str, LocalFunction]:
 
 @pytest.fixture
 def stack(template: Template, functions: dict[str, LocalFunction]) -> Iterator[Deployed]:
-    with in_process_stack(template, functions) as running:
-        recorder = IamRecorder.for_stack(running.template, running.resolver)
-        deployed = Deployed(running.template, running.resolver, running.functions, running.router, iam=recorder)
-        # The store's client was made while seeding, before the hook; clients made later inherit it.
-        with recorder.recording(deployed.services.repository.table.client):  # type: ignore[attr-defined]
-            yield deployed
-        fail_on_ungranted_calls(recorder, running.resolver)
+    with recorded_stack(template, functions) as deployed:
+        yield deployed
+        assert deployed.iam is not None
+        fail_on_ungranted_calls(deployed.iam, deployed.resolver)
 
 
 @pytest.fixture

@@ -7,13 +7,29 @@ one was not granted (except the known gaps below).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import pytest
 
-from localdev.iam import Difference, IamRecorder, Permission, Violation
-from localdev.template import Resolver
+from localdev.functions import LocalFunction
+from localdev.iam import IamRecorder, Permission, Violation
+from localdev.inprocess import in_process_stack
+from localdev.template import Resolver, Template
+from tests.support.stack import Deployed
+
+
+@contextmanager
+def recorded_stack(template: Template, functions: Mapping[str, LocalFunction]) -> Iterator[Deployed]:
+    """The in-process stack, every AWS call of its functions recorded and checked in ``stack.iam``."""
+    with in_process_stack(template, functions) as running:
+        recorder = IamRecorder.for_stack(running.template, running.resolver)
+        deployed = Deployed(running.template, running.resolver, running.functions, running.router, iam=recorder)
+        # The store's client was made while seeding, before the hook; clients made later inherit it.
+        with recorder.recording(deployed.services.repository.table.client):  # type: ignore[attr-defined]
+            yield deployed
 
 
 @dataclass(frozen=True)
@@ -21,7 +37,7 @@ class KnownGap:
     function: str
     action: str
     resource: str  # in template.yaml's !Sub syntax, resolved against the running stack
-    granted: bool  # False: the code calls it and the policy lacks it; True: granted, never called
+    kind: Literal["ungranted", "unused"]  # called without a grant, or granted and never called
     reason: str
 
     def permission(self, resolver: Resolver) -> Permission:
@@ -36,7 +52,7 @@ KNOWN_GAPS = (
         "CreateOrderFunction",
         "dynamodb:ConditionCheckItem",
         "${OrdersTable.Arn}",
-        granted=False,
+        kind="ungranted",
         reason="issue 18 (a): a sell create's transaction checks the account's owner with a ConditionCheck; "
         "on AWS every sell create is AccessDenied",
     ),
@@ -44,30 +60,19 @@ KNOWN_GAPS = (
         "HealthFunction",
         "dynamodb:GetItem",
         "${OrdersTable.Arn}",
-        granted=False,
+        kind="ungranted",
         reason="issue 18 (b): health for a non-admin caller pings the table with a GetItem; "
         "on AWS it answers 503 to every non-admin",
     ),
 )
 
 
-def known_differences(resolver: Resolver, functions: Iterable[str]) -> dict[str, Difference]:
-    """The differences ``IamRecorder.differences`` should find, given the known gaps."""
-    return {
-        function: Difference(
-            frozenset(gap.permission(resolver) for gap in KNOWN_GAPS if gap.function == function and not gap.granted),
-            frozenset(gap.permission(resolver) for gap in KNOWN_GAPS if gap.function == function and gap.granted),
-        )
-        for function in functions
-    }
+def known_gaps(function: str, kind: Literal["ungranted", "unused"], resolver: Resolver) -> frozenset[Permission]:
+    return frozenset(gap.permission(resolver) for gap in KNOWN_GAPS if (gap.function, gap.kind) == (function, kind))
 
 
 def is_known(violation: Violation, resolver: Resolver) -> bool:
-    return any(
-        violation.function == gap.function and violation.permission == gap.permission(resolver)
-        for gap in KNOWN_GAPS
-        if not gap.granted
-    )
+    return violation.permission in known_gaps(violation.function, "ungranted", resolver)
 
 
 def fail_on_ungranted_calls(recorder: IamRecorder, resolver: Resolver) -> None:
