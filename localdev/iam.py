@@ -112,9 +112,9 @@ def permissions_for(service: str, operation: str, params: Mapping[str, Any], arn
             return _dynamodb(operation, params, arns)
         if service == "sqs":
             return _sqs(operation, params, arns)
-    except (KeyError, TypeError, ValueError) as error:
-        if isinstance(error, UnmappedCall):
-            raise
+    except UnmappedCall:
+        raise
+    except (KeyError, TypeError, ValueError) as error:  # a request of a shape not foreseen
         raise UnmappedCall(f"{service}.{operation}: request not understood ({error!r})") from error
     raise UnmappedCall(f"{service}.{operation}: no IAM mapping for {service} calls")
 
