@@ -7,11 +7,16 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from localdev.template import FunctionSpec, Template
+
+# The logical id of the function whose invocation runs in this context. Every function shares this
+# process and its AWS clients, so this is what tells whose call a call is (see localdev/iam.py).
+invoking_function: ContextVar[str | None] = ContextVar("invoking_function", default=None)
 
 
 @dataclass
@@ -64,7 +69,11 @@ class LocalFunction:
     def invoke(self, event: dict[str, Any]) -> Any:
         context = LambdaContext(self.spec.logical_id, self.spec.memory_size, self.spec.timeout)
         with self._lock:
-            return self.handler(event, context)
+            token = invoking_function.set(self.spec.logical_id)
+            try:
+                return self.handler(event, context)
+            finally:
+                invoking_function.reset(token)
 
 
 def load_functions(template: Template) -> dict[str, LocalFunction]:

@@ -1,4 +1,5 @@
-"""Shared fixtures: no test ever reaches real AWS; each test gets a fresh moto stack from template.yaml."""
+"""Shared fixtures: no test ever reaches real AWS; each test gets a fresh moto stack from template.yaml,
+and every AWS call a function makes in it is checked against that function's IAM policy."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import pytest
 
 from localdev.aws_calls import RequestLog, watch
 from localdev.functions import LocalFunction, load_functions
-from localdev.inprocess import in_process_stack
 from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_PARAMETERS
 from localdev.template import Template
 from orders_common.wiring import reset_services
+from tests.support.iam import fail_on_ungranted_calls, recorded_stack
 from tests.support.stack import Deployed
 
 
@@ -41,8 +42,10 @@ def functions(template: Template) -> dict[str, LocalFunction]:
 
 @pytest.fixture
 def stack(template: Template, functions: dict[str, LocalFunction]) -> Iterator[Deployed]:
-    with in_process_stack(template, functions) as running:
-        yield Deployed(running.template, running.resolver, running.functions, running.router)
+    with recorded_stack(template, functions) as deployed:
+        yield deployed
+        assert deployed.iam is not None
+        fail_on_ungranted_calls(deployed.iam, deployed.resolver)
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ import pytest
 
 from localdev.aws_calls import watch
 from localdev.local_auth import LocalIssuer
-from localdev.routing import Router
-from localdev.template import Resolver, Template
 from orders_common.wiring import reset_services
 from tests.support.api import SEED_BODY, assert_error
 from tests.support.stack import Deployed
@@ -31,15 +29,10 @@ class Secured:
 
 @pytest.fixture
 def secured(stack: Deployed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Secured:
-    parameters = {**stack.template.parameter_overrides, "AuthEnabled": "true"}
-    template = Template.load(parameters=parameters)
     monkeypatch.setenv("AUTH_ENABLED", "true")
     reset_services()
     issuer = LocalIssuer(issuer="https://issuer.test", audience="orders-api", key_path=tmp_path / "key.pem")
-    resolver = Resolver(template, refs=stack.resolver.refs, attributes=stack.resolver.attributes)
-    stack.router = Router(
-        template.http_routes(), stack.functions, authorizer=issuer, secured=template.secured_route_keys(resolver)
-    )
+    stack.require_tokens(issuer)
     return Secured(stack, issuer)
 
 

@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 
 import boto3
 
+from localdev.iam import IamRecorder
 from localdev.inprocess import InProcessStack
-from localdev.routing import HttpResponse
+from localdev.routing import Authorizer, HttpResponse, Router
+from localdev.template import Resolver, Template
 from orders_common.http.jsonio import dumps
 from orders_common.wiring import Services, services
 
@@ -21,9 +23,20 @@ from orders_common.wiring import Services, services
 class Deployed(InProcessStack):
     """The in-process stack, with what tests ask of it."""
 
+    iam: IamRecorder | None = None  # every AWS call of the functions, checked against their policies
+
     @property
     def services(self) -> Services:
         return services()
+
+    def require_tokens(self, authorizer: Authorizer) -> None:
+        """API Gateway's side of ``AuthEnabled=true``: the JWT authorizer on every route the template
+        secures. (The functions' side, ``AUTH_ENABLED=true`` and fresh services, is the caller's.)"""
+        template = Template.load(parameters={**self.template.parameter_overrides, "AuthEnabled": "true"})
+        resolver = Resolver(template, refs=self.resolver.refs, attributes=self.resolver.attributes)
+        self.router = Router(
+            template.http_routes(), self.functions, authorizer=authorizer, secured=template.secured_route_keys(resolver)
+        )
 
     # HTTP, through API Gateway's routing
 

@@ -1,0 +1,270 @@
+"""Every path of every function against IAM: each AWS call a function makes is granted by its policy in
+template.yaml, and each policy grants exactly what its function's code uses, no more.
+
+Moto grants everything; ``localdev.iam`` decides as IAM would. The paths run once for the module.
+Locally every function shares one process and one set of services, where a real function has
+containers of its own; services are rebuilt before each step, so that what one function cached (an
+account's owner) cannot spare another function a read it makes on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import boto3
+import pytest
+
+from localdev.events import sqs_event
+from localdev.functions import LocalFunction
+from localdev.local_auth import LocalIssuer
+from localdev.template import ROOT, Template
+from orders_common.logic import process_all as process_all_module
+from orders_common.wiring import reset_services
+from tests.support.iam import KNOWN_GAPS, KnownGap, known_gaps, recorded_stack
+from tests.support.stack import Deployed
+
+BUY = {
+    "account_id": 1,
+    "symbol": "BTC",
+    "name": "IAM buy",
+    "side": "buy",
+    "order_type": "market",
+    "quantity": Decimal("0.01"),
+}
+SELL = {**BUY, "symbol": "ETH", "name": "IAM sell", "side": "sell", "quantity": Decimal("0.5")}
+MISSING = 999_999
+
+
+class Driver:
+    """Drives the stack one step at a time, each step in fresh services (a new container)."""
+
+    def __init__(self, stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.stack = stack
+        self.monkeypatch = monkeypatch
+
+    def call(
+        self, method: str, path: str, status: int, *, headers: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> Any:
+        reset_services()
+        response = self.stack.request(method, path, headers=headers, **kwargs)
+        assert response.status == status, (method, path, response.body)
+        return response.json()
+
+    def create(
+        self, status: int = 201, *, key: str | None = None, headers: Mapping[str, str] | None = None, **fields: Any
+    ) -> Any:
+        all_headers = {**(headers or {}), **({"Idempotency-Key": key} if key else {})}
+        return self.call("POST", "/api/orders/create", status, json={**BUY, **fields}, headers=all_headers)
+
+    def invoke(self, function: LocalFunction | str, event: dict[str, Any]) -> Any:
+        reset_services()
+        return (self.stack.functions[function] if isinstance(function, str) else function).invoke(event)
+
+    @contextmanager
+    def environment(self, **variables: str) -> Iterator[None]:
+        with self.monkeypatch.context() as scoped:
+            for name, value in variables.items():
+                scoped.setenv(name, value)
+            yield
+
+    def drain_queue_through_the_executor(self) -> int:
+        """Deliver what the execution queue holds, ten at a time, as Lambda's event source would."""
+        sqs = boto3.client("sqs")
+        queue_arn = self.stack.resolver.attributes[("ExecutionQueue", "Arn")]
+        delivered = 0
+        while messages := sqs.receive_message(QueueUrl=self.stack.queue_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            assert self.invoke("ExecuteQueuedFunction", sqs_event(messages, queue_arn)) == {"batchItemFailures": []}
+            for message in messages:
+                sqs.delete_message(QueueUrl=self.stack.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            delivered += len(messages)
+        return delivered
+
+
+def drive_creates(d: Driver) -> dict[str, Any]:
+    orders = {
+        "market buy": d.create(),
+        "limit buy": d.create(order_type="limit", price=Decimal("1000"), key="iam-1", client_order_id="iam-c1"),
+        "market sell": d.create(**SELL, key="iam-2"),
+        "limit sell": d.create(**{**SELL, "order_type": "limit", "price": Decimal("9000"), "client_order_id": "c2"}),
+    }
+    replay = d.create(order_type="limit", price=Decimal("1000"), key="iam-1", client_order_id="iam-c1")
+    assert replay == orders["limit buy"]
+    refused = {
+        "IDEMPOTENCY_KEY_REUSED": d.create(409, key="iam-1", quantity=Decimal("0.02")),
+        # Refused creates: each deletes its key's record, so that the key can be retried.
+        "ACCOUNT_NOT_FOUND": d.create(404, key="iam-3", account_id=MISSING),
+        "DUPLICATE_CLIENT_ORDER_ID": d.create(
+            409, key="iam-4", order_type="limit", price=Decimal("1000"), client_order_id="iam-c1"
+        ),
+        "INSUFFICIENT_FUNDS": d.create(422, key="iam-5", account_id=2, quantity=Decimal("1")),
+        "INSUFFICIENT_POSITION": d.create(422, key="iam-6", **{**SELL, "quantity": Decimal("1000")}),
+        "UNKNOWN_SYMBOL": d.create(422, key="iam-7", symbol="DOGE"),
+    }
+    assert {code: body["code"] for code, body in refused.items()} == {code: code for code in refused}
+    return orders
+
+
+def drive_reads(d: Driver, order: dict[str, Any]) -> None:
+    d.call("GET", "/api/orders/pending", 200)
+    d.call("GET", "/api/orders/pending", 200, query={"status": "pending", "symbol": "BTC", "limit": 1})
+    d.call("GET", "/api/orders/user/1", 200)
+    d.call("GET", "/api/orders/account/1", 200)
+    d.call("GET", f"/api/orders/account/{MISSING}", 404)
+    d.call("GET", "/api/accounts/1", 200)
+    d.call("GET", f"/api/accounts/{MISSING}", 404)
+    d.call("GET", f"/api/orders/order/{order['id']}", 200)
+    d.call("GET", f"/api/orders/order/{MISSING}", 404)
+    assert d.call("GET", "/api/orders/health", 200)["statistics"] is not None  # auth off: everyone is admin
+
+
+def drive_execute_and_cancel(d: Driver, orders: dict[str, Any]) -> None:
+    def execute(order: dict[str, Any], status: int = 200) -> Any:
+        return d.call("POST", f"/api/orders/execute/{order['id']}", status)
+
+    assert execute(orders["market buy"])["execution_status"] == "filled"
+    assert execute(orders["market sell"])["execution_status"] == "filled"  # reads the position's cost
+    assert execute(orders["limit buy"])["execution_status"] == "open"
+    execute(orders["market buy"], 409)
+    execute({"id": MISSING}, 404)
+    dear = d.create(account_id=2, quantity=Decimal("0.7"))
+    with d.environment(STATIC_PRICES="BTC=75000,ETH=3500,SOL=150"):  # the market ran away
+        assert execute(dear)["execution_status"] == "rejected"
+
+    spare = d.create()
+    d.call("POST", f"/api/orders/cancel/{spare['id']}", 200)
+    d.call("POST", f"/api/orders/cancel/{orders['limit sell']['id']}", 200)  # gives the position back
+    d.call("POST", f"/api/orders/cancel/{spare['id']}", 409)
+    d.call("POST", f"/api/orders/cancel/{MISSING}", 404)
+
+
+def drive_process_all_and_the_queue(d: Driver, template: Template) -> None:
+    d.create()
+    done = d.call("POST", "/api/orders/process-all", 200)
+    assert (done["succeeded"], done["skipped"]) == (1, 1)  # the open limit buy stays
+
+    for _ in range(11):
+        d.create(quantity=Decimal("0.001"))
+    with d.environment(PROCESS_ALL_TIME_BUDGET_SECONDS="0.000001"):  # no time: all to the queue
+        handed = d.call("POST", "/api/orders/process-all", 200)
+    assert (handed["processed"], handed["queued"]) == (0, 12)  # two SQS batches, sent at once
+    assert d.drain_queue_through_the_executor() == 12
+
+    example = json.loads((ROOT / "events" / "execute_queued.json").read_text())  # order 1 twice: final
+    assert d.invoke("ExecuteQueuedFunction", example) == {"batchItemFailures": []}
+    missing = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps({"order_id": MISSING})}
+    queue_arn = d.stack.resolver.attributes[("ExecutionQueue", "Arn")]
+    assert d.invoke("ExecuteQueuedFunction", sqs_event([missing], queue_arn)) == {"batchItemFailures": []}
+
+    schedule = json.loads((ROOT / "events" / "process_all.schedule.json").read_text())
+    for _ in range(2):
+        d.create(quantity=Decimal("0.001"))
+    assert d.invoke("ProcessAllFunction", schedule)["queued"] == 3
+    # A scheduled run out of time saves where it stopped; the next resumes there and clears it.
+    hurried = LocalFunction(replace(template.function("ProcessAllFunction"), timeout=2))
+    with d.monkeypatch.context() as scoped:
+        scoped.setattr(process_all_module, "FAN_OUT_PAGE_SIZE", 1)
+        assert d.invoke(hurried, schedule)["complete"] is False
+        assert d.invoke("ProcessAllFunction", schedule)["resumed"] is True
+    assert d.drain_queue_through_the_executor() > 0
+
+
+def drive_with_authentication(d: Driver, key_path: Path) -> None:
+    issuer = LocalIssuer(issuer="https://issuer.test", audience="orders-api", key_path=key_path)
+    d.monkeypatch.setenv("AUTH_ENABLED", "true")
+    d.stack.require_tokens(issuer)
+
+    def token(user: int, **claims: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issuer.mint(user, **claims)}"}
+
+    user, admin = token(1), token(99, admin=True)
+    d.call("GET", "/api/orders/health", 401)  # API Gateway refuses it: no function runs
+
+    mine = d.create(headers=user)  # the transaction checks the owner: no read
+    d.create(headers=user, key="iam-auth-1", **SELL)
+    # Another user's account: the buy's and the sell's transactions refuse it.
+    assert d.create(403, headers=user, key="iam-auth-2", account_id=3, symbol="SOL")["code"] == "FORBIDDEN"
+    assert d.create(403, headers=user, **{**SELL, "account_id": 3, "symbol": "SOL"})["code"] == "FORBIDDEN"
+    assert d.create(404, headers=user, key="iam-auth-3", account_id=MISSING)["code"] == "ACCOUNT_NOT_FOUND"
+    d.create(403, headers=token(1, user_id="not-a-number"))
+    theirs = d.create(headers=token(2), account_id=3, symbol="SOL", quantity=Decimal("1"))
+
+    assert d.call("GET", "/api/orders/health", 200, headers=user)["statistics"] is None  # one cheap read
+    assert d.call("GET", "/api/orders/health", 200, headers=admin)["statistics"]["pending_orders"] > 0
+    d.call("GET", "/api/orders/pending", 403, headers=user)
+    d.call("GET", "/api/orders/pending", 200, headers=admin)
+    d.call("GET", "/api/orders/user/1", 200, headers=user)
+    d.call("GET", "/api/orders/user/2", 403, headers=user)
+    d.call("GET", "/api/orders/account/1", 200, headers=user)
+    d.call("GET", "/api/orders/account/3", 403, headers=user)
+    d.call("GET", "/api/accounts/1", 200, headers=user)
+    d.call("GET", "/api/accounts/3", 403, headers=user)
+    d.call("GET", f"/api/orders/order/{mine['id']}", 200, headers=user)
+    d.call("GET", f"/api/orders/order/{theirs['id']}", 403, headers=user)
+    d.call("POST", f"/api/orders/execute/{theirs['id']}", 403, headers=user)
+    d.call("POST", f"/api/orders/cancel/{theirs['id']}", 403, headers=user)
+    d.call("POST", f"/api/orders/execute/{mine['id']}", 200, headers=user)
+    d.call("POST", f"/api/orders/cancel/{d.create(headers=user)['id']}", 200, headers=user)
+    d.call("POST", "/api/orders/process-all", 403, headers=user)
+    d.call("POST", "/api/orders/process-all", 200, headers=admin)
+
+
+@pytest.fixture(scope="module")
+def driven(
+    template: Template, functions: dict[str, LocalFunction], tmp_path_factory: pytest.TempPathFactory
+) -> Deployed:
+    """The stack after every path of every function has run, its calls in ``iam``."""
+    with recorded_stack(template, functions) as stack, pytest.MonkeyPatch.context() as monkeypatch:
+        d = Driver(stack, monkeypatch)
+        orders = drive_creates(d)
+        drive_reads(d, orders["limit buy"])
+        drive_execute_and_cancel(d, orders)
+        drive_process_all_and_the_queue(d, template)
+        drive_with_authentication(d, tmp_path_factory.mktemp("iam") / "key.pem")
+    return stack
+
+
+def unexpected(driven: Deployed, kind: Literal["ungranted", "unused"]) -> list[str]:
+    """What the scenario found of ``kind`` (see ``localdev.iam.Difference``), known gaps aside."""
+    assert driven.iam is not None
+    return sorted(
+        f"{function}: {permission}"
+        for function, difference in driven.iam.differences().items()
+        for permission in getattr(difference, kind) - known_gaps(function, kind, driven.resolver)
+    )
+
+
+def test_every_function_ran_and_every_call_was_attributed_and_understood(driven: Deployed) -> None:
+    assert driven.iam is not None
+    assert set(driven.iam.used()) == set(driven.iam.policies)
+    # The test's own calls (reading the queue) come from this thread; a call from any other thread
+    # without a function is one a pool lost track of, and would escape the checks.
+    assert {call.thread for call in driven.iam.unattributed()} == {"MainThread"}
+    assert [call for call in driven.iam.calls if call.problem] == []
+
+
+def test_no_function_calls_what_its_policy_does_not_grant(driven: Deployed) -> None:
+    assert unexpected(driven, "ungranted") == [], "called without a grant: AccessDenied on AWS"
+
+
+def test_no_policy_grants_what_its_function_never_uses(driven: Deployed) -> None:
+    assert unexpected(driven, "unused") == [], "granted but never used: remove it from template.yaml"
+
+
+@pytest.mark.parametrize("gap", KNOWN_GAPS, ids=[f"{gap.function} {gap.action}" for gap in KNOWN_GAPS])
+def test_each_known_gap_still_occurs(driven: Deployed, gap: KnownGap) -> None:
+    assert driven.iam is not None
+    found = getattr(driven.iam.differences()[gap.function], gap.kind)
+    expected = gap.permission(driven.resolver)
+
+    assert expected in found, (
+        f"{gap.function} {gap.action} no longer occurs ({gap.reason}): the fix landed; "
+        "remove it from KNOWN_GAPS in tests/support/iam.py"
+    )
