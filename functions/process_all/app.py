@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
+from orders_common.logic.fan_out import paging_seconds
 from orders_common.logic.process_all import plan_time
 from orders_common.models.process_all import FanOutResult, ProcessAllResult
 from orders_common.runtime import http_entry, http_or_scheduled, scheduled_entry
@@ -30,7 +31,7 @@ def process_all_now() -> JsonResponse:
 
 
 def scheduled_fan_out(context: LambdaContext) -> FanOutResult:
-    return services().fan_out(seconds=context.get_remaining_time_in_millis() / 1000 - 2.0)
+    return services().fan_out(seconds=paging_seconds(context.get_remaining_time_in_millis() / 1000))
 
 
 lambda_handler = http_or_scheduled(http_entry(app), scheduled_entry(scheduled_fan_out))

@@ -33,6 +33,13 @@ CURSOR = "FAN_OUT"
 # An order claimed for an external exchange this long ago without an outcome gets reconciled.
 RECONCILE_AFTER = timedelta(seconds=60)
 MARKING_CONCURRENCY = 8
+# Paging stops this long before the invocation's end: marking, sending, the reconcile read and the
+# cursor write of the last page still have to fit (each wait may take a store attempt's 3 s).
+FINISHING_SECONDS = 5.0
+
+
+def paging_seconds(remaining_seconds: float) -> float:
+    return remaining_seconds - FINISHING_SECONDS
 
 
 @dataclass(frozen=True)
