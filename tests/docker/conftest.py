@@ -28,15 +28,9 @@ from localdev.demo import seed_demo_accounts
 from localdev.functions import LocalFunction
 from localdev.resources import create_resources, function_environment
 from localdev.routing import Router
-from localdev.sam_local import (
-    SamLocalError,
-    docker_client,
-    host_architecture,
-    image_is_present,
-    lambda_base_image,
-    sam_environment,
-    sam_executable,
-)
+from localdev.sam_local import SamLocalError
+from localdev.sam_local.build import host_architecture, sam_environment, sam_executable
+from localdev.sam_local.docker_host import docker_client, image_is_present, lambda_base_image
 from localdev.stack import LOCAL_DEFAULTS, free_port
 from localdev.template import ROOT, Template
 from orders_common.wiring import reset_services, services

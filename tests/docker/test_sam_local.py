@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from localdev.sam_local import BUILT_TEMPLATE, ENV_VARS_FILE, SamLambdaFunction, docker_client
+from localdev.sam_local.build import BUILT_TEMPLATE, ENV_VARS_FILE
+from localdev.sam_local.docker_host import docker_client
+from localdev.sam_local.processes import SamLambdaFunction
 from localdev.template import ROOT, Template
 from tests.docker.conftest import SamLocalProcess, sam_local_invoke, start_sam_local
 from tests.e2e.test_local_server import Client
