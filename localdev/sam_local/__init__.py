@@ -10,7 +10,7 @@ It runs, in this order:
   ``start-lambda``.
 
 Function containers sit on Docker's default bridge network whatever ``--docker-network`` says, so they
-reach moto at an address of this machine on that bridge (docker0's gateway, e.g. 172.17.0.1), where
+reach moto at this machine's address on that bridge (docker0's own address, e.g. 172.17.0.1), where
 moto listens too; on Docker Desktop they use ``host.docker.internal``.
 
 Modules: ``docker_host`` (the engine, and where containers reach this machine), ``build`` (sam build,

@@ -202,6 +202,7 @@ class SamLocal:
             for line in self.pipeline.describe():
                 yield f"  {line} (through start-lambda)"
         yield f"moto on {self.stack.moto_endpoint}; functions reach it at {self.function_endpoint}"
+        yield f"  ({self.docker.source})"
         yield f"env-vars file {self._shown(self.env_vars_file)}, template {self._shown(self.built_template)}"
         if self.log_dir is not None:
             yield f"sam output in {self._shown(self.log_dir)}/"

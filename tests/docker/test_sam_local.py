@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from localdev.sam_local.build import BUILT_TEMPLATE, ENV_VARS_FILE
-from localdev.sam_local.docker_host import docker_client
+from localdev.sam_local.docker_host import (
+    docker_client,
+    interface_address,
+    is_docker_desktop,
+    is_local_address,
+)
 from localdev.sam_local.processes import SamLambdaFunction
 from localdev.template import ROOT, Template
 from tests.docker.conftest import SamLocalProcess, sam_local_invoke, start_sam_local
@@ -133,3 +138,17 @@ def test_the_env_vars_file_points_the_functions_at_moto(sam_local: SamLocalProce
     # a local run's settings: static prices, and no JWTs (sam local start-api has no JWT authorizer)
     assert (variables["PRICE_SOURCE"], variables["AUTH_ENABLED"]) == ("static", "false")
     assert json.loads(sam_local.env_vars_file.read_text()).keys() == {"Parameters"}
+
+
+def test_functions_reach_moto_at_an_address_of_this_machine(sam_local: SamLocalProcess) -> None:
+    """Not host.docker.internal, which a container of a Linux engine cannot resolve: the bridge
+    interface's own address (docker0's, whether or not the engine reports an IPAM gateway)."""
+    address = sam_local.function_variables["AWS_ENDPOINT_URL"].removeprefix("http://").rsplit(":", 1)[0]
+    client = docker_client()
+    if is_docker_desktop(client.info()):
+        assert address == "host.docker.internal"  # the bridge lives in Docker Desktop's VM
+        return
+    interface = client.networks.get("bridge").attrs["Options"].get("com.docker.network.bridge.name", "docker0")
+
+    assert is_local_address(address)
+    assert address == interface_address(interface)
