@@ -39,6 +39,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--docker-host-address", default=None, help="address containers reach this machine at (default: detected)"
     )
+    parser.add_argument(
+        "--lambda-image",
+        default=None,
+        help="image to run the functions on (default: the Lambda Python image if present, else the offline stand-in)",
+    )
     parser.add_argument("--schedule-seconds", type=float, default=None, help="run the schedule this often instead")
     parser.add_argument("--no-pipeline", action="store_true", help="no SQS poller and no schedule")
     parser.add_argument("--no-build", action="store_true", help="reuse the last build in .aws-sam/local/build")
@@ -62,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         env_vars_file=arguments.env_vars_file.resolve(),
         overrides=dict(item.split("=", 1) for item in arguments.set),
         docker_host_override=arguments.docker_host_address,
+        lambda_image=arguments.lambda_image,
         schedule_seconds=arguments.schedule_seconds,
         pipeline_enabled=not arguments.no_pipeline,
         build_enabled=not arguments.no_build,

@@ -1,4 +1,4 @@
-"""Where a function container reaches this machine, and so moto; and the Lambda base image.
+"""Where a function container reaches this machine, and so moto.
 
 sam puts function containers on Docker's default bridge network whatever ``--docker-network`` says.
 On a Linux Docker Engine the bridge is an interface of this machine (``docker0`` unless the network's
@@ -14,7 +14,6 @@ names ``--docker-host-address``, rather than a name the containers cannot resolv
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
 import struct
 import sys
@@ -23,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from localdev.sam_local import SamLocalError
-from localdev.template import Template
 
 BRIDGE_NAME_OPTION = "com.docker.network.bridge.name"
 DEFAULT_BRIDGE_INTERFACE = "docker0"
@@ -131,20 +129,12 @@ def docker_host(client: Any, override: str | None = None) -> DockerHost:
     return detect_docker_host(client.networks.get("bridge").attrs, client.info())
 
 
-def lambda_base_image(template: Template, architecture: str) -> str:
-    """The image sam local runs the template's zip functions on, e.g. public.ecr.aws/lambda/python:3.13-x86_64."""
-    runtime = str(template.document["Globals"]["Function"]["Runtime"])
-    found = re.fullmatch(r"([a-z]+)([0-9.]+)", runtime)  # python3.13
-    if found is None:
-        raise SamLocalError(f"no Lambda base image known for runtime {runtime}")
-    return f"public.ecr.aws/lambda/{found.group(1)}:{found.group(2)}-{architecture}"
-
-
-def image_is_present(client: Any, image: str) -> bool:
+def image_labels(client: Any, image: str) -> dict[str, str] | None:
+    """An image's labels through the SDK; None when it is not on this machine."""
     import docker
 
     try:
-        client.images.get(image)
+        found = client.images.get(image)
     except docker.errors.ImageNotFound:
-        return False
-    return True
+        return None
+    return dict(found.labels or {})

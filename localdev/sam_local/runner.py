@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from moto.server import ThreadedMotoServer
 
@@ -24,13 +24,8 @@ from localdev.sam_local.build import (
     sam_environment,
     write_local_template,
 )
-from localdev.sam_local.docker_host import (
-    DockerHost,
-    docker_client,
-    docker_host,
-    image_is_present,
-    lambda_base_image,
-)
+from localdev.sam_local.docker_host import DockerHost, docker_client, docker_host, image_labels
+from localdev.sam_local.images import STANDIN_REPOSITORY, choose_image, missing_image, python_version
 from localdev.sam_local.processes import (
     STARTUP_TIMEOUT_SECONDS,
     SamLambdaFunction,
@@ -58,6 +53,7 @@ class SamLocal:
     env_vars_file: Path = ENV_VARS_FILE
     overrides: Mapping[str, str] = field(default_factory=dict)
     docker_host_override: str | None = None
+    lambda_image: str | None = None  # the image to run the functions on; default: chosen by images.choose_image
     schedule_seconds: float | None = None
     pipeline_enabled: bool = True
     build_enabled: bool = True
@@ -96,12 +92,7 @@ class SamLocal:
         client = docker_client()
         self.stack = stack = LocalStack(moto_port=self.moto_port, overrides=self.overrides)
         template = stack.template  # with the local run's parameters (static prices, ...)
-        image = lambda_base_image(template, self.architecture)
-        if not image_is_present(client, image):
-            say(
-                f"warning: {image} is not on this machine; sam will try to pull it "
-                "(offline: sudo scripts/lambda-image/build.sh builds a local stand-in)"
-            )
+        self.lambda_image = self._image(client, str(template.document["Globals"]["Function"]["Runtime"]))
         self.docker = docker_host(client, self.docker_host_override)
         if self.docker.local and not port_is_free(self.docker.address, self.moto_port):
             raise SamLocalError(f"Port {self.moto_port} on {self.docker.address} is already in use; pass --moto-port.")
@@ -138,7 +129,7 @@ class SamLocal:
         # create its runtime) and leaves them running after Ctrl-C.
         common = [
             *("--template-file", str(self.built_template), "--env-vars", str(self.env_vars_file)),
-            *("--skip-pull-image", "--warm-containers", "LAZY"),
+            *("--invoke-image", self.lambda_image, "--skip-pull-image", "--warm-containers", "LAZY"),
         ]
         self.services = [
             SamService(
@@ -194,7 +185,9 @@ class SamLocal:
     def describe(self) -> Iterator[str]:
         assert self.stack is not None
         assert self.docker is not None
+        assert self.lambda_image is not None
         yield f"Orders API on http://{self.host}:{self.api_port} (sam local start-api, {self.architecture} containers)"
+        yield f"Lambda image {self.lambda_image}"
         for route in self.stack.template.http_routes():
             yield f"  {route.method:<5} {route.path:<40} -> {route.function}"
         yield f"sam local start-lambda on http://127.0.0.1:{self.lambda_port}"
@@ -206,8 +199,21 @@ class SamLocal:
         yield f"env-vars file {self._shown(self.env_vars_file)}, template {self._shown(self.built_template)}"
         if self.log_dir is not None:
             yield f"sam output in {self._shown(self.log_dir)}/"
-        yield "Try: sam local invoke -e events/health.json HealthFunction (samconfig.toml supplies the flags)"
+        # samconfig.toml names the stand-in: another image has to be said.
+        image = "" if self.lambda_image.startswith(f"{STANDIN_REPOSITORY}:") else f" --invoke-image {self.lambda_image}"
+        yield f"Try: sam local invoke{image} -e events/health.json HealthFunction (samconfig.toml supplies the flags)"
         yield "Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops."
+
+    def _image(self, client: Any, runtime: str) -> str:
+        version = python_version(runtime)
+        if self.lambda_image:
+            if image_labels(client, self.lambda_image) is None:
+                raise SamLocalError(f"{self.lambda_image} (--lambda-image) is not on this machine")
+            return self.lambda_image
+        chosen = choose_image(lambda image: image_labels(client, image), version, self.architecture)
+        if chosen is None:
+            raise SamLocalError(missing_image(version, self.architecture))
+        return chosen
 
     def _log_path(self, name: str) -> Path | None:
         return self.log_dir / f"{name}.log" if self.log_dir is not None else None

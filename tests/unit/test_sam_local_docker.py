@@ -1,5 +1,6 @@
 """Where sam-local's function containers reach this machine (localdev.sam_local.docker_host), from the
-engine's own answers to ``docker network inspect bridge`` and ``docker info``."""
+engine's own answers to ``docker network inspect bridge`` and ``docker info``; and which Lambda image
+the functions run on (localdev.sam_local.images)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from localdev.sam_local.docker_host import (
     detect_docker_host,
     docker_host,
     interface_address,
+)
+from localdev.sam_local.images import (
+    STANDIN_LABEL,
+    choose_image,
+    official_image,
+    python_version,
+    standin_image,
 )
 
 # Recorded on Debian 12 with docker.io 20.10.24+dfsg1 (dockerd.sh start, default flags): IPAM has the
@@ -159,3 +167,40 @@ def test_interface_address_reads_this_machines_interfaces() -> None:
     assert interface_address("lo") == "127.0.0.1"
     assert interface_address("no-such-if") is None
     assert interface_address("x" * 40) is None
+
+
+# Images
+
+
+def labels(**images: dict[str, str]) -> Any:
+    return images.get
+
+
+OFFICIAL = official_image("3.13", "x86_64")
+STANDIN = standin_image("3.13", "x86_64")
+
+
+def test_the_stand_in_has_its_own_name() -> None:
+    assert (OFFICIAL, STANDIN) == (
+        "public.ecr.aws/lambda/python:3.13-x86_64",
+        "hyperoru.invalid/lambda-python:3.13-x86_64",
+    )
+    assert python_version("python3.13") == "3.13"
+    with pytest.raises(SamLocalError):
+        python_version("nodejs22.x")
+
+
+def test_the_real_image_is_preferred_where_present() -> None:
+    assert choose_image(labels(**{OFFICIAL: {}, STANDIN: {STANDIN_LABEL: "true"}}), "3.13", "x86_64") == OFFICIAL
+
+
+def test_the_stand_in_serves_where_the_real_image_is_not() -> None:
+    assert choose_image(labels(**{STANDIN: {STANDIN_LABEL: "true"}}), "3.13", "x86_64") == STANDIN
+    assert choose_image(labels(), "3.13", "x86_64") is None
+
+
+def test_a_stand_in_under_the_official_name_is_not_taken_for_the_real_image() -> None:
+    # What build.sh made before it had a name of its own (build.sh now untags it).
+    old = labels(**{OFFICIAL: {STANDIN_LABEL: "true"}})
+
+    assert choose_image(old, "3.13", "x86_64") is None
