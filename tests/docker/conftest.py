@@ -2,7 +2,8 @@
 
 They need a Docker daemon and the Lambda base image (the real one, or the offline stand-in of
 scripts/lambda-image/build.sh). Without them the tests are skipped, loudly; with
-HYPERORU_REQUIRE_DOCKER_TESTS=1 (as .ci/run sets) they fail instead, so CI cannot pass without them.
+HYPERORU_REQUIRE_DOCKER_TESTS=1 (as .ci/run sets) they fail instead, and so does any other skip of a
+sam local test, so CI cannot pass without running every one of them.
 
 One ``make sam-local`` process serves the whole session (one build, one moto server, start-api and
 start-lambda); each test that needs a known state resets moto and seeds the demo accounts again.
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -47,6 +48,20 @@ def unavailable(reason: str) -> NoReturn:
     if os.environ.get(REQUIRE_DOCKER) == "1":
         pytest.fail(f"{reason}; {NOT_RUN} and {REQUIRE_DOCKER}=1 requires them", pytrace=False)
     pytest.skip(f"SKIPPED: {reason}; {NOT_RUN}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Required means run: under HYPERORU_REQUIRE_DOCKER_TESTS=1 a sam local test that skips, for
+    whatever reason (its own skip, a fixture's, a skip mark), fails instead."""
+    report: pytest.TestReport = yield
+    if os.environ.get(REQUIRE_DOCKER) == "1" and report.skipped and item.get_closest_marker("docker"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} skipped ({reason}); {NOT_RUN} and {REQUIRE_DOCKER}=1 requires them"
+    return report
 
 
 @pytest.fixture(scope="session")
