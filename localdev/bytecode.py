@@ -17,12 +17,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from localdev.sam_local import images
+
 COMPILE = ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
 
 
 def lambda_image() -> str:
+    """The image sam local runs the functions on (the real one if present, else the stand-in)."""
     architecture = "arm64" if platform.machine() in {"aarch64", "arm64"} else "x86_64"
-    return f"public.ecr.aws/lambda/python:3.13-{architecture}"
+    chosen = images.choose_image(images.docker_cli_labels, "3.13", architecture)
+    return chosen or images.standin_image("3.13", architecture)
 
 
 def _runs(interpreter: str) -> bool:

@@ -4,6 +4,14 @@
 # `sam local start-api` and `sam local start-lambda` work without access to
 # public container registries.
 #
+# It is tagged hyperoru.invalid/lambda-python:3.13-<arch>, and :3.13 for this
+# machine's architecture (what samconfig.toml's invoke_image names), never under
+# the official name: the real image stays recognisable wherever it is pulled.
+# `.invalid` is a reserved domain that never resolves, so Docker can pull
+# nothing under that name: the image can only be the one this script built.
+# A stand-in that an earlier version of this script tagged under the official
+# name is untagged from it.
+#
 # The image is a Debian trixie (python3.13) userland made with debootstrap,
 # with awslambdaric + boto3 unpacked into /var/runtime and the same layout,
 # environment and entrypoint that SAM CLI relies on. See README.md next to
@@ -70,15 +78,32 @@ case "$machine" in
     aarch64|arm64) TAG_ARCH=arm64;  DEB_ARCH=arm64; PIP_PLATFORM=manylinux2014_aarch64 ;;
     *) die "unsupported architecture: $machine" ;;
 esac
-IMAGE="public.ecr.aws/lambda/python:${PY_MINOR}-${TAG_ARCH}"
+IMAGE_REPO=hyperoru.invalid/lambda-python
+IMAGE="$IMAGE_REPO:${PY_MINOR}-${TAG_ARCH}"
+HOST_ALIAS="$IMAGE_REPO:${PY_MINOR}"
+OFFICIAL="public.ecr.aws/lambda/python:${PY_MINOR}-${TAG_ARCH}"
+STANDIN_LABEL=io.hyperoru.lambda-standin
 log "host architecture $machine -> image $IMAGE (debootstrap arch $DEB_ARCH, pip platform $PIP_PLATFORM)"
 
 # --- 2. docker + early exit --------------------------------------------------
 command -v docker >/dev/null 2>&1 || die "docker CLI not found (run scripts/lambda-image/dockerd.sh start)"
 docker info >/dev/null 2>&1 || die "docker daemon not reachable (run scripts/lambda-image/dockerd.sh start)"
 
-OLD_IMAGE_ID=$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+
+# Earlier versions tagged the stand-in under the official name, where sam and readers take it for
+# the real image. Untag it there (the image itself stays under its own name, if it has one).
+if [ "$(docker image inspect --format "{{index .Config.Labels \"$STANDIN_LABEL\"}}" "$OFFICIAL" 2>/dev/null || true)" = true ]; then
+    log "untagging an older stand-in from the official name $OFFICIAL"
+    docker image rm "$OFFICIAL" "public.ecr.aws/lambda/python:${PY_MINOR}-rapid-${TAG_ARCH}" >/dev/null 2>&1 || true
+fi
+
+OLD_IMAGE_ID=$(image_id "$IMAGE")
 if [ -n "$OLD_IMAGE_ID" ] && [ "$FORCE" -eq 0 ]; then
+    if [ "$(image_id "$HOST_ALIAS")" != "$OLD_IMAGE_ID" ]; then
+        docker tag "$IMAGE" "$HOST_ALIAS"
+        log "tagged $IMAGE as $HOST_ALIAS"
+    fi
     log "image $IMAGE already present (${OLD_IMAGE_ID:7:12}); nothing to do (use --force to rebuild)"
     log "total time: $((SECONDS - SCRIPT_START))s"
     exit 0
@@ -361,7 +386,7 @@ for w in "$WHEELS"/*.whl; do
     RUNTIME_PKGS+="$(printf '%s' "$w" | cut -d- -f1-2) "
 done
 cat >"$ROOTFS/var/runtime/LAMBDA_STANDIN_INFO" <<EOF
-Local stand-in for $IMAGE (built by scripts/lambda-image/build.sh)
+Local stand-in for $OFFICIAL, tagged $IMAGE (built by scripts/lambda-image/build.sh)
 built: $(date -u +%Y-%m-%dT%H:%M:%SZ)
 userland: Debian $SUITE ($DEB_ARCH) from $MIRROR
 python: $PY_VERSION (/usr/bin/python3)
@@ -390,19 +415,21 @@ NEW_IMAGE_ID=$(tar --numeric-owner -C "$ROOTFS" \
         --change 'ENV LAMBDA_RUNTIME_DIR=/var/runtime' \
         --change 'WORKDIR /var/task' \
         --change 'ENTRYPOINT ["/lambda-entrypoint.sh"]' \
-        --change "LABEL io.hyperoru.lambda-standin=true io.hyperoru.lambda-standin.python=$PY_VERSION io.hyperoru.lambda-standin.userland=debian-$SUITE org.opencontainers.image.created=$BUILD_DATE" \
-        --message "local stand-in for $IMAGE (scripts/lambda-image/build.sh)" \
+        --change "LABEL $STANDIN_LABEL=true $STANDIN_LABEL.python=$PY_VERSION $STANDIN_LABEL.userland=debian-$SUITE org.opencontainers.image.created=$BUILD_DATE" \
+        --message "local stand-in for $OFFICIAL (scripts/lambda-image/build.sh)" \
         - "$IMAGE")
+docker tag "$IMAGE" "$HOST_ALIAS"
+log "    tagged $IMAGE and $HOST_ALIAS"
 step_done
 
-# SAM CLI derives "<repo>:3.13-rapid-<arch>" (and samcli/lambda-python:3.13-<arch>-<hash>
-# for functions with layers) from the base image and reuses them when they exist and
-# --skip-pull-image is given. Drop stale ones (also those of a base image removed by hand)
+# With --invoke-image, SAM CLI derives "<repo>:rapid-<arch>" (and samcli/lambda-python:3.13-<arch>-<hash>
+# for functions with layers, whatever the base) from the base image and reuses them when they exist
+# and --skip-pull-image is given. Drop stale ones (also those of a base image removed by hand)
 # so the new base image is actually used.
 if [ "$OLD_IMAGE_ID" != "$NEW_IMAGE_ID" ]; then
     step "removing images derived from an earlier base image"
     for ref in $(docker image ls --format '{{.Repository}}:{{.Tag}}' \
-            --filter "reference=public.ecr.aws/lambda/python:${PY_MINOR}-rapid-${TAG_ARCH}" \
+            --filter "reference=${IMAGE_REPO}:rapid-${TAG_ARCH}" \
             --filter "reference=samcli/lambda-python:${PY_MINOR}-${TAG_ARCH}-*"); do
         log "    docker image rm $ref"
         docker image rm -f "$ref" >/dev/null || true

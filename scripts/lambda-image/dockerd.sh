@@ -5,27 +5,19 @@
 #
 #   start   install docker.io + debootstrap via apt when missing, start dockerd
 #           (first flag set that comes up, see FLAG_SETS below), wait until
-#           `docker info` answers, write a pidfile; then let containers reach
-#           services bound to the host's 127.0.0.1 (see "host loopback" below).
+#           `docker info` answers, write a pidfile.
 #           Does nothing (but say so) when a daemon is already answering.
-#   stop    stop the daemon only if this script started it (pidfile), and undo
-#           the host-loopback forwarding it added.
+#   stop    stop the daemon only if this script started it (pidfile).
 #   status  print whether a daemon answers and whether this script owns it.
 #
 # Environment:
 #   DOCKERD_STATE_DIR      pidfile/log dir (default /var/run/hyperoru-dockerd)
 #   DOCKERD_FLAGS          use exactly these dockerd flags instead of trying FLAG_SETS
+#                          (e.g. "--bip=172.18.0.1/16" for a bridge of another subnet)
 #   DOCKERD_START_TIMEOUT  seconds to wait per attempt (default 60)
-#   DOCKERD_HOST_LOOPBACK  1 (default) = DNAT <docker0 gateway>:<port> -> 127.0.0.1:<port>
-#                          for TCP from containers, so a function can reach e.g. a moto
-#                          server listening on the host's 127.0.0.1 (sam local runs
-#                          functions on the default bridge network even with
-#                          --docker-network host). 0 = leave iptables alone.
 #
-# Host loopback: with forwarding on, a function reaches host 127.0.0.1:5000 at
-# http://172.17.0.1:5000 (the docker0 address; printed by `start`), or at
-# http://host.docker.internal:5000 when sam is run with
-# --add-host host.docker.internal:host-gateway.
+# Function containers reach the host at the docker0 address (printed by `start`);
+# `make sam-local` finds it by itself and has its moto server listen there.
 set -euo pipefail
 
 export PATH="${PATH}:/usr/local/sbin:/usr/sbin:/sbin"
@@ -34,9 +26,7 @@ STATE_DIR=${DOCKERD_STATE_DIR:-/var/run/hyperoru-dockerd}
 PIDFILE="$STATE_DIR/dockerd.pid"
 LOGFILE="$STATE_DIR/dockerd.log"
 FLAGSFILE="$STATE_DIR/dockerd.flags"
-LOOPBACK_STATE="$STATE_DIR/host-loopback"
 TIMEOUT=${DOCKERD_START_TIMEOUT:-60}
-LOOPBACK_COMMENT=hyperoru-lambda-host-loopback
 
 # Tried in order until `docker info` answers. The plain defaults (overlay2,
 # docker0 bridge, iptables NAT) work on the Firecracker VMs this was written on;
@@ -73,7 +63,6 @@ ensure_packages() {
     command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
     command -v docker >/dev/null 2>&1 || missing+=(docker.io)
     command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-    command -v iptables >/dev/null 2>&1 || missing+=(iptables)
     [ "${#missing[@]}" -eq 0 ] && return 0
     # shellcheck disable=SC2207 # de-duplicate the word list
     missing=($(printf '%s\n' "${missing[@]}" | sort -u))
@@ -93,59 +82,9 @@ ensure_packages() {
     return "$status"
 }
 
-bridge_gateway() {
-    local gw=""
-    [ -d /sys/class/net/docker0 ] || return 0
-    if command -v ip >/dev/null 2>&1; then
-        gw=$(ip -4 -o addr show dev docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')
-    fi
-    if [ -z "$gw" ]; then
-        gw=$(docker network inspect bridge --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}' 2>/dev/null || true)
-    fi
-    printf '%s\n' "$gw"
-}
-
-setup_host_loopback() {
-    [ "${DOCKERD_HOST_LOOPBACK:-1}" = 1 ] || { log "host-loopback forwarding disabled (DOCKERD_HOST_LOOPBACK=0)"; return 0; }
-    local gw rule old
-    gw=$(bridge_gateway)
-    if [ -z "$gw" ]; then
-        log "no docker0 bridge: containers cannot reach the host loopback"
-        return 0
-    fi
-    if ! command -v iptables >/dev/null 2>&1; then
-        log "iptables missing: host-loopback forwarding not set up"
-        return 0
-    fi
-    rule=(PREROUTING -i docker0 -d "$gw" -p tcp -m comment --comment "$LOOPBACK_COMMENT" -j DNAT --to-destination 127.0.0.1)
-    if iptables -t nat -C "${rule[@]}" 2>/dev/null; then
-        log "host-loopback forwarding already in place: containers reach host 127.0.0.1:<port> at $gw:<port>"
-        return 0
-    fi
-    old=$(cat /proc/sys/net/ipv4/conf/docker0/route_localnet)
-    # Let packets arriving on docker0 be routed to 127.0.0.0/8 after DNAT.
-    if ! sysctl -q -w net.ipv4.conf.docker0.route_localnet=1 ||
-       ! iptables -t nat -I "${rule[@]}"; then
-        log "WARNING: could not set up host-loopback forwarding; bind host services to $gw or 0.0.0.0 instead"
-        return 0
-    fi
-    printf 'gateway=%s\nroute_localnet_before=%s\n' "$gw" "$old" >"$LOOPBACK_STATE"
-    log "host-loopback forwarding on: containers reach host 127.0.0.1:<port> at $gw:<port>"
-    log "  (or host.docker.internal:<port> with: sam local ... --add-host host.docker.internal:host-gateway)"
-}
-
-teardown_host_loopback() {
-    [ -f "$LOOPBACK_STATE" ] || return 0
-    local gw old
-    gw=$(sed -n 's/^gateway=//p' "$LOOPBACK_STATE")
-    old=$(sed -n 's/^route_localnet_before=//p' "$LOOPBACK_STATE")
-    while iptables -t nat -D PREROUTING -i docker0 -d "$gw" -p tcp -m comment --comment "$LOOPBACK_COMMENT" \
-            -j DNAT --to-destination 127.0.0.1 2>/dev/null; do :; done
-    if [ -n "$old" ] && [ -e /proc/sys/net/ipv4/conf/docker0/route_localnet ]; then
-        sysctl -q -w "net.ipv4.conf.docker0.route_localnet=$old" || true
-    fi
-    rm -f "$LOOPBACK_STATE"
-    log "removed host-loopback forwarding"
+bridge_address() {
+    # What containers on the default bridge reach this machine at.
+    ip -4 -o addr show dev docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}' || true
 }
 
 try_start() {
@@ -186,7 +125,6 @@ cmd_start() {
         else
             log "a docker daemon is already running (not started by this script); using it"
         fi
-        setup_host_loopback
         return 0
     fi
     if [ -f "$PIDFILE" ] && ! our_pid >/dev/null; then
@@ -208,7 +146,9 @@ cmd_start() {
             case " $flags " in
                 *" --bridge=none "*) log "  WARNING: no bridge network: sam local cannot reach its containers" ;;
             esac
-            setup_host_loopback
+            local address
+            address=$(bridge_address)
+            log "  containers reach this machine at ${address:-(no docker0 address)}"
             return 0
         fi
     done
@@ -218,7 +158,6 @@ cmd_start() {
 cmd_stop() {
     need_root
     local pid i
-    teardown_host_loopback
     if ! pid=$(our_pid); then
         rm -f "$PIDFILE" "$FLAGSFILE"
         log "no dockerd started by this script is running; nothing to stop"
@@ -246,7 +185,6 @@ cmd_status() {
         else
             log "running, not started by this script"
         fi
-        [ -f "$LOOPBACK_STATE" ] && log "host-loopback forwarding on via $(sed -n 's/^gateway=//p' "$LOOPBACK_STATE")"
         return 0
     fi
     log "not running"

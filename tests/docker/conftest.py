@@ -2,7 +2,8 @@
 
 They need a Docker daemon and the Lambda base image (the real one, or the offline stand-in of
 scripts/lambda-image/build.sh). Without them the tests are skipped, loudly; with
-HYPERORU_REQUIRE_DOCKER_TESTS=1 (as .ci/run sets) they fail instead, so CI cannot pass without them.
+HYPERORU_REQUIRE_DOCKER_TESTS=1 (as .ci/run sets) they fail instead, and so does any other skip of a
+sam local test, so CI cannot pass without running every one of them.
 
 One ``make sam-local`` process serves the whole session (one build, one moto server, start-api and
 start-lambda); each test that needs a known state resets moto and seeds the demo accounts again.
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -28,15 +29,10 @@ from localdev.demo import seed_demo_accounts
 from localdev.functions import LocalFunction
 from localdev.resources import create_resources, function_environment
 from localdev.routing import Router
-from localdev.sam_local import (
-    SamLocalError,
-    docker_client,
-    host_architecture,
-    image_is_present,
-    lambda_base_image,
-    sam_environment,
-    sam_executable,
-)
+from localdev.sam_local import SamLocalError
+from localdev.sam_local.build import host_architecture, sam_environment, sam_executable
+from localdev.sam_local.docker_host import docker_client, image_labels
+from localdev.sam_local.images import choose_image, missing_image, python_version
 from localdev.stack import LOCAL_DEFAULTS, free_port
 from localdev.template import ROOT, Template
 from orders_common.wiring import reset_services, services
@@ -54,15 +50,31 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(f"SKIPPED: {reason}; {NOT_RUN}")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Required means run: under HYPERORU_REQUIRE_DOCKER_TESTS=1 a sam local test that skips, for
+    whatever reason (its own skip, a fixture's, a skip mark), fails instead."""
+    report: pytest.TestReport = yield
+    if os.environ.get(REQUIRE_DOCKER) == "1" and report.skipped and item.get_closest_marker("docker"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} skipped ({reason}); {NOT_RUN} and {REQUIRE_DOCKER}=1 requires them"
+    return report
+
+
 @pytest.fixture(scope="session")
 def lambda_image(template: Template) -> str:
+    """The image sam-local chooses here: the real Lambda Python image if present, else the stand-in."""
     try:
         client = docker_client()
     except SamLocalError as error:
         unavailable(str(error))
-    image = lambda_base_image(template, host_architecture())
-    if not image_is_present(client, image):
-        unavailable(f"{image} is not on this machine (offline: sudo scripts/lambda-image/build.sh builds a stand-in)")
+    version = python_version(str(template.document["Globals"]["Function"]["Runtime"]))
+    image = choose_image(lambda name: image_labels(client, name), version, host_architecture())
+    if image is None:
+        unavailable(missing_image(version, host_architecture()))
     return image
 
 
@@ -77,6 +89,7 @@ class SamLocalProcess:
     build_dir: Path
     env_vars_file: Path
     output: Path
+    image: str  # the Lambda image the functions run on
 
     @property
     def api_url(self) -> str:
@@ -123,8 +136,8 @@ class SamLocalProcess:
             raise
 
 
-def start_sam_local(directory: Path, build_dir: Path, *options: str) -> SamLocalProcess:
-    """Start sam-local on free ports, with its env-vars file, output and logs in ``directory``."""
+def start_sam_local(directory: Path, build_dir: Path, image: str, *options: str) -> SamLocalProcess:
+    """Start sam-local on free ports and ``image``, with its env-vars file, output and logs in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     api_port, lambda_port, moto_port = free_port(), free_port(), free_port()
     env_vars_file = directory / "env.json"
@@ -136,7 +149,7 @@ def start_sam_local(directory: Path, build_dir: Path, *options: str) -> SamLocal
                 *("-m", "localdev.sam_local"),
                 *("--port", str(api_port), "--lambda-port", str(lambda_port), "--moto-port", str(moto_port)),
                 *("--build-dir", str(build_dir), "--env-vars-file", str(env_vars_file)),
-                *("--log-dir", str(directory / "logs")),
+                *("--log-dir", str(directory / "logs"), "--lambda-image", image),
                 *options,
             ],
             cwd=ROOT,
@@ -144,7 +157,7 @@ def start_sam_local(directory: Path, build_dir: Path, *options: str) -> SamLocal
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-    running = SamLocalProcess(process, api_port, lambda_port, moto_port, build_dir, env_vars_file, output)
+    running = SamLocalProcess(process, api_port, lambda_port, moto_port, build_dir, env_vars_file, output, image)
     try:
         running.wait_until_ready()
     except BaseException:
@@ -161,7 +174,7 @@ def sam_local(lambda_image: str, tmp_path_factory: pytest.TempPathFactory) -> It
     .aws-sam/local/build meanwhile, and sam build replaces what it serves.
     """
     directory = tmp_path_factory.mktemp("sam-local")
-    running = start_sam_local(directory, directory / "build", "--no-pipeline", "--quiet")
+    running = start_sam_local(directory, directory / "build", lambda_image, "--no-pipeline", "--quiet")
     try:
         yield running
     finally:
@@ -202,7 +215,7 @@ def sam_local_invoke(sam_local: SamLocalProcess, function: str, event_file: Path
         [
             sam_executable(),
             *("local", "invoke", "--template-file", str(sam_local.built_template)),
-            *("--env-vars", str(sam_local.env_vars_file), "--skip-pull-image"),
+            *("--env-vars", str(sam_local.env_vars_file), "--invoke-image", sam_local.image, "--skip-pull-image"),
             *("--event", str(event_file), function),
         ],
         cwd=ROOT,

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from localdev.sam_local import BUILT_TEMPLATE, ENV_VARS_FILE, SamLambdaFunction, docker_client
+from localdev.sam_local.build import BUILT_TEMPLATE, ENV_VARS_FILE
+from localdev.sam_local.docker_host import (
+    docker_client,
+    interface_address,
+    is_docker_desktop,
+    is_local_address,
+)
+from localdev.sam_local.images import STANDIN_REPOSITORY
+from localdev.sam_local.processes import SamLambdaFunction
 from localdev.template import ROOT, Template
 from tests.docker.conftest import SamLocalProcess, sam_local_invoke, start_sam_local
 from tests.e2e.test_local_server import Client
@@ -69,7 +77,7 @@ def test_sam_local_pipeline_fills_orders_and_ctrl_c_stops_everything(
     sam_local: SamLocalProcess, tmp_path: Path
 ) -> None:
     # A second sam-local as `make sam-local` runs it (poller and schedule on), on the session's build.
-    own = start_sam_local(tmp_path, sam_local.build_dir, "--no-build", "--schedule-seconds", "1")
+    own = start_sam_local(tmp_path, sam_local.build_dir, sam_local.image, "--no-build", "--schedule-seconds", "1")
     function_endpoint = own.function_variables["AWS_ENDPOINT_URL"]
     try:
         client = Client(own.api_url)
@@ -113,13 +121,16 @@ def test_a_taken_port_is_reported_clearly() -> None:
 
 def test_plain_sam_local_commands_use_the_local_build_and_env_vars_file() -> None:
     """`sam local invoke -e events/<file>.json <Function>` as the README writes it: samconfig.toml
-    supplies the host-architecture build, the env-vars file of `make sam-local` and --skip-pull-image."""
+    supplies the host-architecture build, the env-vars file of `make sam-local`, the stand-in image
+    under its own name (`:3.13`, which build.sh gives this machine's architecture) and
+    --skip-pull-image."""
     config = tomllib.loads((ROOT / "samconfig.toml").read_text())["default"]
 
     for command in ("local_invoke", "local_start_api", "local_start_lambda"):
         parameters = config[command]["parameters"]
         assert ROOT / parameters["template_file"] == BUILT_TEMPLATE
         assert ROOT / parameters["env_vars"] == ENV_VARS_FILE
+        assert parameters["invoke_image"] == f"{STANDIN_REPOSITORY}:3.13"
         assert parameters["skip_pull_image"] is True
 
 
@@ -131,3 +142,17 @@ def test_the_env_vars_file_points_the_functions_at_moto(sam_local: SamLocalProce
     # a local run's settings: static prices, and no JWTs (sam local start-api has no JWT authorizer)
     assert (variables["PRICE_SOURCE"], variables["AUTH_ENABLED"]) == ("static", "false")
     assert json.loads(sam_local.env_vars_file.read_text()).keys() == {"Parameters"}
+
+
+def test_functions_reach_moto_at_an_address_of_this_machine(sam_local: SamLocalProcess) -> None:
+    """Not host.docker.internal, which a container of a Linux engine cannot resolve: the bridge
+    interface's own address (docker0's, whether or not the engine reports an IPAM gateway)."""
+    address = sam_local.function_variables["AWS_ENDPOINT_URL"].removeprefix("http://").rsplit(":", 1)[0]
+    client = docker_client()
+    if is_docker_desktop(client.info()):
+        assert address == "host.docker.internal"  # the bridge lives in Docker Desktop's VM
+        return
+    interface = client.networks.get("bridge").attrs["Options"].get("com.docker.network.bridge.name", "docker0")
+
+    assert is_local_address(address)
+    assert address == interface_address(interface)
