@@ -36,14 +36,14 @@ format: $(STAMP) ## Format the code
 	$(BIN)/ruff check --fix .
 
 openapi: $(STAMP) ## Write docs/openapi.json from the handlers' routes and models (a test fails when it is stale)
-	$(BIN)/python -m localdev.openapi
+	$(BIN)/python -m tools.openapi
 
 validate: $(STAMP) ## sam validate --lint
 	$(BIN)/sam validate --lint
 
 build: $(STAMP) ## sam build (cp313 wheels for Lambda, no Docker needed) + Python 3.13 bytecode when it can
 	$(BIN)/sam build
-	$(BIN)/python -m localdev.bytecode .aws-sam/build/CommonLayer/python
+	$(BIN)/python -m tools.bytecode .aws-sam/build/CommonLayer/python
 
 bench: build ## Every benchmark at full size (figures in BENCHMARKS.md); sizes are of this build
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import arguments, median, print_table
-from localdev.bytecode import COMPILE, docker_can_run, lambda_image
 from localdev.template import ROOT, Template
+from tools.bytecode import COMPILE, docker_can_run, lambda_image
 
 CACHE = ROOT / ".cache" / "bench"
 BOTO3 = "boto3==1.44.5"  # what the Lambda python3.13 runtime carries at the time of writing

@@ -7,12 +7,12 @@ import errno
 import sys
 import threading
 
-from localdev.openapi import build_openapi, documentation_pages
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
 from localdev.server import ApiGateway
 from localdev.stack import LOCAL_PARAMETERS, LocalStack
 from localdev.template import Template
+from tools.openapi import build_openapi, documentation_pages
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:

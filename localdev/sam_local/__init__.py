@@ -17,7 +17,7 @@ moto listens too; on Docker Desktop they use ``host.docker.internal``.
 Modules: ``images`` (which Lambda image), ``docker_host`` (where containers reach this machine),
 ``build`` (sam build, the env-vars file and the local template), ``processes`` (the sam processes),
 ``runner`` (all of it started and stopped together) and ``__main__`` (the command line).
-This module stays free of heavy imports: ``localdev.bytecode`` uses ``images`` from ``make build``.
+This module stays free of heavy imports: ``tools.bytecode`` uses ``images`` from ``make build``.
 """
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from localdev.openapi import DOCUMENT_PATH
 from localdev.stack import free_port
 from localdev.template import ROOT
 from tests.e2e.test_local_server import Client, start_server, wait_until_serving
+from tools.openapi import DOCUMENT_PATH
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,11 @@ import pytest
 
 from orders_common.auth import Caller
 from orders_common.dal.client import CONFLICT_ATTEMPTS
+from orders_common.errors import StoreUnavailable
+from orders_common.timing import deadline_in
 from orders_common.wiring import reset_services
 from tests.support.api import SEED_BODY, assert_error
-from tests.support.faults import Fault, inject, service_error, transaction_conflict
+from tests.support.faults import Fault, cancellation, inject, service_error, slow, transaction_conflict
 from tests.support.stack import Deployed
 from tests.support.timing import plan
 
@@ -82,6 +84,32 @@ def test_a_lasting_transaction_conflict_is_503_and_the_order_stays_pending(
     assert stack.account(1) == before
     fault.times = 0  # the other writer is gone
     assert stack.post(f"/api/orders/execute/{order['id']}").json()["execution_status"] == "filled"
+
+
+def test_a_transaction_refused_as_invalid_is_not_retried_nor_reported_as_busy(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = stack.create_order()
+    fault = inject(monkeypatch, "transact_write_items", Fault(cancellation("ValidationError", 3)))
+
+    response = stack.post(f"/api/orders/execute/{order['id']}")
+
+    assert_error(response, 500, "INTERNAL_ERROR")
+    assert fault.attempts == 1
+    assert stack.get(f"/api/orders/order/{order['id']}").json()["status"] == "pending"
+
+
+def test_a_slow_store_is_given_up_on_in_time_to_answer(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each attempt takes 1.5 s and is throttled; 4.5 s are left in the invocation, 1 of them kept for
+    # the answer: a second attempt (up to 3 s) could not end in time, so none is started.
+    fault = inject(monkeypatch, "get_item", Fault(slow(1.5, service_error("ThrottlingException"))))
+    started = time.monotonic()
+
+    with deadline_in(4.5), pytest.raises(StoreUnavailable):
+        stack.services.orders.get_order(1)
+
+    assert fault.attempts == 1
+    assert time.monotonic() - started < 3.5
 
 
 def test_a_read_that_keeps_failing_is_503(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pytest
 from localdev.fake_hyperliquid import Reply, Script, fake_hyperliquid
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.hyperliquid import HyperliquidPriceSource
+from orders_common.timing import deadline_in
 from orders_common.wiring import reset_services
 from tests.support.api import assert_error
 from tests.support.stack import Deployed
@@ -117,6 +118,33 @@ def test_when_every_attempt_fails_prices_are_unavailable(hyperliquid: tuple[str,
     assert len(script.requests) == 3
     assert sleeps.waits[1] > sleeps.waits[0] * 1.0  # exponential: the second wait is the longer
     assert all(wait > 0 for wait in sleeps.waits)
+
+
+def test_an_outage_is_remembered_until_the_next_invocation(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+    script.replies = [Reply(502, b"")] * 3
+    prices = source(url)
+
+    for symbol in ("BTC", "ETH", "SOL"):  # a batch of orders: only the first waits for the venue
+        with pytest.raises(ExchangeUnavailable):
+            prices.get_price(symbol)
+    assert len(script.requests) == 3
+
+    prices.clear_cache()  # the next invocation asks again
+    assert prices.get_price("BTC") == Decimal("68500")
+    assert len(script.requests) == 4
+
+
+def test_no_attempt_or_wait_outlasts_the_invocation(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+    script.replies = [Reply(502, b"")] * 3
+    sleeps = Sleeps()
+
+    # 1.2 s before the answer is due, less the margin kept for it: not enough for a 0.5 s attempt
+    with deadline_in(1.2), pytest.raises(ExchangeUnavailable, match="no time left"):
+        source(url, sleeps, timeout_seconds=0.5).get_price("BTC")
+
+    assert (script.requests, sleeps.waits) == ([], [])
 
 
 def test_a_client_error_is_not_retried(hyperliquid: tuple[str, Script]) -> None:

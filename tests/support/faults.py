@@ -4,6 +4,7 @@ production, and every attempt that reaches the service is counted."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -68,3 +69,21 @@ def inject_after(monkeypatch: pytest.MonkeyPatch, operation: str, fault: Fault) 
 
     monkeypatch.setattr(DynamoDBBackend, operation, applied_then_failing)
     return fault
+
+
+def cancellation(reason: str, items: int) -> Callable[[], Exception]:
+    """A transaction cancelled for ``reason`` on its first item (``ValidationError``: a number out of
+    range, an item too large; permanent, unlike ``TransactionConflict``)."""
+    return lambda: TransactionCanceledException(
+        [(reason, f"injected {reason}", None)] + [(None, None, None)] * (items - 1)
+    )
+
+
+def slow(seconds: float, then: Callable[[], Exception]) -> Callable[[], Exception]:
+    """A store that takes ``seconds`` to answer with ``then``."""
+
+    def wait_then_fail() -> Exception:
+        time.sleep(seconds)
+        return then()
+
+    return wait_then_fail

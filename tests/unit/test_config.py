@@ -31,8 +31,17 @@ def test_settings_come_from_upper_case_variables() -> None:
         {"TABLE_NAME": "t", "STATIC_PRICES": "BTC=-1"},
         {"TABLE_NAME": "t", "PRICE_SOURCE": "binance"},
         {"TABLE_NAME": "t", "PENDING_INDEX_SHARDS": "0"},
+        {"TABLE_NAME": "t", "AUTH_ENABLED": "no"},  # neither true nor false: refused, not read as off
+        {"TABLE_NAME": "t", "AUTH_ENABLED": ""},
     ],
 )
 def test_bad_configuration_fails_loudly(environ: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         Settings.from_environ(environ)
+
+
+def test_ownership_checks_fail_closed() -> None:
+    # A function deployed without AUTH_ENABLED enforces ownership; only an explicit false turns it off.
+    assert Settings.from_environ({"TABLE_NAME": "t"}).auth_enabled is True
+    assert Settings.from_environ({"TABLE_NAME": "t", "AUTH_ENABLED": "TRUE"}).auth_enabled is True
+    assert Settings.from_environ({"TABLE_NAME": "t", "AUTH_ENABLED": "False"}).auth_enabled is False

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from localdev.openapi import DOCUMENT_PATH, build_openapi, render
 from localdev.template import Template
+from tools.openapi import DOCUMENT_PATH, build_openapi, render
 
 
 def test_the_checked_in_document_is_current(template: Template) -> None:

@@ -145,3 +145,24 @@ def test_the_dead_letter_queue_has_an_alarm(template: Template) -> None:
     assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["ExecutionDeadLetterQueue", "QueueName"]}
     assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
     assert queue["VisibilityTimeout"] >= 6 * template.function("ExecuteQueuedFunction").timeout
+
+
+def test_the_schedule_waits_out_the_queues_visibility_timeout_before_sending_an_order_again(
+    template: Template,
+) -> None:
+    queue = template.document["Resources"]["ExecutionQueue"]["Properties"]
+    variables = template.document["Resources"]["ProcessAllFunction"]["Properties"]["Environment"]["Variables"]
+
+    assert int(variables["EXECUTION_QUEUE_VISIBILITY_SECONDS"]) == int(queue["VisibilityTimeout"])
+
+
+def test_the_narrow_pending_index_projects_what_the_schedule_reads(template: Template) -> None:
+    from orders_common.dal.mapping import SUMMARY_FIELDS
+
+    indexes = template.document["Resources"]["OrdersTable"]["Properties"]["GlobalSecondaryIndexes"]
+    summary = next(index for index in indexes if index["IndexName"] == "pending_summary")
+    pending = next(index for index in indexes if index["IndexName"] == "pending")
+
+    assert summary["KeySchema"] == pending["KeySchema"]
+    assert summary["Projection"]["ProjectionType"] == "INCLUDE"
+    assert set(summary["Projection"]["NonKeyAttributes"]) == set(SUMMARY_FIELDS)

@@ -13,6 +13,7 @@ from orders_common.dal import keys
 from orders_common.dal.client import ConditionFailed, DynamoTable
 from orders_common.dal.idempotency import record_from_item, record_to_item
 from orders_common.dal.mapping import order_to_item
+from orders_common.dal.settlement_writes import settle_buy, settle_sell
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain.money import ZERO
 from orders_common.domain.settlement import BuySettlement, SellSettlement
@@ -109,9 +110,9 @@ class DynamoOrderWrites:
             },
         )
         if isinstance(settlement, BuySettlement):
-            self._settle_buy(transaction, order, fill, settlement, at)
+            settle_buy(transaction, order, fill, settlement, at)
         else:
-            self._settle_sell(transaction, order, settlement, at, position_version)
+            settle_sell(transaction, order, settlement, at, position_version)
         try:
             self.table.transact(transaction)
         except TransactionRefused as refused:
@@ -132,75 +133,6 @@ class DynamoOrderWrites:
                 "reserved_cash": ZERO,
                 "reserved_quantity": ZERO,
             }
-        )
-
-    @staticmethod
-    def _settle_buy(transaction: Transaction, order: Order, fill: Fill, settlement: BuySettlement, at: str) -> None:
-        # The reservation comes back and the real cost is charged; a fill dearer than the reservation
-        # takes the difference from available cash, and only if it is there.
-        condition = "reserved_cash >= :reserved"
-        values: dict[str, Any] = {":reserved": settlement.released, ":change": settlement.available_change, ":at": at}
-        if settlement.shortfall > 0:
-            condition += " AND available_cash >= :shortfall"
-            values[":shortfall"] = settlement.shortfall
-        transaction.update(
-            "account",
-            keys.account_key(order.account_id),
-            "SET reserved_cash = reserved_cash - :reserved, available_cash = available_cash + :change, "
-            "updated_at = :at",
-            condition=condition,
-            values=values,
-        )
-        transaction.update(
-            "position",
-            keys.position_key(order.account_id, order.symbol),
-            "SET symbol = :symbol, account_id = :account, user_id = :owner, entity = :entity, updated_at = :at "
-            "ADD available_quantity :quantity, reserved_quantity :zero, cost_basis :cost, version :one",
-            values={
-                ":symbol": order.symbol,
-                ":account": order.account_id,
-                ":owner": order.user_id,
-                ":entity": "position",
-                ":at": at,
-                ":quantity": fill.quantity,
-                ":zero": ZERO,
-                ":cost": settlement.cost,
-                ":one": 1,
-            },
-        )
-
-    @staticmethod
-    def _settle_sell(
-        transaction: Transaction, order: Order, settlement: SellSettlement, at: str, position_version: int | None
-    ) -> None:
-        credit = settlement.credit
-        condition = "attribute_exists(pk)"
-        values: dict[str, Any] = {":credit": credit, ":at": at}
-        if credit < 0:
-            condition += " AND available_cash >= :debit"
-            values[":debit"] = -credit
-        transaction.update(
-            "account",
-            keys.account_key(order.account_id),
-            "SET available_cash = available_cash + :credit, updated_at = :at",
-            condition=condition,
-            values=values,
-        )
-        # The cost relief was priced from the position at ``position_version``: it applies only if the
-        # position is still exactly that.
-        transaction.update(
-            "position",
-            keys.position_key(order.account_id, order.symbol),
-            "SET reserved_quantity = reserved_quantity - :quantity, cost_basis = cost_basis - :relief, "
-            "updated_at = :at ADD version :one",
-            condition="version = :version AND reserved_quantity >= :quantity",
-            values={
-                ":quantity": order.reserved_quantity,
-                ":relief": settlement.cost_relief,
-                ":at": at,
-                ":one": 1,
-                ":version": position_version if position_version is not None else -1,
-            },
         )
 
     def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:

@@ -75,8 +75,9 @@ def with_basis_points(amount: Decimal, bps: Decimal) -> Decimal:
 
 
 def fits_dynamodb(value: Decimal) -> bool:
-    digits = value.normalize(MONEY).as_tuple().digits if value else (0,)
-    return len(digits) <= DYNAMODB_DIGITS
+    """At most 38 significant digits (trailing zeros of an integer part are not significant)."""
+    significant = "".join(map(str, value.as_tuple().digits)).strip("0")
+    return len(significant) <= DYNAMODB_DIGITS
 
 
 def require_storable(what: str, value: Decimal) -> Decimal:

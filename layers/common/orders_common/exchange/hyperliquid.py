@@ -2,7 +2,9 @@
 
 One request answers every symbol, so prices are fetched once and shared by every order of an
 invocation (a process-all run or an SQS batch), for at most ``cache_seconds``. Failures are retried
-with exponential backoff and jitter; when every attempt fails, callers get ``ExchangeUnavailable``.
+with exponential backoff and jitter, never past the invocation's deadline; when every attempt fails,
+callers get ``ExchangeUnavailable``, and so does every later call of that invocation, at once: a batch
+of ten orders must not wait ten times for a venue that is down.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.observability import logger
+from orders_common.timing import has_time_for
 
 _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_RESPONSE_BYTES = 2 * 1024 * 1024
@@ -51,6 +54,7 @@ class HyperliquidPriceSource:
         self._lock = threading.Lock()
         self._mids: dict[str, Decimal] | None = None
         self._fetched_at = 0.0
+        self._outage: ExchangeUnavailable | None = None
         self.requests_sent = 0
 
     def get_price(self, symbol: str) -> Decimal:
@@ -60,28 +64,39 @@ class HyperliquidPriceSource:
         return price
 
     def clear_cache(self) -> None:
-        """Forget the prices (called at the start of every invocation)."""
+        """Forget the prices, and any outage (called at the start of every invocation)."""
         with self._lock:
             self._mids = None
+            self._outage = None
 
     def _current_mids(self) -> dict[str, Decimal]:
         # One fetch at a time: concurrent executions of a process-all run share its answer.
         with self._lock:
+            if self._outage is not None:
+                raise self._outage
             if self._mids is None or self._clock() - self._fetched_at > self._cache_seconds:
-                self._mids = self._fetch_with_retries()
+                try:
+                    self._mids = self._fetch_with_retries()
+                except ExchangeUnavailable as outage:
+                    self._outage = outage
+                    raise
                 self._fetched_at = self._clock()
             return self._mids
 
     def _fetch_with_retries(self) -> dict[str, Decimal]:
         problem = "no attempt made"
         for attempt in range(1, self._max_attempts + 1):
+            if not has_time_for(self._timeout):
+                problem = "no time left in this invocation"
+                break
             try:
                 return self._fetch()
             except _Retryable as error:
                 problem = str(error)
                 logger.warning("Hyperliquid prices failed", attempt=attempt, error=problem)
-                if attempt < self._max_attempts:
-                    self._sleep(self._backoff * 2 ** (attempt - 1) * (1 + random.random()))  # noqa: S311 - jitter
+                pause = self._backoff * 2 ** (attempt - 1) * (1 + random.random())  # noqa: S311 - jitter
+                if attempt < self._max_attempts and has_time_for(pause + self._timeout):
+                    self._sleep(pause)
         raise ExchangeUnavailable(f"Hyperliquid prices are unavailable ({problem}); the order was not executed.")
 
     def _fetch(self) -> dict[str, Decimal]:

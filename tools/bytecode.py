@@ -6,7 +6,7 @@ Bytecode depends on the Python version, not the CPU, and must come from a Python
 `python3.13` on PATH, or the Lambda python3.13 image (real, or the offline stand-in) through Docker.
 With neither, the layer ships source only and a warning says what that costs.
 
-    python -m localdev.bytecode .aws-sam/build/CommonLayer/python
+    python -m tools.bytecode .aws-sam/build/CommonLayer/python
 """
 
 from __future__ import annotations

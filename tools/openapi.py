@@ -6,8 +6,8 @@ routes into one document. Two corrections are applied to what Powertools writes:
 error body, documented on each route), and the list endpoints' query parameters, declared as one
 pydantic model, get that model's constraints (range of ``limit``, values of ``status``...).
 
-    python -m localdev.openapi            # write docs/openapi.json
-    python -m localdev.openapi --check    # fail when docs/openapi.json is not what the code says
+    python -m tools.openapi            # write docs/openapi.json
+    python -m tools.openapi --check    # fail when docs/openapi.json is not what the code says
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def documentation_pages(document: dict[str, Any]) -> dict[str, Callable[[], Http
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localdev.openapi", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.openapi", description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if docs/openapi.json is stale")
     arguments = parser.parse_args(argv)
     current = render(build_openapi())

@@ -1,0 +1,241 @@
+"""The in-memory fakes of the unit tests and the DynamoDB adapters answer alike: same results, same
+refusals, same state after. Each case runs on both; a fake that drifts from the real store fails here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from localdev.demo import demo_accounts
+from orders_common.domain.settlement import settle_buy, settle_sell
+from orders_common.exchange.base import Fill
+from orders_common.logic.ports import (
+    AccountReads,
+    AccountRefused,
+    ClientOrderIdTaken,
+    Cursors,
+    FillUnaffordable,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    IdSource,
+    OrderInserts,
+    OrderReads,
+    OrderStateChanged,
+    OrderTransitions,
+    PositionChanged,
+    PositionRefused,
+)
+from orders_common.models.numbers import utc_now
+from orders_common.models.order import Order, OrderStatus, OrderType, Side
+from orders_common.models.paging import OrderFilters, PageRequest
+from tests.support.fakes import InMemoryStore
+from tests.support.stack import Deployed
+
+
+@dataclass
+class Store:
+    reads: OrderReads
+    inserts: OrderInserts
+    transitions: OrderTransitions
+    accounts: AccountReads
+    ids: IdSource
+    cursors: Cursors
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
+        fake = InMemoryStore(demo_accounts())
+        yield Store(fake, fake, fake, fake, fake, fake)
+    else:
+        deployed: Deployed = request.getfixturevalue("stack")
+        built = deployed.services
+        yield Store(
+            built.orders, built.order_writes, built.order_writes, built.accounts, built.counters, built.counters
+        )
+
+
+_ids = iter(range(1, 10_000))
+
+
+def order(**changes: Any) -> Order:
+    now = utc_now()
+    fields: dict[str, Any] = {
+        "id": next(_ids), "account_id": 1, "user_id": 1, "symbol": "BTC", "name": "c", "side": Side.BUY,
+        "order_type": OrderType.MARKET, "quantity": Decimal("0.01"), "status": OrderStatus.PENDING,
+        "reserved_cash": Decimal(700), "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    fields.update(changes)
+    return Order(**fields)
+
+
+def sell(**changes: Any) -> Order:
+    return order(**{"side": Side.SELL, "reserved_cash": Decimal(0), "reserved_quantity": Decimal("0.5"), **changes})
+
+
+def test_an_insert_reserves_and_the_order_reads_back(store: Store) -> None:
+    placed = order()
+    store.inserts.insert(placed)
+
+    assert store.reads.get_order(placed.id) == placed
+    account = store.accounts.get_account(1)
+    assert account is not None and (account.available_cash, account.reserved_cash) == (Decimal(99300), Decimal(700))
+    assert [o.id for o in store.reads.list_pending_orders(PageRequest(), OrderFilters()).items] == [placed.id]
+
+
+@pytest.mark.parametrize(
+    ("placed", "refusal", "owner", "held"),
+    [
+        (order(account_id=99), AccountRefused, None, None),
+        (order(user_id=2), AccountRefused, 1, Decimal(100000)),
+        (order(reserved_cash=Decimal(100001)), AccountRefused, 1, Decimal(100000)),
+        (sell(account_id=2), PositionRefused, None, None),
+        (sell(user_id=2), PositionRefused, 1, Decimal("1.5")),
+        (sell(reserved_quantity=Decimal(2)), PositionRefused, 1, Decimal("1.5")),
+    ],
+)
+def test_refused_inserts_say_what_they_found_and_change_nothing(
+    store: Store,
+    placed: Order,
+    refusal: type[AccountRefused | PositionRefused],
+    owner: int | None,
+    held: Decimal | None,
+) -> None:
+    before = store.accounts.get_account(1)
+
+    with pytest.raises(refusal) as refused:
+        store.inserts.insert(placed)
+
+    found = refused.value
+    assert found.owner == owner
+    assert (found.available_cash if isinstance(found, AccountRefused) else found.available_quantity) == held
+    assert store.reads.get_order(placed.id) is None
+    assert store.accounts.get_account(1) == before
+
+
+def test_a_taken_client_order_id_names_its_order(store: Store) -> None:
+    first = order(client_order_id="x")
+    store.inserts.insert(first)
+
+    with pytest.raises(ClientOrderIdTaken) as refused:
+        store.inserts.insert(order(client_order_id="x"))
+    assert refused.value.order_id == first.id
+
+
+def test_a_live_idempotency_record_is_found_and_an_expired_one_replaced(store: Store) -> None:
+    now = int(utc_now().timestamp())
+    first = order()
+    record = IdempotencyRecord("user:1", "k", "hash-1", first.id, now + 60)
+    store.inserts.insert(first, idempotency=record)
+
+    with pytest.raises(IdempotencyKeyTaken) as refused:
+        store.inserts.insert(order(), idempotency=IdempotencyRecord("user:1", "k", "hash-2", 0, now + 60))
+    assert refused.value.record == record
+
+    expired = order()
+    other = order()
+    store.inserts.insert(expired, idempotency=IdempotencyRecord("user:1", "old", "h", expired.id, now - 5))
+    store.inserts.insert(other, idempotency=IdempotencyRecord("user:1", "old", "h", other.id, now + 60))
+    assert store.reads.get_order(other.id) is not None
+
+
+def fill_for(placed: Order, price: str = "68500") -> Fill:
+    return Fill(Decimal(price), placed.quantity, Decimal("0.685"), "paper", "e-1", utc_now())
+
+
+def test_a_buy_fills_once(store: Store) -> None:
+    placed = order()
+    store.inserts.insert(placed)
+    fill = fill_for(placed)
+    settlement = settle_buy(
+        reserved=placed.reserved_cash, price=fill.price, quantity=fill.quantity, commission=fill.commission
+    )
+
+    filled = store.transitions.fill(placed, fill, settlement, position_version=None)
+
+    assert store.reads.get_order(placed.id) == filled
+    account = store.accounts.get_account(1)
+    assert account is not None and account.cash == Decimal(100000) - Decimal("685.685")
+    with pytest.raises(OrderStateChanged) as again:
+        store.transitions.fill(placed, fill, settlement, position_version=None)
+    assert again.value.status == "filled"
+
+
+def test_a_buy_the_account_cannot_pay_is_refused(store: Store) -> None:
+    placed = order(account_id=2, reserved_cash=Decimal(49000))
+    store.inserts.insert(placed)
+    fill = fill_for(placed, "5000000")
+    settlement = settle_buy(
+        reserved=placed.reserved_cash, price=fill.price, quantity=fill.quantity, commission=fill.commission
+    )
+
+    with pytest.raises(FillUnaffordable):
+        store.transitions.fill(placed, fill, settlement, position_version=None)
+    assert store.reads.get_order(placed.id) == placed
+
+
+def test_a_sale_priced_from_a_stale_position_is_refused(store: Store) -> None:
+    placed = sell()
+    store.inserts.insert(placed)
+    held = store.accounts.get_position(1, "BTC")
+    assert held is not None
+    fill = fill_for(placed)
+    settlement = settle_sell(
+        held_quantity=held.position.quantity, cost_basis=held.position.cost_basis,
+        price=fill.price, quantity=placed.quantity, commission=fill.commission,
+    )  # fmt: skip
+    store.inserts.insert(sell(reserved_quantity=Decimal("0.1")))  # the position moves
+
+    with pytest.raises(PositionChanged):
+        store.transitions.fill(placed, fill, settlement, position_version=held.version)
+
+    fresh = store.accounts.get_position(1, "BTC")
+    assert fresh is not None and fresh.version != held.version
+    store.transitions.fill(placed, fill, settlement, position_version=fresh.version)
+    after = store.accounts.get_position(1, "BTC")
+    assert after is not None and after.position.reserved_quantity == Decimal("0.1")
+
+
+def test_close_releases_once_and_claims_move_between_pending_and_executing(store: Store) -> None:
+    placed = order()
+    store.inserts.insert(placed)
+    claimed = store.transitions.claim(placed)
+    assert store.reads.get_order(placed.id).status is OrderStatus.EXECUTING  # type: ignore[union-attr]
+    with pytest.raises(OrderStateChanged):
+        store.transitions.claim(placed)
+    released = store.transitions.release_claim(claimed)
+
+    cancelled = store.transitions.close(released, OrderStatus.CANCELLED)
+
+    assert cancelled.status is OrderStatus.CANCELLED
+    account = store.accounts.get_account(1)
+    assert account is not None and (account.available_cash, account.reserved_cash) == (Decimal(100000), 0)
+    with pytest.raises(OrderStateChanged):
+        store.transitions.close(released, OrderStatus.CANCELLED)
+
+
+def test_an_order_is_marked_queued_once_per_window(store: Store) -> None:
+    placed = order()
+    store.inserts.insert(placed)
+    now = utc_now()
+
+    assert store.transitions.mark_queued(placed.id, at=now, unless_since=now - timedelta(minutes=3)) is True
+    assert store.transitions.mark_queued(placed.id, at=now, unless_since=now - timedelta(minutes=3)) is False
+    later = now + timedelta(minutes=5)
+    assert store.transitions.mark_queued(placed.id, at=later, unless_since=later - timedelta(minutes=3)) is True
+    assert store.transitions.mark_queued(12345678, at=later, unless_since=later) is False
+
+
+def test_ids_are_handed_out_once_and_cursors_kept(store: Store) -> None:
+    first, second = store.ids.reserve_ids("TEST", 3), store.ids.reserve_ids("TEST", 2)
+    assert (list(first), list(second)) == ([1, 2, 3], [4, 5])
+
+    store.cursors.put_cursor("JOB", "here")
+    assert store.cursors.get_cursor("JOB") == "here"
+    store.cursors.put_cursor("JOB", None)
+    assert store.cursors.get_cursor("JOB") is None

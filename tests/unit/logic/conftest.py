@@ -1,0 +1,74 @@
+"""Use cases on in-memory fakes: the demo accounts, static prices, the paper exchange, a fake queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from localdev.demo import demo_accounts
+from orders_common.domain.fees import FeeSchedule
+from orders_common.exchange.base import Exchange
+from orders_common.exchange.paper import PaperExchange
+from orders_common.logic.cancel_order import CancelOrder
+from orders_common.logic.create_order import CreateOrder, CreateRules
+from orders_common.logic.execution import ExecutionEngine
+from orders_common.logic.fan_out import FanOut
+from orders_common.logic.ids import ORDER_IDS, IdAllocator
+from orders_common.logic.process_all import ProcessAll
+from orders_common.models.order import Order
+from tests.support.fakes import FakePrices, FakeQueue, InMemoryStore
+
+FEES = FeeSchedule(rate=Decimal("0.001"))
+PRICES = {"BTC": Decimal(68500), "ETH": Decimal(3500), "SOL": Decimal(150)}
+
+
+@dataclass
+class Desk:
+    store: InMemoryStore
+    prices: FakePrices
+    queue: FakeQueue
+    exchange: Exchange
+
+    def __post_init__(self) -> None:
+        self.ids = IdAllocator(self.store, ORDER_IDS, 10)
+
+    @property
+    def create(self) -> CreateOrder:
+        rules = CreateRules(
+            quantity_decimals={"BTC": 5}, price_decimals={"BTC": 1}, market_buy_buffer_bps=Decimal(100),
+            idempotency_ttl_seconds=86400,
+        )  # fmt: skip
+        return CreateOrder(self.store, self.store, self.store, self.ids, self.prices, FEES, rules)
+
+    @property
+    def engine(self) -> ExecutionEngine:
+        return ExecutionEngine(self.store, self.store, self.prices, self.exchange)
+
+    @property
+    def cancel(self) -> CancelOrder:
+        return CancelOrder(self.store, self.store)
+
+    def process_all(self, concurrency: int = 4) -> ProcessAll:
+        return ProcessAll(self.store, self.engine, lambda: self.queue, concurrency)
+
+    @property
+    def fan_out(self) -> FanOut:
+        return FanOut(self.store, self.store, self.prices, self.queue, self.store, timedelta(seconds=180))
+
+    def order(self, order_id: int) -> Order:
+        found = self.store.get_order(order_id)
+        assert found is not None
+        return found
+
+
+@pytest.fixture
+def desk() -> Desk:
+    return Desk(
+        InMemoryStore(demo_accounts()),
+        FakePrices(PRICES),
+        FakeQueue(),
+        PaperExchange(slippage_bps=Decimal(5), fees=FEES),
+    )

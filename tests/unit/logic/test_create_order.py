@@ -1,0 +1,126 @@
+"""Creating orders, at unit speed: reservations, refusals and what they mean, Idempotency-Key replays."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from orders_common.auth import Caller
+from orders_common.errors import (
+    AccountNotFound,
+    DuplicateClientOrderId,
+    ExchangeUnavailable,
+    Forbidden,
+    IdempotencyKeyReused,
+    InsufficientFunds,
+    InsufficientPosition,
+    InvalidRequest,
+    UnknownSymbol,
+)
+from orders_common.models.requests import CreateOrderRequest
+from tests.unit.logic.conftest import Desk
+
+ANYONE = Caller.anyone()
+USER_1 = Caller(user_id=1, is_admin=False)
+
+
+def request(**changes: Any) -> CreateOrderRequest:
+    body = {"account_id": 1, "symbol": "BTC", "name": "t", "side": "buy", "order_type": "market", "quantity": "0.01"}
+    body.update(changes)
+    return CreateOrderRequest.model_validate(
+        {k: Decimal(v) if k in {"quantity", "price"} else v for k, v in body.items()}
+    )
+
+
+def test_a_limit_buy_reserves_its_notional_and_commission(desk: Desk) -> None:
+    created = desk.create(request(order_type="limit", price="60000", quantity="0.1"), ANYONE)
+
+    assert created.order.reserved_cash == Decimal("6006")
+    account = desk.store.get_account(1)
+    assert account is not None
+    assert (account.available_cash, account.reserved_cash) == (Decimal(100000) - 6006, Decimal(6006))
+
+
+def test_a_sell_reserves_position_quantity(desk: Desk) -> None:
+    desk.create(request(side="sell", quantity="0.4"), ANYONE)
+
+    held = desk.store.get_position(1, "BTC")
+    assert held is not None
+    assert (held.position.available_quantity, held.position.reserved_quantity) == (Decimal("1.1"), Decimal("0.4"))
+
+
+@pytest.mark.parametrize(
+    ("caller", "changes", "error"),
+    [
+        (ANYONE, {"account_id": 99}, AccountNotFound),
+        (USER_1, {"account_id": 99}, AccountNotFound),
+        (USER_1, {"account_id": 3}, Forbidden),  # user 2's account
+        (USER_1, {"account_id": 3, "side": "sell", "symbol": "SOL"}, Forbidden),
+        (USER_1, {"account_id": 2, "side": "sell"}, InsufficientPosition),  # user 1's, holds no BTC
+        (USER_1, {"account_id": 99, "side": "sell"}, AccountNotFound),
+        (ANYONE, {"quantity": "10"}, InsufficientFunds),
+        (ANYONE, {"side": "sell", "quantity": "2"}, InsufficientPosition),
+        (ANYONE, {"symbol": "DOGE"}, UnknownSymbol),
+        (ANYONE, {"quantity": "0.000001"}, InvalidRequest),  # BTC trades in 5 places
+    ],
+)
+def test_refusals_say_why_and_change_nothing(
+    desk: Desk, caller: Caller, changes: dict[str, Any], error: type[Exception]
+) -> None:
+    before = (desk.store.get_account(1), desk.store.get_account(2), desk.store.get_account(3))
+
+    with pytest.raises(error):
+        desk.create(request(**changes), caller)
+
+    assert desk.store.orders == {}
+    assert (desk.store.get_account(1), desk.store.get_account(2), desk.store.get_account(3)) == before
+
+
+def test_without_prices_nothing_is_created(desk: Desk) -> None:
+    desk.prices.down = True
+
+    with pytest.raises(ExchangeUnavailable):
+        desk.create(request(), ANYONE)
+    assert desk.store.orders == {}
+
+
+def test_a_client_order_id_is_unique_per_account(desk: Desk) -> None:
+    first = desk.create(request(client_order_id="a"), ANYONE).order
+
+    with pytest.raises(DuplicateClientOrderId) as refused:
+        desk.create(request(client_order_id="a"), ANYONE)
+    assert refused.value.details == {"client_order_id": "a", "existing_order_id": first.id}
+    assert desk.create(request(client_order_id="a", account_id=2), ANYONE).order.account_id == 2
+
+
+def test_a_retried_idempotency_key_answers_the_original_order(desk: Desk) -> None:
+    first = desk.create(request(), USER_1, "k1")
+    again = desk.create(request(), USER_1, "k1")
+
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.order == first.order
+    assert len(desk.store.orders) == 1
+
+
+def test_the_same_key_with_another_body_is_refused(desk: Desk) -> None:
+    desk.create(request(), USER_1, "k1")
+
+    with pytest.raises(IdempotencyKeyReused):
+        desk.create(request(quantity="0.02"), USER_1, "k1")
+    assert len(desk.store.orders) == 1
+
+
+def test_keys_belong_to_their_caller(desk: Desk) -> None:
+    mine = desk.create(request(), USER_1, "k1").order
+    theirs = desk.create(request(account_id=3, symbol="SOL", quantity="1"), Caller(user_id=2, is_admin=False), "k1")
+
+    assert theirs.replayed is False and theirs.order.id != mine.id
+
+
+def test_a_refused_create_leaves_its_key_free(desk: Desk) -> None:
+    with pytest.raises(InsufficientFunds):
+        desk.create(request(quantity="10"), USER_1, "k1")
+
+    assert desk.create(request(), USER_1, "k1").replayed is False

@@ -1,0 +1,1 @@
+"""Build and documentation tools: layer bytecode for Lambda, the OpenAPI document."""
