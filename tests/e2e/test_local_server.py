@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from localdev.stack import free_port
 from localdev.template import ROOT
+from tests.support.http import Client
 from tests.support.ports import run_on_a_taken_port
 
 pytestmark = pytest.mark.e2e
-
-
-class Client:
-    def __init__(self, base: str) -> None:
-        self.base = base
-
-    def call(self, method: str, path: str, body: str | None = None) -> tuple[int, dict[str, str], Any]:
-        request = urllib.request.Request(self.base + path, method=method, data=body.encode() if body else None)
-        if body is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, dict(response.headers), json.loads(response.read(), parse_float=Decimal)
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), json.loads(error.read(), parse_float=Decimal)
 
 
 def start_server(port: int, *options: str) -> subprocess.Popen[str]:
