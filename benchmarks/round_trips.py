@@ -61,6 +61,21 @@ def anonymous_rows(stack: InProcessStack) -> list[tuple[str, int, str]]:
     for _ in range(200):
         call(stack, "POST", "/api/orders/create", body())
     rows.append(("create (average of 200)", round(len(log.operations) / 200, 3), f"{len(log.operations)} requests"))
+    keyed = {"Idempotency-Key": "bench-key-1"}
+    rows.append(
+        measure(
+            stack,
+            "create with Idempotency-Key (record in the same transaction)",
+            lambda: call(stack, "POST", "/api/orders/create", body(), keyed),
+        )
+    )
+    rows.append(
+        measure(
+            stack,
+            "create retried with the same Idempotency-Key",
+            lambda: call(stack, "POST", "/api/orders/create", body(), keyed),
+        )
+    )
     rows.append(measure(stack, "get order", lambda: call(stack, "GET", f"/api/orders/order/{order_id}")))
     rows.append(measure(stack, "list account orders (page)", lambda: call(stack, "GET", "/api/orders/account/1")))
     rows.append(measure(stack, "list user orders (page)", lambda: call(stack, "GET", "/api/orders/user/1")))

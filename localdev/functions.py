@@ -40,9 +40,10 @@ class LambdaContext:
         return max(0, int((self._started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
-def load_module(spec: FunctionSpec) -> ModuleType:
-    # Every handler file is called app.py, so each gets a module name of its own.
-    name = f"function_{spec.logical_id}"
+def load_module(spec: FunctionSpec, instance: int = 0) -> ModuleType:
+    # Every handler file is called app.py, so each gets a module name of its own (and each execution
+    # environment of a function its own copy: its own resolver, its own module state).
+    name = f"function_{spec.logical_id}" + (f"_{instance}" if instance else "")
     module_spec = importlib.util.spec_from_file_location(name, spec.module_path)
     if module_spec is None or module_spec.loader is None:
         raise ImportError(f"cannot load {spec.module_path}")
@@ -52,28 +53,53 @@ def load_module(spec: FunctionSpec) -> ModuleType:
 
 
 class LocalFunction:
-    """One function, one request at a time (as one Lambda execution environment)."""
+    """One function as Lambda runs it: an execution environment serves one request at a time, and a
+    request that finds every environment busy gets a new one (a cold start), so concurrent requests
+    of one function really run at once, as they do on Lambda."""
 
     def __init__(self, spec: FunctionSpec) -> None:
         self.spec = spec
-        self._module: ModuleType | None = None
+        self._idle: list[ModuleType] = []
+        self._environments = 0
         self._lock = threading.Lock()
 
     @property
+    def environments(self) -> int:
+        """How many execution environments this function has started."""
+        return self._environments
+
+    @property
     def handler(self) -> Callable[[dict[str, Any], Any], Any]:
-        if self._module is None:
-            self._module = load_module(self.spec)
-        handler: Callable[[dict[str, Any], Any], Any] = getattr(self._module, self.spec.handler_name)
-        return handler
+        """The handler of an idle environment (starting one if none is idle)."""
+        module = self._acquire()
+        self._release(module)
+        return self._handler_of(module)
 
     def invoke(self, event: dict[str, Any]) -> Any:
         context = LambdaContext(self.spec.logical_id, self.spec.memory_size, self.spec.timeout)
+        module = self._acquire()
+        token = invoking_function.set(self.spec.logical_id)
+        try:
+            return self._handler_of(module)(event, context)
+        finally:
+            invoking_function.reset(token)
+            self._release(module)
+
+    def _handler_of(self, module: ModuleType) -> Callable[[dict[str, Any], Any], Any]:
+        handler: Callable[[dict[str, Any], Any], Any] = getattr(module, self.spec.handler_name)
+        return handler
+
+    def _acquire(self) -> ModuleType:
         with self._lock:
-            token = invoking_function.set(self.spec.logical_id)
-            try:
-                return self.handler(event, context)
-            finally:
-                invoking_function.reset(token)
+            if self._idle:
+                return self._idle.pop()
+            instance = self._environments
+            self._environments += 1
+        return load_module(self.spec, instance)
+
+    def _release(self, module: ModuleType) -> None:
+        with self._lock:
+            self._idle.append(module)
 
 
 def load_functions(template: Template) -> dict[str, LocalFunction]:

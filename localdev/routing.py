@@ -31,6 +31,9 @@ class HttpResponse:
         return json.loads(self.body, parse_float=Decimal) if self.body else None
 
 
+DEFAULT_ROUTE = "$default"
+
+
 def _gateway_error(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, {"Content-Type": "application/json"}, json.dumps({"message": message}).encode())
 
@@ -53,11 +56,12 @@ class Router:
         self.secured = secured or set()
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str], LocalFunction] | None:
+        """The route API Gateway picks: the one matching method and path, else ``$default`` if any."""
         for route, pattern, function in self.routes:
             found = pattern.match(path)
             if found and route.method == method.upper():
                 return route, found.groupdict(), function
-        return None
+        return next(((route, {}, function) for route, _, function in self.routes if route.path == DEFAULT_ROUTE), None)
 
     def handle(
         self,

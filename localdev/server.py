@@ -22,6 +22,9 @@ class ApiGateway(ThreadingHTTPServer):
     # Lets a restarted server bind while the old connections linger in TIME_WAIT; on Linux a port
     # another server is listening on still cannot be bound.
     allow_reuse_address = True
+    # The standard library's backlog of 5 resets connections of any burst bigger than that before a
+    # thread can take them; each accepted connection gets its own thread.
+    request_queue_size = 256
 
     def __init__(
         self,
@@ -35,6 +38,11 @@ class ApiGateway(ThreadingHTTPServer):
         self.pages = pages or {}
         self.quiet = quiet
         super().__init__(address, ApiRequestHandler)
+
+
+def _gateway_answer(status: int, message: str) -> HttpResponse:
+    """What API Gateway itself answers (not a function): ``{"message": ...}``."""
+    return HttpResponse(status, {"Content-Type": "application/json"}, json.dumps({"message": message}).encode())
 
 
 class ApiRequestHandler(BaseHTTPRequestHandler):
@@ -54,16 +62,17 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         started = time.perf_counter()
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = self.headers.get("Content-Length", "0").strip()
+        if not declared.isdigit():
+            # Negative or not a number: there is no way to know where the body ends, so the request is
+            # answered at once and the connection closed (reading on would wait for the client forever).
+            self.close_connection = True
+            self._send(_gateway_answer(400, "Bad Request"))
+            return
+        length = int(declared)
         if length > MAX_BODY_BYTES:
             self.close_connection = True
-            self._send(
-                HttpResponse(
-                    413,
-                    {"Content-Type": "application/json"},
-                    json.dumps({"message": "Request Entity Too Large"}).encode(),
-                )
-            )
+            self._send(_gateway_answer(413, "Request Entity Too Large"))
             return
         body = self.rfile.read(length) if length else None
         page = self.server.pages.get(url.path)

@@ -131,6 +131,10 @@ def test_every_route_requires_the_jwt_authorizer_when_auth_is_on(template: Templ
     when_on = [{"JwtAuthorizer": []}]
 
     for route in template.http_routes():
+        if route.path == "$default":
+            # Unknown paths and methods answer 404/405 whoever asks: there is nothing behind them to guard.
+            assert route.path not in body["paths"]
+            continue
         security = body["paths"][route.path][route.method.lower()]["security"]
         assert security == {"Fn::If": ["AuthOn", when_on, []]}, route.route_key
     authorizer = body["components"]["Fn::If"][1]["securitySchemes"]["JwtAuthorizer"]["x-amazon-apigateway-authorizer"]
@@ -166,3 +170,12 @@ def test_the_narrow_pending_index_projects_what_the_schedule_reads(template: Tem
     assert summary["KeySchema"] == pending["KeySchema"]
     assert summary["Projection"]["ProjectionType"] == "INCLUDE"
     assert set(summary["Projection"]["NonKeyAttributes"]) == set(SUMMARY_FIELDS)
+
+
+def test_the_route_table_the_catch_all_answers_from_is_the_templates(template: Template) -> None:
+    from orders_common.http.routes import ROUTES
+
+    routes = {(route.method, route.path) for route in template.http_routes() if route.path != "$default"}
+
+    assert set(ROUTES) == routes
+    assert [route.function for route in template.http_routes() if route.path == "$default"] == ["RouteNotFoundFunction"]

@@ -1,9 +1,13 @@
 """The one Lambda entry point around every function: HTTP routes, the schedule and SQS batches.
 
-Each invocation gets, in one place: the logger's context (correlation id from the event), a deadline
-for every wait (the invocation's remaining time), a fresh price cache, and in one ``finally`` the
-metrics flush and the end of the start-up collector pause, whatever the invocation did: answered,
-refused the request, or raised.
+Each invocation gets, in one place: the logger's context (the Lambda context's keys and the
+correlation id from the event), a deadline for every wait (the invocation's remaining time), a fresh
+price cache, and in one ``finally`` the metrics flush and the end of the start-up collector pause,
+whatever the invocation did: answered, refused the request, or raised.
+
+The logger's keys are set per invocation context (Powertools' thread-safe keys, a ``ContextVar``)
+rather than on the logger itself: on Lambda that is the same, and where several invocations share a
+process (the local server, its thread pools) each log line still names its own function and request.
 """
 
 from __future__ import annotations
@@ -28,21 +32,41 @@ API_GATEWAY_HTTP = "requestContext.requestId"
 EVENT_BRIDGE = "id"
 
 
-def entry_point(run: LambdaHandler, *, correlation_id_path: str | None = None) -> LambdaHandler:
-    @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
-    def logged(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        begin_invocation()
-        return run(event, context)
+_cold_start = True
 
+
+def entry_point(run: LambdaHandler, *, correlation_id_path: str | None = None) -> LambdaHandler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
             with deadline_in(_remaining_seconds(context)):
-                return logged(event, context)
+                logger.thread_safe_clear_keys()
+                logger.thread_safe_append_keys(**_log_keys(event, context, correlation_id_path))
+                begin_invocation()
+                return run(event, context)
         finally:
             flush_metrics()
             resume_collector()
 
     return handler
+
+
+def _log_keys(event: dict[str, Any], context: LambdaContext, correlation_id_path: str | None) -> dict[str, Any]:
+    """What Powertools' ``inject_lambda_context`` adds to every log line of an invocation."""
+    global _cold_start
+    keys: dict[str, Any] = {
+        "cold_start": _cold_start,
+        "function_name": getattr(context, "function_name", None),
+        "function_memory_size": getattr(context, "memory_limit_in_mb", None),
+        "function_arn": getattr(context, "invoked_function_arn", None),
+        "function_request_id": getattr(context, "aws_request_id", None),
+    }
+    _cold_start = False
+    if correlation_id_path:
+        found: Any = event
+        for part in correlation_id_path.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        keys["correlation_id"] = found
+    return keys
 
 
 def http_entry(app: APIGatewayHttpResolver) -> LambdaHandler:

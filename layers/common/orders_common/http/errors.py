@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from orders_common import errors
 from orders_common.http.responses import JsonResponse, json_response
+from orders_common.http.routes import allowed_methods
 from orders_common.models.errors import ErrorBody, ValidationDetail
 from orders_common.observability import logger
 
@@ -129,6 +130,15 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.not_found
     def _no_route(_: Exception) -> JsonResponse:
         event = app.current_event
+        allowed = allowed_methods(event.path)
+        if allowed:
+            return error_response(
+                app,
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"{event.path} answers {', '.join(allowed)}, not {event.http_method}.",
+                headers={"Allow": ", ".join(allowed)},
+            )
         return error_response(app, 404, "ROUTE_NOT_FOUND", f"No route for {event.http_method} {event.path}.")
 
     @app.exception_handler(Exception)

@@ -1,0 +1,26 @@
+"""The API's routes, for answering requests that match none: 405 with ``Allow`` for a known path,
+404 otherwise. ``tests/unit/test_template.py`` keeps this table equal to template.yaml's routes."""
+
+from __future__ import annotations
+
+import re
+
+ROUTES: tuple[tuple[str, str], ...] = (
+    ("POST", "/api/orders/create"),
+    ("GET", "/api/orders/pending"),
+    ("GET", "/api/orders/user/{user_id}"),
+    ("GET", "/api/orders/account/{account_id}"),
+    ("POST", "/api/orders/execute/{order_id}"),
+    ("POST", "/api/orders/cancel/{order_id}"),
+    ("POST", "/api/orders/process-all"),
+    ("GET", "/api/orders/order/{order_id}"),
+    ("GET", "/api/accounts/{account_id}"),
+    ("GET", "/api/orders/health"),
+)
+
+_PATTERNS = [(method, re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")) for method, path in ROUTES]
+
+
+def allowed_methods(path: str) -> list[str]:
+    """The methods the API serves on ``path`` (empty: no such path)."""
+    return sorted({method for method, pattern in _PATTERNS if pattern.match(path)})
