@@ -23,11 +23,11 @@ from localdev.sam_local.images import STANDIN_REPOSITORY
 from localdev.sam_local.processes import SamLambdaFunction
 from localdev.template import ROOT, Template
 from tests.docker.conftest import SamLocalProcess, sam_local_invoke, start_sam_local
-from tests.support.http import Client
 from tests.e2e.test_local_server import test_seed_examples_over_http as seed_examples_over_http
 from tests.integration.test_event_files import ERROR_ANSWERS, EVENTS, EXPECTATIONS, function_for
-from tests.support.sqs import batch, failed_ids, order_message
+from tests.support.http import Client
 from tests.support.ports import run_on_a_taken_port
+from tests.support.sqs import batch, failed_ids, order_message
 from tests.support.stack import Deployed
 
 pytestmark = pytest.mark.docker

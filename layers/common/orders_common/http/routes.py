@@ -18,7 +18,9 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/api/orders/health"),
 )
 
-_PATTERNS = [(method, re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")) for method, path in ROUTES]
+_PATTERNS = [
+    (method, re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")) for method, path in ROUTES
+]
 
 
 def allowed_methods(path: str) -> list[str]:
