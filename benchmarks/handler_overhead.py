@@ -16,6 +16,7 @@ ENVIRONMENT = {
     "TABLE_NAME": "orders-benchmark",
     "PRICE_SOURCE": "static",
     "STATIC_PRICES": "BTC=68500,ETH=3500,SOL=150",
+    "AUTH_ENABLED": "false",  # as make run: ownership checks need JWT claims these events do not carry
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "AWS_DEFAULT_REGION": "us-east-1",

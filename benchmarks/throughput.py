@@ -32,6 +32,7 @@ from orders_common.auth import Caller
 from orders_common.logic.process_all import TimePlan
 from orders_common.models.account import Account
 from orders_common.models.numbers import utc_now
+from orders_common.models.order import Order
 from orders_common.models.paging import MAX_PAGE_SIZE, OrderFilters, PageRequest
 from orders_common.models.requests import CreateOrderRequest
 from orders_common.wiring import reset_services, services
@@ -108,11 +109,22 @@ class Latency:
         reset_services()
 
 
+def every_pending_order() -> list[Order]:
+    found: list[Order] = []
+    cursor: str | None = None
+    while True:
+        page = services().orders.list_pending_orders(PageRequest(limit=MAX_PAGE_SIZE, after=cursor), OrderFilters())
+        found += page.items
+        if page.next_cursor is None:
+            return found
+        cursor = page.next_cursor
+
+
 def sequential(orders: int, latency: Latency) -> tuple[float, float]:
     """Wall time, and the CPU time this process spent per order (the store's work is in moto's)."""
     with fresh_stack(orders):
         latency.install()
-        pending = services().orders.list_pending_orders(PageRequest(limit=MAX_PAGE_SIZE), OrderFilters()).items
+        pending = every_pending_order()
         started, cpu = time.perf_counter(), time.process_time()
         for order in pending:
             services().engine.execute(order)
