@@ -40,17 +40,16 @@ def main() -> None:
     calls = 2_000 if options.small else 10_000
     os.environ.update(ENVIRONMENT)
 
-    from localdev.demo import demo_accounts
     from localdev.events import http_api_event
     from localdev.functions import LambdaContext, load_functions
     from localdev.template import Template
     from orders_common.config import get_settings
     from orders_common.wiring import Services, install_services
-    from tests.support.fakes import InMemoryStore
+    from tests.support.fakes import demo_store
 
     services = Services(get_settings())
-    store = InMemoryStore(demo_accounts())
-    for port in ("orders", "order_writes", "accounts", "counters"):
+    store = demo_store()
+    for port in ("orders", "order_writes", "accounts", "counters", "ledger"):
         services.__dict__[port] = store
     install_services(services)
     functions = load_functions(Template.load())

@@ -30,8 +30,7 @@ from localdev.stack import AWS_LOCAL_ENVIRONMENT, LOCAL_DEFAULTS, LOCAL_PARAMETE
 from localdev.template import Resolver, Template
 from orders_common.auth import Caller
 from orders_common.logic.process_all import TimePlan
-from orders_common.models.account import Account
-from orders_common.models.numbers import utc_now
+from orders_common.models.account_requests import OpenAccountRequest
 from orders_common.models.order import Order
 from orders_common.models.paging import MAX_PAGE_SIZE, OrderFilters, PageRequest
 from orders_common.models.requests import CreateOrderRequest
@@ -53,12 +52,10 @@ def fresh_stack(orders: int) -> Iterator[tuple[Template, Resolver]]:
             resolver = create_resources(template)
             os.environ.update({**function_environment(template, resolver), **LOCAL_DEFAULTS, **QUIET})
             reset_services()
-            now = utc_now()
-            for account_id in range(1, ACCOUNTS + 1):
-                services().accounts.put_account(
-                    Account(account_id=account_id, user_id=account_id, available_cash=Decimal(10_000_000),
-                            reserved_cash=Decimal(0), created_at=now, updated_at=now)
-                )  # fmt: skip
+            for user_id in range(1, ACCOUNTS + 1):  # accounts 1 to ACCOUNTS
+                services().open_account(
+                    OpenAccountRequest(user_id=user_id, initial_deposit=Decimal(10_000_000)), Caller.anyone()
+                )
             for number in range(orders):
                 request = CreateOrderRequest.model_validate(
                     {"account_id": number % ACCOUNTS + 1, "symbol": "BTC", "name": "load", "side": "buy",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import signal
 import sys
 import threading
+from types import FrameType
 
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
@@ -102,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     print("Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops.", flush=True)
     server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
     server_thread.start()
+    # Ctrl-C and SIGTERM both stop cleanly, even when a script started this process in the background
+    # (shells make background jobs ignore SIGINT, and the process inherits that).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server_thread.join()
     except KeyboardInterrupt:
@@ -112,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         gateway.server_close()
         stack.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def in_process_stack(
             os.environ.update({**function_environment(template, resolver), **LOCAL_DEFAULTS, **(environment or {})})
             reset_services()
             if seed:
-                seed_demo_accounts(services().accounts)
+                seed_demo_accounts(services().open_account, services().adjust_position)
             yield InProcessStack(template, resolver, functions, Router(template.http_routes(), functions))
     finally:
         os.environ.clear()

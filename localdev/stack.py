@@ -75,7 +75,7 @@ class LocalStack:
         os.environ.update(self.environment)
         reset_services()
         if self.seed:
-            seed_demo_accounts(services().accounts)
+            seed_demo_accounts(services().open_account, services().adjust_position)
         self.functions = load_functions(self.template)
         self.router = Router(self.template.http_routes(), self.functions, **self.authorization())
         return self

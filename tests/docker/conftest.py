@@ -201,7 +201,7 @@ def fresh_stack(
     for name, value in {**function_environment(template, resolver), **LOCAL_DEFAULTS}.items():
         monkeypatch.setenv(name, value)
     reset_services()
-    seed_demo_accounts(services().accounts)
+    seed_demo_accounts(services().open_account, services().adjust_position)
     return Deployed(template, resolver, functions, Router(template.http_routes(), functions))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 from collections.abc import Iterator
@@ -21,20 +22,32 @@ pytestmark = pytest.mark.e2e
 
 
 def start_server(port: int, *options: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    # The server's output goes to a file: a pipe nobody reads fills up (64 KiB of log lines) and then
+    # blocks the server in the middle of a request.
+    output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the process
+    process = subprocess.Popen(
         [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", *options],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.output = output  # type: ignore[attr-defined]
+    return process
+
+
+def server_output(server: subprocess.Popen[str]) -> str:
+    output = server.output  # type: ignore[attr-defined]
+    output.seek(0)
+    text: str = output.read()
+    return text
 
 
 def wait_until_serving(client: Client, server: subprocess.Popen[str], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"server exited early:\n{server.stdout.read() if server.stdout else ''}")
+            raise AssertionError(f"server exited early:\n{server_output(server)}")
         try:
             if client.call("GET", "/api/orders/health")[0] == 200:
                 return
@@ -198,3 +211,22 @@ def test_the_schedule_fills_a_pending_order_without_any_call() -> None:
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_server_started_with_sigint_ignored_still_stops_cleanly(stop: signal.Signals) -> None:
+    # A shell's background job inherits SIGINT ignored; the server must stop on Ctrl-C and SIGTERM anyway.
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509 - the point of the test
+    )
+    wait_until_serving(Client(f"http://127.0.0.1:{port}"), process)
+
+    process.send_signal(stop)
+
+    assert process.wait(timeout=15) == 0

@@ -92,6 +92,56 @@ def filled_once_despite_two_deliveries(result: Any, stack: Deployed) -> None:
     )
 
 
+def account_opened(result: Any, stack: Deployed) -> None:
+    assert result["statusCode"] == 201
+    opened = body(result)
+    assert (opened["account_id"], opened["user_id"], opened["cash"]) == (4, 7, 1000)
+
+
+def lists_accounts_1_and_2(result: Any, stack: Deployed) -> None:
+    assert [account["account_id"] for account in body(result)] == [1, 2]
+
+
+def deposited(result: Any, stack: Deployed) -> None:
+    assert result["statusCode"] == 201
+    assert body(result)["entry"]["type"] == "deposit"
+    assert stack.account(1)["cash"] == Decimal(101000)
+
+
+def withdrawn(result: Any, stack: Deployed) -> None:
+    assert result["statusCode"] == 201
+    assert body(result)["entry"]["amount"] == -250
+    assert stack.account(1)["cash"] == Decimal(100000 - 250)
+
+
+def adjusted(result: Any, stack: Deployed) -> None:
+    assert result["statusCode"] == 201
+    assert body(result)["position"]["quantity"] == 12
+
+
+def frozen(result: Any, stack: Deployed) -> None:
+    assert body(result)["frozen"] is True
+
+
+def unfrozen(result: Any, stack: Deployed) -> None:
+    assert body(result)["frozen"] is False
+
+
+def ledger_of_account_1(result: Any, stack: Deployed) -> None:
+    entries = body(result)
+    assert entries[0]["type"] == "reserve" and entries[0]["order_id"] == 1  # newest first: order 1's reservation
+    assert {entry["type"] for entry in entries} >= {"deposit", "adjustment", "reserve"}
+
+
+def audited(result: Any, stack: Deployed) -> None:
+    report = body(result)
+    assert (report["account_id"], report["matches"], report["mismatches"]) == (1, True, [])
+
+
+def audited_every_account(result: Any, stack: Deployed) -> None:
+    assert (result["accounts_checked"], result["mismatches"], result["complete"]) == (3, 0, True)
+
+
 def route_not_found(result: Any, stack: Deployed) -> None:
     assert result["statusCode"] == 404
     assert body(result)["code"] == "ROUTE_NOT_FOUND"
@@ -112,6 +162,16 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "account_details.json": account_1,
     "execute_queued.json": filled_once_despite_two_deliveries,
     "route_not_found.json": route_not_found,
+    "open_account.json": account_opened,
+    "user_accounts.json": lists_accounts_1_and_2,
+    "deposit.json": deposited,
+    "withdrawal.json": withdrawn,
+    "adjust_position.json": adjusted,
+    "freeze_account.json": frozen,
+    "unfreeze_account.json": unfrozen,
+    "account_ledger.json": ledger_of_account_1,
+    "audit_account.json": audited,
+    "audit_account.schedule.json": audited_every_account,
 }
 
 # Events whose answer is an error by design (everything else answers 2xx).

@@ -178,6 +178,41 @@ def drive_process_all_and_the_queue(d: Driver, template: Template) -> None:
     assert d.drain_queue_through_the_executor() > 0
 
 
+def drive_accounts(d: Driver) -> None:
+    opened = d.call("POST", "/api/accounts", 201, json={"user_id": 5, "name": "IAM", "initial_deposit": 100})
+    account = opened["account_id"]
+    keyed = {"user_id": 5, "initial_deposit": 10}
+    assert d.call("POST", "/api/accounts", 201, json=keyed, headers={"Idempotency-Key": "iam-open"}) == d.call(
+        "POST", "/api/accounts", 201, json=keyed, headers={"Idempotency-Key": "iam-open"}
+    )  # the replay reads the account it opened
+    d.call("GET", "/api/users/5/accounts", 200, query={"limit": 1})
+    transfer = {"amount": 50, "reference": "iam"}
+    d.call("POST", f"/api/accounts/{account}/deposits", 201, json=transfer, headers={"Idempotency-Key": "iam-d"})
+    d.call("POST", f"/api/accounts/{account}/deposits", 201, json=transfer, headers={"Idempotency-Key": "iam-d"})
+    d.call("POST", f"/api/accounts/{account}/withdrawals", 201, json=transfer, headers={"Idempotency-Key": "iam-w"})
+    too_much = {"amount": 10_000}
+    d.call("POST", f"/api/accounts/{account}/withdrawals", 422, json=too_much, headers={"Idempotency-Key": "iam-w2"})
+    d.call("POST", f"/api/accounts/{MISSING}/deposits", 404, json=transfer, headers={"Idempotency-Key": "iam-d2"})
+    adjustment = {"symbol": "ETH", "quantity": 2, "cost_basis": 7000, "reason": "iam"}
+    d.call("POST", f"/api/accounts/{account}/adjustments", 201, json=adjustment)  # a new position
+    d.call("POST", f"/api/accounts/{account}/adjustments", 201, json=adjustment, headers={"Idempotency-Key": "a"})
+    d.call("POST", f"/api/accounts/{account}/adjustments", 201, json=adjustment, headers={"Idempotency-Key": "a"})
+    d.call("POST", f"/api/accounts/{account}/adjustments", 422, json={**adjustment, "quantity": -100})
+    d.call("POST", f"/api/accounts/{MISSING}/adjustments", 404, json=adjustment)
+    d.call("POST", f"/api/accounts/{account}/freeze", 200)
+    d.call("POST", f"/api/accounts/{MISSING}/freeze", 404)
+    assert d.create(422, account_id=account, quantity=Decimal("0.0001"))["code"] == "ACCOUNT_FROZEN"
+    assert d.create(422, **{**SELL, "account_id": account})["code"] == "ACCOUNT_FROZEN"
+    d.call("POST", f"/api/accounts/{account}/unfreeze", 200)
+    d.call("POST", f"/api/accounts/{MISSING}/unfreeze", 404)
+    d.call("GET", f"/api/accounts/{account}/ledger", 200, query={"type": "deposit", "symbol": "CASH", "limit": 1})
+    d.call("GET", f"/api/accounts/{MISSING}/ledger", 404)
+    assert d.call("POST", f"/api/accounts/{account}/audit", 200)["matches"] is True
+    schedule = json.loads((ROOT / "events" / "audit_account.schedule.json").read_text())
+    assert d.invoke("AuditAccountFunction", schedule)["mismatches"] == 0
+    assert d.call("GET", "/api/orders/health", 200)["statistics"]["last_audit"]["mismatches"] == 0
+
+
 def drive_with_authentication(d: Driver, key_path: Path) -> None:
     issuer = LocalIssuer(issuer="https://issuer.test", audience="orders-api", key_path=key_path)
     d.monkeypatch.setenv("AUTH_ENABLED", "true")
@@ -229,6 +264,7 @@ def driven(
         drive_reads(d, orders["limit buy"])
         drive_execute_and_cancel(d, orders)
         drive_process_all_and_the_queue(d, template)
+        drive_accounts(d)
         drive_with_authentication(d, tmp_path_factory.mktemp("iam") / "key.pem")
     return stack
 

@@ -10,7 +10,6 @@ from typing import Any
 import boto3
 import pytest
 
-from localdev.demo import demo_accounts
 from tests.support.api import SEED_BODY, assert_error
 from tests.support.faults import Fault, inject_after, service_error
 from tests.support.stack import Deployed
@@ -113,8 +112,10 @@ def test_a_key_is_scoped_to_its_account(stack: Deployed) -> None:
 def test_a_refused_create_is_not_remembered(stack: Deployed) -> None:
     refused = create(stack, "key-topup", account_id=2, quantity=Decimal("1"))
     assert_error(refused, 422, "INSUFFICIENT_FUNDS")
-    richer = demo_accounts()[1].model_copy(update={"available_cash": Decimal("1000000")})
-    stack.services.accounts.put_account(richer)
+    topped_up = stack.post(
+        "/api/accounts/2/deposits", json={"amount": 1000000, "reference": "top-up"}, headers={"Idempotency-Key": "t"}
+    )
+    assert topped_up.status == 201, topped_up.body
 
     retry = create(stack, "key-topup", account_id=2, quantity=Decimal("1"))
 

@@ -45,7 +45,10 @@ def test_rates_are_read_from_the_template(stack: Deployed) -> None:
         rate_seconds("cron(0 12 * * ? *)")
     running = Pipeline.from_template(stack.template, stack.resolver, stack.functions)
     assert [(p.function.spec.logical_id, p.batch_size) for p in running.pollers] == [("ExecuteQueuedFunction", 10)]
-    assert [(s.function.spec.logical_id, s.interval) for s in running.schedules] == [("ProcessAllFunction", 60)]
+    assert sorted((s.function.spec.logical_id, s.interval) for s in running.schedules) == [
+        ("AuditAccountFunction", 86400),
+        ("ProcessAllFunction", 60),
+    ]
 
 
 def test_a_pending_order_is_filled_by_the_schedule_without_any_call(stack: Deployed, pipeline: Pipeline) -> None:

@@ -34,8 +34,8 @@ def test_with_one_pending_shard_a_pending_page_and_health_are_one_query(
 
     assert (pending.status, len(pending.json())) == (200, 1)
     assert listed == Counter({"Query": 1})
-    assert (health.status, health.json()["statistics"]) == (200, {"pending_orders": 1})
-    assert requests.counts == Counter({"Query": 1})
+    assert (health.status, health.json()["statistics"]) == (200, {"pending_orders": 1, "last_audit": None})
+    assert requests.counts == Counter({"Query": 1, "GetItem": 1})  # the count, and the last audit's status
 
 
 def test_create_is_one_transaction_once_the_container_has_ids_and_knows_the_owner(
@@ -70,7 +70,7 @@ def test_creates_average_close_to_one_request(stack: Deployed, dynamodb_requests
         ("GET", "/api/orders/user/1", {"Query": 1}),
         ("GET", "/api/orders/account/1", {"Query": 1}),
         ("GET", "/api/orders/pending", {"Query": SHARDS}),
-        ("GET", "/api/orders/health", {"Query": SHARDS}),
+        ("GET", "/api/orders/health", {"Query": SHARDS, "GetItem": 1}),
         ("POST", "/api/orders/execute/{id}", {"GetItem": 1, "TransactWriteItems": 1}),
         ("POST", "/api/orders/cancel/{id}", {"GetItem": 1, "TransactWriteItems": 1}),
         ("POST", "/api/orders/process-all", {"Query": SHARDS, "TransactWriteItems": 1}),

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from localdev.demo import demo_accounts
 from orders_common.domain.settlement import settle_buy, settle_sell
 from orders_common.exchange.base import Fill
 from orders_common.logic.ports import (
@@ -33,7 +32,7 @@ from orders_common.logic.ports import (
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from orders_common.models.paging import OrderFilters, PageRequest
-from tests.support.fakes import InMemoryStore
+from tests.support.fakes import demo_store
 from tests.support.stack import Deployed
 
 
@@ -50,7 +49,7 @@ class Store:
 @pytest.fixture(params=["memory", "dynamodb"])
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     if request.param == "memory":
-        fake = InMemoryStore(demo_accounts())
+        fake = demo_store()
         yield Store(fake, fake, fake, fake, fake, fake)
     else:
         deployed: Deployed = request.getfixturevalue("stack")
@@ -94,9 +93,10 @@ def test_an_insert_reserves_and_the_order_reads_back(store: Store) -> None:
         (order(account_id=99), AccountRefused, None, None),
         (order(user_id=2), AccountRefused, 1, Decimal(100000)),
         (order(reserved_cash=Decimal(100001)), AccountRefused, 1, Decimal(100000)),
-        (sell(account_id=2), PositionRefused, None, None),
-        (sell(user_id=2), PositionRefused, 1, Decimal("1.5")),
-        (sell(reserved_quantity=Decimal(2)), PositionRefused, 1, Decimal("1.5")),
+        (sell(account_id=99), AccountRefused, None, None),
+        (sell(user_id=2), AccountRefused, 1, Decimal(100000)),  # a sell checks its account too
+        (sell(account_id=2), PositionRefused, None, None),  # account 2 holds no BTC
+        (sell(reserved_quantity=Decimal(2)), PositionRefused, None, Decimal("1.5")),
     ],
 )
 def test_refused_inserts_say_what_they_found_and_change_nothing(
@@ -112,8 +112,10 @@ def test_refused_inserts_say_what_they_found_and_change_nothing(
         store.inserts.insert(placed)
 
     found = refused.value
-    assert found.owner == owner
-    assert (found.available_cash if isinstance(found, AccountRefused) else found.available_quantity) == held
+    if isinstance(found, AccountRefused):
+        assert (found.owner, found.available_cash) == (owner, held)
+    else:
+        assert found.available_quantity == held
     assert store.reads.get_order(placed.id) is None
     assert store.accounts.get_account(1) == before
 

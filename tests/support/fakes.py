@@ -1,18 +1,24 @@
 """In-memory fakes of every port in ``orders_common.logic.ports``: the use cases run on them at unit
 speed. ``tests/integration/test_store_contract.py`` holds them to the same answers and refusals as
-the DynamoDB adapters, so a unit test on a fake says something about the real store."""
+the DynamoDB adapters, so a unit test on a fake says something about the real store.
+
+Every change applies whole or not at all, under one lock: its conditions are checked first, then its
+movements change the balances and become ledger entries, as the DynamoDB transactions do.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from orders_common.domain.money import ZERO, add, subtract
+from orders_common.domain import ledger
+from orders_common.domain.ledger import CASH, Movement, totals
+from orders_common.domain.money import ZERO, add
 from orders_common.domain.settlement import BuySettlement, SellSettlement
-from orders_common.errors import ExchangeUnavailable, UnknownSymbol
+from orders_common.errors import ExchangeUnavailable, StoreUnavailable, UnknownSymbol
 from orders_common.exchange.base import Decision, Fill
 from orders_common.logic.ports import (
     AccountRefused,
@@ -21,39 +27,39 @@ from orders_common.logic.ports import (
     HeldPosition,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    LedgerFilters,
     OrderStateChanged,
     OrderSummary,
     PositionChanged,
     PositionRefused,
 )
-from orders_common.models.account import Account, Position
+from orders_common.models.account import Account, AccountSummary, Position
+from orders_common.models.audit import AuditStatus
+from orders_common.models.ledger import LedgerEntry
+from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 
 
 @dataclass
 class _Holding:
-    owner: int
-    available: Decimal
-    reserved: Decimal
-    cost_basis: Decimal
+    available: Decimal = ZERO
+    reserved: Decimal = ZERO
+    cost_basis: Decimal = ZERO
     version: int = 0
 
 
 @dataclass
 class _AccountState:
-    owner: int
-    available: Decimal
-    reserved: Decimal
-    created_at: datetime
-    updated_at: datetime
+    summary: AccountSummary
+    version: int = 0
+    entries: list[LedgerEntry] = field(default_factory=list)
 
 
 class InMemoryStore:
-    """Orders, accounts, positions, ids, cursors and Idempotency-Key records, with the conditional
-    semantics of the DynamoDB adapters: every change applies whole or not at all, under one lock."""
+    """Orders, accounts, positions, their ledger, ids, cursors and Idempotency-Key records."""
 
-    def __init__(self, accounts: Iterable[Account] = ()) -> None:
+    def __init__(self) -> None:
         self._lock = threading.RLock()
         self.orders: dict[int, Order] = {}
         self.queued_at: dict[int, datetime] = {}
@@ -63,21 +69,55 @@ class InMemoryStore:
         self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
         self.counters: dict[str, int] = {}
         self.cursors: dict[str, str] = {}
+        self.audit_status: AuditStatus | None = None
         self.calls: list[str] = []
-        for account in accounts:
-            self.put_account(account)
 
-    # AccountWrites / AccountReads
+    # The movements of a change: balances and ledger entries together
 
-    def put_account(self, account: Account) -> None:
-        with self._lock:
-            self.accounts[account.account_id] = _AccountState(
-                account.user_id, account.available_cash, account.reserved_cash, account.created_at, account.updated_at
-            )
-            for position in account.positions:
-                self.positions[(account.account_id, position.symbol)] = _Holding(
-                    account.user_id, position.available_quantity, position.reserved_quantity, position.cost_basis
+    def _apply(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        at: datetime,
+        tag: str,
+        order_id: int | None = None,
+        reference: str | None = None,
+    ) -> list[LedgerEntry]:
+        state = self.accounts[account_id]
+        for asset, moved in totals(movements).items():
+            if asset == CASH:
+                summary = state.summary
+                state.summary = summary.model_copy(
+                    update={
+                        "available_cash": add(summary.available_cash, moved.available),
+                        "reserved_cash": add(summary.reserved_cash, moved.reserved),
+                        "updated_at": at,
+                    }
                 )
+                state.version += 1
+            else:
+                held = self.positions.setdefault((account_id, asset), _Holding())
+                held.available = add(held.available, moved.available)
+                held.reserved = add(held.reserved, moved.reserved)
+                held.cost_basis = add(held.cost_basis, moved.cost_basis)
+                held.version += 1
+        entries = LedgerEntry.of(account_id, movements, at=at, tag=tag, order_id=order_id, reference=reference)
+        state.entries += entries
+        return entries
+
+    def _claim_key(self, record: IdempotencyRecord | None, now: datetime) -> None:
+        if record is None:
+            return
+        existing = self.idempotency.get((record.scope, record.key))
+        if existing is not None and existing.expires_at >= int(now.timestamp()):
+            raise IdempotencyKeyTaken(existing)
+
+    def _keep_key(self, record: IdempotencyRecord | None) -> None:
+        if record is not None:
+            self.idempotency[(record.scope, record.key)] = record
+
+    # AccountReads / AccountChanges / AccountLists
 
     def get_account(self, account_id: int) -> Account | None:
         self.calls.append("get_account")
@@ -95,20 +135,17 @@ class InMemoryStore:
                 for (owner_account, symbol), held in sorted(self.positions.items())
                 if owner_account == account_id
             )
-            return Account(
-                account_id=account_id,
-                user_id=state.owner,
-                available_cash=state.available,
-                reserved_cash=state.reserved,
-                positions=positions,
-                created_at=state.created_at,
-                updated_at=state.updated_at,
-            )
+            return Account.model_validate({**state.summary.model_dump(), "positions": positions})
+
+    def get_summary(self, account_id: int) -> tuple[AccountSummary, int] | None:
+        with self._lock:
+            state = self.accounts.get(account_id)
+            return (state.summary, state.version) if state else None
 
     def get_owner(self, account_id: int) -> int | None:
         self.calls.append("get_owner")
         state = self.accounts.get(account_id)
-        return state.owner if state else None
+        return state.summary.user_id if state else None
 
     def get_position(self, account_id: int, symbol: str) -> HeldPosition | None:
         self.calls.append("get_position")
@@ -123,6 +160,130 @@ class InMemoryStore:
                 cost_basis=held.cost_basis,
             )
             return HeldPosition(position=position, version=held.version)
+
+    def list_user_accounts(self, user_id: int, page: PageRequest) -> Page[AccountSummary]:
+        mine = sorted(
+            (state.summary for state in self.accounts.values() if state.summary.user_id == user_id),
+            key=lambda summary: (summary.created_at, summary.account_id),
+        )
+        if page.after is not None:
+            mine = [s for s in mine if f"{format_utc(s.created_at)}#{s.account_id:020d}" > page.after]
+        if len(mine) > page.limit:
+            last = mine[page.limit - 1]
+            return Page(mine[: page.limit], f"{format_utc(last.created_at)}#{last.account_id:020d}")
+        return Page(mine)
+
+    def open(
+        self, account: AccountSummary, movements: list[Movement], *, tag: str, idempotency: IdempotencyRecord | None
+    ) -> list[LedgerEntry]:
+        with self._lock:
+            self._claim_key(idempotency, account.created_at)
+            if account.account_id in self.accounts:
+                raise RuntimeError(f"account {account.account_id} exists")
+            entries = LedgerEntry.of(
+                account.account_id, movements, at=account.created_at, tag=tag, reference="account opened"
+            )
+            self.accounts[account.account_id] = _AccountState(account, entries=list(entries))
+            self._keep_key(idempotency)
+            return entries
+
+    def move_cash(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        version: int,
+        at: datetime,
+        tag: str,
+        reference: str | None,
+        idempotency: IdempotencyRecord | None,
+        unless_frozen: bool,
+    ) -> list[LedgerEntry]:
+        with self._lock:
+            self._claim_key(idempotency, at)
+            state = self.accounts.get(account_id)
+            change = sum((movement.available for movement in movements), start=ZERO)
+            if (
+                state is None
+                or state.version != version
+                or state.summary.available_cash + change < 0
+                or (unless_frozen and state.summary.frozen)
+            ):
+                summary = state.summary if state else None
+                raise AccountRefused(
+                    summary.user_id if summary else None,
+                    summary.available_cash if summary else None,
+                    frozen=bool(summary and summary.frozen),
+                    version=state.version if state else None,
+                )
+            entries = self._apply(account_id, movements, at=at, tag=tag, reference=reference)
+            self._keep_key(idempotency)
+            return entries
+
+    def adjust(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        position_version: int | None,
+        at: datetime,
+        tag: str,
+        reference: str,
+        idempotency: IdempotencyRecord | None,
+    ) -> list[LedgerEntry]:
+        with self._lock:
+            self._claim_key(idempotency, at)
+            if account_id not in self.accounts:
+                raise AccountRefused(None, None)
+            moved = movements[0]
+            held = self.positions.get((account_id, moved.asset))
+            if (held is None) != (position_version is None) or (
+                held is not None
+                and (
+                    held.version != position_version
+                    or add(held.available, moved.available) < 0
+                    or add(held.cost_basis, moved.cost_basis) < 0
+                )
+            ):
+                raise PositionRefused(
+                    held.available if held else None,
+                    held.cost_basis if held else None,
+                    version=held.version if held else None,
+                )
+            entries = self._apply(account_id, movements, at=at, tag=tag, reference=reference)
+            self._keep_key(idempotency)
+            return entries
+
+    def set_frozen(self, account_id: int, frozen: bool, at: datetime) -> AccountSummary | None:
+        with self._lock:
+            state = self.accounts.get(account_id)
+            if state is None:
+                return None
+            state.summary = state.summary.model_copy(update={"frozen": frozen, "updated_at": at})
+            return state.summary
+
+    # LedgerReads
+
+    def list_entries(self, account_id: int, page: PageRequest, filters: LedgerFilters) -> Page[LedgerEntry]:
+        state = self.accounts.get(account_id)
+        chosen = [
+            entry
+            for entry in sorted(state.entries if state else [], key=lambda e: e.entry_id, reverse=True)
+            if (filters.type is None or entry.type is filters.type)
+            and (filters.asset is None or entry.asset == filters.asset)
+            and (filters.since is None or entry.entry_id >= format_utc(filters.since))
+            and (filters.until is None or entry.entry_id < format_utc(filters.until))
+            and (page.after is None or entry.entry_id < page.after)
+        ]
+        if len(chosen) > page.limit:
+            return Page(chosen[: page.limit], chosen[page.limit - 1].entry_id)
+        return Page(chosen)
+
+    def entries(self, account_id: int, *, after: str | None = None) -> Iterator[LedgerEntry]:
+        state = self.accounts.get(account_id)
+        for entry in sorted(state.entries if state else [], key=lambda e: e.entry_id):
+            if after is None or entry.entry_id > after:
+                yield entry
 
     # OrderReads / PendingSummaries
 
@@ -176,7 +337,7 @@ class InMemoryStore:
     @staticmethod
     def _page(orders: list[Order], page: PageRequest, filters: OrderFilters, *, newest: bool) -> Page[Order]:
         def position(order: Order) -> str:
-            return f"{order.created_at.isoformat()}#{order.id:020d}"
+            return f"{format_utc(order.created_at)}#{order.id:020d}"
 
         chosen = sorted(
             (
@@ -199,30 +360,30 @@ class InMemoryStore:
     def insert(self, order: Order, *, idempotency: IdempotencyRecord | None = None) -> None:
         self.calls.append("insert")
         with self._lock:
-            if idempotency is not None:
-                existing = self.idempotency.get((idempotency.scope, idempotency.key))
-                if existing is not None and existing.expires_at >= int(order.created_at.timestamp()):
-                    raise IdempotencyKeyTaken(existing)
+            self._claim_key(idempotency, order.created_at)
             if order.client_order_id is not None and (order.account_id, order.client_order_id) in self.client_order_ids:
                 raise ClientOrderIdTaken(self.client_order_ids[(order.account_id, order.client_order_id)])
+            state = self.accounts.get(order.account_id)
+            summary = state.summary if state else None
+            short = order.side is Side.BUY and summary is not None and summary.available_cash < order.reserved_cash
+            if summary is None or summary.user_id != order.user_id or summary.frozen or short:
+                raise AccountRefused(
+                    summary.user_id if summary else None,
+                    summary.available_cash if summary else None,
+                    frozen=bool(summary and summary.frozen),
+                )
             if order.side is Side.BUY:
-                state = self.accounts.get(order.account_id)
-                if state is None or state.owner != order.user_id or state.available < order.reserved_cash:
-                    raise AccountRefused(state.owner if state else None, state.available if state else None)
-                state.available = subtract(state.available, order.reserved_cash)
-                state.reserved = add(state.reserved, order.reserved_cash)
+                movements = ledger.reservation(asset=CASH, amount=order.reserved_cash)
             else:
                 held = self.positions.get((order.account_id, order.symbol))
-                if held is None or held.owner != order.user_id or held.available < order.reserved_quantity:
-                    raise PositionRefused(held.owner if held else None, held.available if held else None)
-                held.available = subtract(held.available, order.reserved_quantity)
-                held.reserved = add(held.reserved, order.reserved_quantity)
-                held.version += 1
+                if held is None or held.available < order.reserved_quantity:
+                    raise PositionRefused(held.available if held else None)
+                movements = ledger.reservation(asset=order.symbol, amount=order.reserved_quantity)
+            self._apply(order.account_id, movements, at=order.created_at, tag=ledger.new_tag(), order_id=order.id)
             self.orders[order.id] = order
             if order.client_order_id is not None:
                 self.client_order_ids[(order.account_id, order.client_order_id)] = order.id
-            if idempotency is not None:
-                self.idempotency[(idempotency.scope, idempotency.key)] = idempotency
+            self._keep_key(idempotency)
 
     # OrderTransitions
 
@@ -232,31 +393,19 @@ class InMemoryStore:
         self.calls.append("fill")
         with self._lock:
             self._require_state(order)
-            state = self.accounts[order.account_id]
-            key = (order.account_id, order.symbol)
+            summary = self.accounts[order.account_id].summary
             if isinstance(settlement, BuySettlement):
-                if state.reserved < settlement.released or state.available < settlement.shortfall:
-                    raise FillUnaffordable(state.available)
-                state.reserved = subtract(state.reserved, settlement.released)
-                state.available = add(state.available, settlement.available_change)
-                held = self.positions.setdefault(key, _Holding(order.user_id, ZERO, ZERO, ZERO))
-                held.available = add(held.available, fill.quantity)
-                held.cost_basis = add(held.cost_basis, settlement.cost)
-                held.version += 1
+                if summary.reserved_cash < settlement.released or summary.available_cash < settlement.shortfall:
+                    raise FillUnaffordable(summary.available_cash)
+                movements = ledger.buy_fill(order.symbol, fill.quantity, settlement)
             else:
-                held_now = self.positions.get(key)
-                if (
-                    held_now is None
-                    or held_now.version != position_version
-                    or held_now.reserved < order.reserved_quantity
-                ):
+                held = self.positions.get((order.account_id, order.symbol))
+                if held is None or held.version != position_version or held.reserved < order.reserved_quantity:
                     raise PositionChanged("position changed")
-                if settlement.credit < 0 and state.available < -settlement.credit:
-                    raise FillUnaffordable(state.available)
-                state.available = add(state.available, settlement.credit)
-                held_now.reserved = subtract(held_now.reserved, order.reserved_quantity)
-                held_now.cost_basis = subtract(held_now.cost_basis, settlement.cost_relief)
-                held_now.version += 1
+                if settlement.credit < 0 and summary.available_cash < -settlement.credit:
+                    raise FillUnaffordable(summary.available_cash)
+                movements = ledger.sell_fill(order.symbol, order.reserved_quantity, settlement)
+            self._apply(order.account_id, movements, at=fill.executed_at, tag=ledger.new_tag(), order_id=order.id)
             filled = order.model_copy(
                 update={
                     "status": OrderStatus.FILLED,
@@ -278,16 +427,12 @@ class InMemoryStore:
         self.calls.append("close")
         with self._lock:
             self._require_state(order)
-            if order.side is Side.BUY:
-                state = self.accounts[order.account_id]
-                state.available = add(state.available, order.reserved_cash)
-                state.reserved = subtract(state.reserved, order.reserved_cash)
-            elif order.reserved_quantity:
-                held = self.positions[(order.account_id, order.symbol)]
-                held.available = add(held.available, order.reserved_quantity)
-                held.reserved = subtract(held.reserved, order.reserved_quantity)
-                held.version += 1
-            now = datetime.now(order.created_at.tzinfo)
+            now = utc_now()
+            buy = order.side is Side.BUY
+            movements = ledger.release(
+                asset=CASH if buy else order.symbol, amount=order.reserved_cash if buy else order.reserved_quantity
+            )
+            self._apply(order.account_id, movements, at=now, tag=ledger.new_tag(), order_id=order.id, reference=reason)
             update: dict[str, object] = {
                 "status": status,
                 "updated_at": now,
@@ -311,7 +456,7 @@ class InMemoryStore:
     def _move(self, order: Order, target: OrderStatus) -> Order:
         with self._lock:
             self._require_state(order)
-            moved = order.model_copy(update={"status": target, "updated_at": datetime.now(order.created_at.tzinfo)})
+            moved = order.model_copy(update={"status": target, "updated_at": utc_now()})
             self.orders[order.id] = moved
             return moved
 
@@ -331,13 +476,16 @@ class InMemoryStore:
         if current is None or current.status is not order.status:
             raise OrderStateChanged(current.status.value if current else "gone")
 
-    # IdSource / Cursors
+    # IdSource / IdCounters / Cursors / AuditLog
 
     def reserve_ids(self, name: str, count: int) -> range:
         with self._lock:
             last = self.counters.get(name, 0) + count
             self.counters[name] = last
             return range(last - count + 1, last + 1)
+
+    def current(self, name: str) -> int:
+        return self.counters.get(name, 0)
 
     def get_cursor(self, name: str) -> str | None:
         return self.cursors.get(name)
@@ -348,6 +496,12 @@ class InMemoryStore:
         else:
             self.cursors[name] = position
 
+    def save_status(self, status: AuditStatus) -> None:
+        self.audit_status = status
+
+    def last_status(self) -> AuditStatus | None:
+        return self.audit_status
+
 
 @dataclass
 class FakeQueue:
@@ -357,8 +511,6 @@ class FakeQueue:
     down: bool = False
 
     def send(self, order_ids: Iterable[int]) -> int:
-        from orders_common.errors import StoreUnavailable
-
         if self.down:
             raise StoreUnavailable("The execution queue is unavailable; try again shortly.")
         ids = list(order_ids)
@@ -407,3 +559,17 @@ class ScriptedExchange:
 
     def find(self, client_order_id: str) -> Decision | None:
         return self.received.get(client_order_id)
+
+
+def demo_store() -> InMemoryStore:
+    """A store holding the demo accounts, opened and funded through the account use cases."""
+    from localdev.demo import seed_demo_accounts
+    from orders_common.logic.adjust_position import AdjustPosition
+    from orders_common.logic.ids import ACCOUNT_IDS, IdAllocator
+    from orders_common.logic.open_account import OpenAccount
+
+    store = InMemoryStore()
+    seed_demo_accounts(
+        OpenAccount(store, store, IdAllocator(store, ACCOUNT_IDS, 1), 86400), AdjustPosition(store, 86400)
+    )
+    return store

@@ -84,7 +84,7 @@ def policy_actions(template: Template, logical_id: str) -> set[str]:
     }
 
 
-def test_only_the_functions_that_change_orders_may_write(template: Template) -> None:
+def test_only_the_functions_that_change_orders_or_accounts_may_write(template: Template) -> None:
     writers = {
         spec.logical_id for spec in template.functions() if policy_actions(template, spec.logical_id) & WRITE_ACTIONS
     }
@@ -95,6 +95,13 @@ def test_only_the_functions_that_change_orders_may_write(template: Template) -> 
         "CancelOrderFunction",
         "ProcessAllFunction",
         "ExecuteQueuedFunction",
+        "OpenAccountFunction",
+        "DepositFunction",
+        "WithdrawalFunction",
+        "AdjustPositionFunction",
+        "FreezeAccountFunction",
+        "UnfreezeAccountFunction",
+        "AuditAccountFunction",  # its cursor and its run's status only
     }
 
 

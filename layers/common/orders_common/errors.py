@@ -58,6 +58,14 @@ class InsufficientPosition(OrdersError):
     code = "INSUFFICIENT_POSITION"
 
 
+class AccountFrozen(OrdersError):
+    code = "ACCOUNT_FROZEN"
+
+    def __init__(self, account_id: int, what: str) -> None:
+        super().__init__(f"Account {account_id} is frozen: {what} is refused until it is unfrozen.")
+        self.account_id = account_id
+
+
 class AmountTooLarge(OrdersError):
     """An amount the order implies has more significant digits than the store can hold exactly."""
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from localdev.demo import demo_accounts
 from orders_common.domain.fees import FeeSchedule
 from orders_common.exchange.base import Exchange
 from orders_common.exchange.paper import PaperExchange
@@ -19,7 +18,7 @@ from orders_common.logic.fan_out import FanOut
 from orders_common.logic.ids import ORDER_IDS, IdAllocator
 from orders_common.logic.process_all import ProcessAll
 from orders_common.models.order import Order
-from tests.support.fakes import FakePrices, FakeQueue, InMemoryStore
+from tests.support.fakes import FakePrices, FakeQueue, InMemoryStore, demo_store
 
 FEES = FeeSchedule(rate=Decimal("0.001"))
 PRICES = {"BTC": Decimal(68500), "ETH": Decimal(3500), "SOL": Decimal(150)}
@@ -67,7 +66,7 @@ class Desk:
 @pytest.fixture
 def desk() -> Desk:
     return Desk(
-        InMemoryStore(demo_accounts()),
+        demo_store(),
         FakePrices(PRICES),
         FakeQueue(),
         PaperExchange(slippage_bps=Decimal(5), fees=FEES),

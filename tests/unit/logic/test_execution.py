@@ -95,6 +95,7 @@ def test_a_sale_repriced_when_the_position_moves_under_it(desk: Desk, monkeypatc
 
     monkeypatch.setattr(desk.store, "fill", fill_after_two_collisions)
     monkeypatch.setattr(execution, "POSITION_BACKOFF_BASE_SECONDS", 0.0)
+    desk.store.calls.clear()
 
     assert desk.engine.execute(order).execution_status.value == "filled"
     assert desk.store.calls.count("get_position") == 3

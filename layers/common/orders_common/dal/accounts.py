@@ -1,16 +1,35 @@
 """Accounts and their positions: one partition per account (the account item and a position item per
-symbol), read whole with one strongly consistent Query."""
+symbol), read whole with one strongly consistent Query; opened, funded, adjusted and frozen by
+transactions that write their ledger entries with them.
+
+The account item is also listed in its owner's partition of the ``by_user`` index
+(``USER#<id>#ACCOUNTS``), so a user's accounts are one Query.
+"""
 
 from __future__ import annotations
 
 import threading
+from datetime import datetime
+from typing import Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
-from orders_common.dal.mapping import account_to_item, item_to_position, items_to_account, position_to_item
-from orders_common.dal.transaction import Transaction
-from orders_common.logic.ports import HeldPosition
-from orders_common.models.account import Account
+from orders_common.dal.client import ConditionFailed, DynamoTable
+from orders_common.dal.idempotency import add_record, record_from_item
+from orders_common.dal.mapping import item_to_account_summary, item_to_position, items_to_account
+from orders_common.dal.movements import Guard, entry_to_item, record
+from orders_common.dal.transaction import Transaction, TransactionRefused
+from orders_common.domain.ledger import Movement
+from orders_common.logic.ports import (
+    AccountRefused,
+    HeldPosition,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    PositionRefused,
+)
+from orders_common.models.account import Account, AccountSummary
+from orders_common.models.ledger import LedgerEntry
+from orders_common.models.numbers import format_utc
+from orders_common.models.paging import Page, PageRequest
 
 
 class DynamoAccounts:
@@ -19,6 +38,8 @@ class DynamoAccounts:
         self._owners: dict[int, int] = {}
         self._owners_lock = threading.Lock()
 
+    # Reads
+
     def get_account(self, account_id: int) -> Account | None:
         found, _ = self.table.query(
             KeyConditionExpression="pk = :partition",
@@ -26,6 +47,11 @@ class DynamoAccounts:
             ConsistentRead=True,
         )
         return items_to_account(found)
+
+    def get_summary(self, account_id: int) -> tuple[AccountSummary, int] | None:
+        """The account item alone, and the version its next priced change is conditioned on."""
+        item = self.table.get(keys.account_key(account_id), consistent=True)
+        return (item_to_account_summary(item), int(item.get("version", 0))) if item else None
 
     def get_owner(self, account_id: int) -> int | None:
         # An account never changes owner, so the answer is kept for the life of the container.
@@ -45,9 +71,167 @@ class DynamoAccounts:
             return None
         return HeldPosition(position=item_to_position(item), version=int(item.get("version", 0)))
 
-    def put_account(self, account: Account) -> None:
-        """Create or replace an account and its positions (demo data)."""
-        transaction = Transaction().put("account", account_to_item(account))
-        for position in account.positions:
-            transaction.put(f"position {position.symbol}", position_to_item(account, position))
-        self.table.transact(transaction)
+    def list_user_accounts(self, user_id: int, page: PageRequest) -> Page[AccountSummary]:
+        condition = "by_user_pk = :partition"
+        values: dict[str, Any] = {":partition": keys.user_accounts_partition(user_id)}
+        if page.after is not None:
+            condition += " AND by_user_sk > :after"
+            values[":after"] = page.after
+        items, last = self.table.query(
+            IndexName=keys.USER_INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            Limit=page.limit,
+        )
+        return Page([item_to_account_summary(item) for item in items], str(last["by_user_sk"]) if last else None)
+
+    # Changes
+
+    def open(
+        self,
+        account: AccountSummary,
+        movements: list[Movement],
+        *,
+        tag: str,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> list[LedgerEntry]:
+        """A new account, funded by ``movements`` (an initial deposit) with their ledger entries: the
+        account item is written with its balances after them (one transaction cannot put an item and
+        update it too)."""
+        transaction = Transaction().put("account", account_item(account), condition="attribute_not_exists(pk)")
+        entries = LedgerEntry.of(
+            account.account_id, movements, at=account.created_at, tag=tag, reference="account opened"
+        )
+        for number, entry in enumerate(entries):
+            transaction.put(f"ledger {number}", entry_to_item(entry), condition="attribute_not_exists(pk)")
+        if idempotency is not None:
+            add_record(transaction, idempotency, now=int(account.created_at.timestamp()))
+        self._apply(transaction)
+        return entries
+
+    def move_cash(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        version: int,
+        at: datetime,
+        tag: str,
+        reference: str | None,
+        idempotency: IdempotencyRecord | None,
+        unless_frozen: bool,
+    ) -> list[LedgerEntry]:
+        """A deposit or a withdrawal, priced from the account at ``version``: applied only if it is
+        still at that version (so the balances after it are exactly known), never below zero."""
+        condition = "version = :version AND available_cash >= :floor"
+        values: dict[str, Any] = {":version": version, ":floor": -sum((m.available for m in movements), start=0)}
+        if unless_frozen:
+            condition += " AND (attribute_not_exists(frozen) OR frozen <> :frozen)"
+            values[":frozen"] = True
+        transaction = Transaction()
+        entries = record(
+            transaction,
+            account_id=account_id,
+            movements=movements,
+            at=at,
+            tag=tag,
+            reference=reference,
+            account=Guard(f"attribute_exists(pk) AND {condition}", values),
+        )
+        if idempotency is not None:
+            add_record(transaction, idempotency, now=int(at.timestamp()))
+        self._apply(transaction)
+        return entries
+
+    def adjust(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        position_version: int | None,
+        at: datetime,
+        tag: str,
+        reference: str,
+        idempotency: IdempotencyRecord | None,
+    ) -> list[LedgerEntry]:
+        """A position changed by an operator, priced from the position at ``position_version`` (None:
+        it did not exist, and the change must then add to it), never below zero in available quantity
+        or cost basis."""
+        moved = movements[0]
+        if position_version is None:
+            position = Guard("attribute_not_exists(pk)", {})
+        else:
+            position = Guard(
+                "version = :version AND available_quantity >= :quantity_floor AND cost_basis >= :cost_floor",
+                {":version": position_version, ":quantity_floor": -moved.available, ":cost_floor": -moved.cost_basis},
+            )
+        transaction = Transaction()
+        entries = record(
+            transaction,
+            account_id=account_id,
+            movements=movements,
+            at=at,
+            tag=tag,
+            reference=reference,
+            account=Guard("attribute_exists(pk)", {}),
+            position=position,
+        )
+        if idempotency is not None:
+            add_record(transaction, idempotency, now=int(at.timestamp()))
+        self._apply(transaction)
+        return entries
+
+    def set_frozen(self, account_id: int, frozen: bool, at: datetime) -> AccountSummary | None:
+        try:
+            item = self.table.update(
+                keys.account_key(account_id),
+                "SET frozen = :frozen, updated_at = :at",
+                values={":frozen": frozen, ":at": format_utc(at)},
+                condition="attribute_exists(pk)",
+                return_values="ALL_NEW",
+            )
+        except ConditionFailed:
+            return None
+        return item_to_account_summary(item)
+
+    def _apply(self, transaction: Transaction) -> None:
+        try:
+            self.table.transact(transaction)
+        except TransactionRefused as refused:
+            if refused.refused("idempotency"):
+                raise IdempotencyKeyTaken(record_from_item(refused.found("idempotency"))) from None
+            if refused.refused("account"):
+                found = refused.found("account")
+                owner = found.get("user_id")
+                raise AccountRefused(
+                    int(owner) if owner is not None else None,
+                    found.get("available_cash"),
+                    frozen=bool(found.get("frozen")),
+                    version=int(found["version"]) if "version" in found else None,
+                ) from None
+            if refused.refused("position"):
+                found = refused.found("position")
+                raise PositionRefused(
+                    found.get("available_quantity"),
+                    found.get("cost_basis"),
+                    version=int(found["version"]) if "version" in found else None,
+                ) from None
+            raise
+
+
+def account_item(account: AccountSummary) -> dict[str, Any]:
+    return {
+        **keys.account_key(account.account_id),
+        "entity": "account",
+        "account_id": account.account_id,
+        "user_id": account.user_id,
+        **({"name": account.name} if account.name is not None else {}),
+        "available_cash": account.available_cash,
+        "reserved_cash": account.reserved_cash,
+        "frozen": account.frozen,
+        "version": 0,
+        "created_at": format_utc(account.created_at),
+        "updated_at": format_utc(account.updated_at),
+        "by_user_pk": keys.user_accounts_partition(account.user_id),
+        "by_user_sk": keys.order_sort_key(account.created_at, account.account_id),
+    }

@@ -1,9 +1,12 @@
-"""Counters (ids handed out atomically, never twice) and cursors (where a long job stopped)."""
+"""Counters (ids handed out atomically, never twice), cursors (where a long job stopped) and the
+status a scheduled job leaves for health to show."""
 
 from __future__ import annotations
 
 from orders_common.dal import keys
 from orders_common.dal.client import DynamoTable
+from orders_common.models.audit import AuditStatus
+from orders_common.models.numbers import format_utc
 
 
 class DynamoCounters:
@@ -20,6 +23,26 @@ class DynamoCounters:
         )
         last = int(attributes["value"])
         return range(last - count + 1, last + 1)
+
+    def current(self, name: str) -> int:
+        item = self.table.get(keys.counter_key(name), consistent=True)
+        return int(item["value"]) if item and "value" in item else 0
+
+    def save_status(self, status: AuditStatus) -> None:
+        self.table.update(
+            keys.status_key("AUDIT"),
+            "SET last_run_at = :at, accounts_checked = :checked, mismatches = :mismatches, complete = :complete",
+            values={
+                ":at": format_utc(status.last_run_at),
+                ":checked": status.accounts_checked,
+                ":mismatches": status.mismatches,
+                ":complete": status.complete,
+            },
+        )
+
+    def last_status(self) -> AuditStatus | None:
+        item = self.table.get(keys.status_key("AUDIT"), consistent=False)
+        return AuditStatus.model_validate({name: item[name] for name in AuditStatus.model_fields}) if item else None
 
     def get_cursor(self, name: str) -> str | None:
         item = self.table.get(keys.cursor_key(name), consistent=True)

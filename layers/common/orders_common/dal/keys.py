@@ -7,8 +7,10 @@
 | position        | ``ACCOUNT#<id>``                | ``POSITION#<SYM>`` |                                       |
 | client order id | ``CLIENT_ORDER#<account>#<id>`` | ``CLIENT_ORDER``   |                                       |
 | idempotency key | ``IDEMPOTENCY#<hash>``          | ``IDEMPOTENCY``    |                                       |
+| ledger entry    | ``LEDGER#<account>``            | ``<entry id>``     |                                       |
 | counter         | ``COUNTER#<name>``              | ``COUNTER``        |                                       |
 | cursor          | ``CURSOR#<name>``               | ``CURSOR``         |                                       |
+| job status      | ``STATUS#<name>``               | ``STATUS``         |                                       |
 
 Index sort keys are ``<created_at>#<zero-padded id>``: time order, unique, and comparable as strings.
 The ``pending`` index is sparse (an order leaves it when its pending attributes are removed) and its
@@ -46,6 +48,15 @@ def user_partition(user_id: int) -> str:
     return f"USER#{user_id}"
 
 
+def ledger_partition(account_id: int) -> str:
+    return f"LEDGER#{account_id}"
+
+
+def user_accounts_partition(user_id: int) -> str:
+    """Where a user's accounts are listed (the by_user index, beside the user's orders)."""
+    return f"USER#{user_id}#ACCOUNTS"
+
+
 def position_key(account_id: int, symbol: str) -> dict[str, str]:
     return {"pk": f"ACCOUNT#{account_id}", "sk": f"POSITION#{symbol}"}
 
@@ -63,6 +74,11 @@ def idempotency_key(scope: str, key: str) -> dict[str, str]:
     """A key's record, under a hash of caller and key: keys spread over partitions, none is hot."""
     digest = hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()[:40]
     return {"pk": f"IDEMPOTENCY#{digest}", "sk": "IDEMPOTENCY"}
+
+
+def status_key(name: str) -> dict[str, str]:
+    """What a scheduled job last did (the audit), for health."""
+    return {"pk": f"STATUS#{name}", "sk": "STATUS"}
 
 
 def cursor_key(name: str) -> dict[str, str]:

@@ -7,8 +7,7 @@ from enum import Enum
 from typing import Any
 
 from orders_common.dal import keys
-from orders_common.models.account import Account, Position
-from orders_common.models.numbers import format_utc
+from orders_common.models.account import Account, AccountSummary, Position
 from orders_common.models.order import Order, OrderStatus
 
 ORDER_FIELDS = tuple(Order.model_fields)
@@ -42,35 +41,6 @@ def item_to_order(item: dict[str, Any]) -> Order:
     return Order.model_validate({name: item[name] for name in ORDER_FIELDS if name in item})
 
 
-def account_to_item(account: Account) -> dict[str, Any]:
-    return {
-        **keys.account_key(account.account_id),
-        "entity": "account",
-        "account_id": account.account_id,
-        "user_id": account.user_id,
-        "available_cash": account.available_cash,
-        "reserved_cash": account.reserved_cash,
-        "created_at": format_utc(account.created_at),
-        "updated_at": format_utc(account.updated_at),
-    }
-
-
-def position_to_item(account: Account, position: Position) -> dict[str, Any]:
-    # The owner is kept on the position too: a sell's create checks ownership on the item it
-    # reserves from, with no extra read or condition check of the account.
-    return {
-        **keys.position_key(account.account_id, position.symbol),
-        "entity": "position",
-        "account_id": account.account_id,
-        "user_id": account.user_id,
-        "symbol": position.symbol,
-        "available_quantity": position.available_quantity,
-        "reserved_quantity": position.reserved_quantity,
-        "cost_basis": position.cost_basis,
-        "version": 0,
-    }
-
-
 def item_to_position(item: dict[str, Any]) -> Position:
     return Position(
         symbol=item["symbol"],
@@ -80,18 +50,18 @@ def item_to_position(item: dict[str, Any]) -> Position:
     )
 
 
+ACCOUNT_FIELDS = tuple(AccountSummary.model_fields)
+
+
+def item_to_account_summary(item: dict[str, Any]) -> AccountSummary:
+    return AccountSummary.model_validate({name: item[name] for name in ACCOUNT_FIELDS if name in item})
+
+
 def items_to_account(items: list[dict[str, Any]]) -> Account | None:
     """Build an account from its partition (the account item and its position items)."""
     account_item = next((item for item in items if item["sk"] == "ACCOUNT"), None)
     if account_item is None:
         return None
     positions = tuple(item_to_position(item) for item in items if item["sk"].startswith("POSITION#"))
-    return Account(
-        account_id=account_item["account_id"],
-        user_id=account_item["user_id"],
-        available_cash=account_item["available_cash"],
-        reserved_cash=account_item["reserved_cash"],
-        positions=positions,
-        created_at=account_item["created_at"],
-        updated_at=account_item["updated_at"],
-    )
+    fields = {name: account_item[name] for name in ACCOUNT_FIELDS if name in account_item}
+    return Account.model_validate({**fields, "positions": positions})

@@ -11,10 +11,11 @@ from typing import Any
 
 from orders_common.dal import keys
 from orders_common.dal.client import ConditionFailed, DynamoTable
-from orders_common.dal.idempotency import record_from_item, record_to_item
+from orders_common.dal.idempotency import add_record, record_from_item
 from orders_common.dal.mapping import order_to_item
-from orders_common.dal.settlement_writes import settle_buy, settle_sell
+from orders_common.dal.movements import Guard, record
 from orders_common.dal.transaction import Transaction, TransactionRefused
+from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
 from orders_common.domain.settlement import BuySettlement, SellSettlement
 from orders_common.exchange.base import Fill
@@ -32,7 +33,8 @@ from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 
 _STATUS = {"#status": "status"}
-_OWNED = "attribute_exists(pk) AND user_id = :owner"
+# The account exists, is the caller's, and is not frozen (a frozen account takes no new orders).
+_USABLE = "attribute_exists(pk) AND user_id = :owner AND (attribute_not_exists(frozen) OR frozen <> :frozen)"
 
 
 class DynamoOrderWrites:
@@ -41,33 +43,36 @@ class DynamoOrderWrites:
         self.pending_shards = pending_shards
 
     def insert(self, order: Order, *, idempotency: IdempotencyRecord | None = None) -> None:
-        """The order, its reservation, its client order id and its Idempotency-Key record, together.
+        """The order, its reservation (with its ledger entry), its client order id and its
+        Idempotency-Key record, together.
 
-        The account (buys) or position (sells) must belong to ``order.user_id``: that is a condition of
-        the same transaction, so a caller whose identity is already known needs no read beforehand.
+        The account must belong to ``order.user_id`` and not be frozen: conditions of the same
+        transaction, so a caller whose identity is already known needs no read beforehand.
         """
-        now = format_utc(order.created_at)
         transaction = Transaction().put(
             "order", order_to_item(order, pending_shards=self.pending_shards), condition="attribute_not_exists(pk)"
         )
+        usable = {":owner": order.user_id, ":frozen": True}
         if order.side is Side.BUY:
-            transaction.update(
-                "account",
-                keys.account_key(order.account_id),
-                "SET available_cash = available_cash - :amount, reserved_cash = reserved_cash + :amount, "
-                "updated_at = :now",
-                condition=f"{_OWNED} AND available_cash >= :amount",
-                values={":amount": order.reserved_cash, ":now": now, ":owner": order.user_id},
-            )
+            movements = ledger.reservation(asset=ledger.CASH, amount=order.reserved_cash)
+            account = Guard(f"{_USABLE} AND available_cash >= :required", {**usable, ":required": order.reserved_cash})
+            position = None
         else:
-            transaction.update(
-                "position",
-                keys.position_key(order.account_id, order.symbol),
-                "SET available_quantity = available_quantity - :quantity, "
-                "reserved_quantity = reserved_quantity + :quantity, updated_at = :now ADD version :one",
-                condition=f"{_OWNED} AND available_quantity >= :quantity",
-                values={":quantity": order.reserved_quantity, ":now": now, ":one": 1, ":owner": order.user_id},
+            movements = ledger.reservation(asset=order.symbol, amount=order.reserved_quantity)
+            account = Guard(_USABLE, usable)
+            position = Guard(
+                "attribute_exists(pk) AND available_quantity >= :required", {":required": order.reserved_quantity}
             )
+        record(
+            transaction,
+            account_id=order.account_id,
+            movements=movements,
+            at=order.created_at,
+            tag=ledger.new_tag(),
+            order_id=order.id,
+            account=account,
+            position=position,
+        )
         if order.client_order_id is not None:
             transaction.put(
                 "client_order_id",
@@ -79,13 +84,7 @@ class DynamoOrderWrites:
                 condition="attribute_not_exists(pk)",
             )
         if idempotency is not None:
-            # An expired record that DynamoDB's TTL has not removed yet no longer counts.
-            transaction.put(
-                "idempotency",
-                record_to_item(idempotency),
-                condition="attribute_not_exists(pk) OR expiration < :now",
-                values={":now": int(order.created_at.timestamp())},
-            )
+            add_record(transaction, idempotency, now=int(order.created_at.timestamp()))
         try:
             self.table.transact(transaction)
         except TransactionRefused as refused:
@@ -98,21 +97,54 @@ class DynamoOrderWrites:
         transaction = self._leave_state(
             order,
             "SET #status = :filled, filled_price = :price, filled_quantity = :quantity, commission = :commission, "
-            "executed_at = :at, updated_at = :at, exchange = :exchange, exchange_order_id = :exchange_order_id",
+            "executed_at = :fill_at, updated_at = :fill_at, exchange = :exchange, "
+            "exchange_order_id = :exchange_order_id",
             {
                 ":filled": OrderStatus.FILLED.value,
                 ":price": fill.price,
                 ":quantity": fill.quantity,
                 ":commission": fill.commission,
-                ":at": at,
+                ":fill_at": at,
                 ":exchange": fill.exchange,
                 ":exchange_order_id": fill.exchange_order_id,
             },
         )
         if isinstance(settlement, BuySettlement):
-            settle_buy(transaction, order, fill, settlement, at)
+            # The reservation comes back and the real cost is charged; a fill dearer than the
+            # reservation takes the difference from available cash, and only if it is there.
+            movements = ledger.buy_fill(order.symbol, fill.quantity, settlement)
+            account = Guard("reserved_cash >= :released", {":released": settlement.released})
+            if settlement.shortfall > 0:
+                account = Guard(
+                    f"{account.expression} AND available_cash >= :shortfall",
+                    {**account.values, ":shortfall": settlement.shortfall},
+                )
+            position = None
         else:
-            settle_sell(transaction, order, settlement, at, position_version)
+            movements = ledger.sell_fill(order.symbol, order.reserved_quantity, settlement)
+            account = Guard("attribute_exists(pk)", {})
+            if settlement.credit < 0:
+                account = Guard("attribute_exists(pk) AND available_cash >= :debit", {":debit": -settlement.credit})
+            # The cost relief was priced from the position at ``position_version``: it applies only if
+            # the position is still exactly that.
+            position = Guard(
+                "version = :version AND reserved_quantity >= :sold",
+                {
+                    ":version": position_version if position_version is not None else -1,
+                    ":sold": order.reserved_quantity,
+                },
+            )
+        record(
+            transaction,
+            account_id=order.account_id,
+            movements=movements,
+            at=fill.executed_at,
+            tag=ledger.new_tag(),
+            order_id=order.id,
+            account=account,
+            position=position,
+            owner=order.user_id,
+        )
         try:
             self.table.transact(transaction)
         except TransactionRefused as refused:
@@ -136,48 +168,43 @@ class DynamoOrderWrites:
         )
 
     def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
-        """Cancel or reject, and give back what the order reserved, in one transaction."""
+        """Cancel or reject, and give back what the order reserved (with its ledger entry), in one
+        transaction."""
         now = utc_now()
         at = format_utc(now)
-        values: dict[str, Any] = {":closed": status.value, ":at": at}
-        expression = "SET #status = :closed, updated_at = :at"
+        values: dict[str, Any] = {":closed": status.value, ":closed_at": at}
+        expression = "SET #status = :closed, updated_at = :closed_at"
         update: dict[str, Any] = {"status": status, "updated_at": now, "reserved_cash": ZERO, "reserved_quantity": ZERO}
         if status is OrderStatus.CANCELLED:
-            expression += ", cancelled_at = :at"
+            expression += ", cancelled_at = :closed_at"
             update["cancelled_at"] = now
         if reason is not None:
             expression += ", rejection_reason = :reason"
             values[":reason"] = reason
             update["rejection_reason"] = reason
         transaction = self._leave_state(order, expression, values)
-        self._release(transaction, order, at)
+        buy = order.side is Side.BUY
+        held = order.reserved_cash if buy else order.reserved_quantity
+        movements = ledger.release(asset=ledger.CASH if buy else order.symbol, amount=held)
+        if movements:
+            guard = Guard(f"{'reserved_cash' if buy else 'reserved_quantity'} >= :held", {":held": held})
+            record(
+                transaction,
+                account_id=order.account_id,
+                movements=movements,
+                at=now,
+                tag=ledger.new_tag(),
+                order_id=order.id,
+                reference=reason,
+                account=guard if buy else None,
+                position=None if buy else guard,
+            )
         try:
             self.table.transact(transaction)
         except TransactionRefused as refused:
             _raise_if_state_changed(refused)
             raise
         return order.model_copy(update=update)
-
-    @staticmethod
-    def _release(transaction: Transaction, order: Order, at: str) -> None:
-        if order.side is Side.BUY and order.reserved_cash > 0:
-            transaction.update(
-                "account",
-                keys.account_key(order.account_id),
-                "SET available_cash = available_cash + :amount, reserved_cash = reserved_cash - :amount, "
-                "updated_at = :at",
-                condition="reserved_cash >= :amount",
-                values={":amount": order.reserved_cash, ":at": at},
-            )
-        elif order.side is Side.SELL and order.reserved_quantity > 0:
-            transaction.update(
-                "position",
-                keys.position_key(order.account_id, order.symbol),
-                "SET available_quantity = available_quantity + :quantity, "
-                "reserved_quantity = reserved_quantity - :quantity, updated_at = :at ADD version :one",
-                condition="reserved_quantity >= :quantity",
-                values={":quantity": order.reserved_quantity, ":at": at, ":one": 1},
-            )
 
     def _leave_state(self, order: Order, expression: str, values: dict[str, Any]) -> Transaction:
         """Move an order out of its current state, only if it is still in it. Its reservation is
@@ -243,10 +270,13 @@ def _insert_refusal(refused: TransactionRefused) -> Exception:
     if refused.refused("client_order_id"):
         existing = refused.found("client_order_id").get("order_id")
         return ClientOrderIdTaken(int(existing) if existing is not None else None)
-    for name, error in (("account", AccountRefused), ("position", PositionRefused)):
-        if refused.refused(name):
-            found = refused.found(name)
-            owner = found.get("user_id")
-            held: Decimal | None = found.get("available_cash" if name == "account" else "available_quantity")
-            return error(int(owner) if owner is not None else None, held)
+    if refused.refused("account"):
+        found = refused.found("account")
+        owner = found.get("user_id")
+        return AccountRefused(
+            int(owner) if owner is not None else None, found.get("available_cash"), frozen=bool(found.get("frozen"))
+        )
+    if refused.refused("position"):
+        held: Decimal | None = refused.found("position").get("available_quantity")
+        return PositionRefused(held)
     return refused  # the order's own id was taken: a fault of ours, not the caller's

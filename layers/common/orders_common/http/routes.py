@@ -16,6 +16,15 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/api/orders/order/{order_id}"),
     ("GET", "/api/accounts/{account_id}"),
     ("GET", "/api/orders/health"),
+    ("POST", "/api/accounts"),
+    ("GET", "/api/users/{user_id}/accounts"),
+    ("POST", "/api/accounts/{account_id}/deposits"),
+    ("POST", "/api/accounts/{account_id}/withdrawals"),
+    ("POST", "/api/accounts/{account_id}/adjustments"),
+    ("POST", "/api/accounts/{account_id}/freeze"),
+    ("POST", "/api/accounts/{account_id}/unfreeze"),
+    ("GET", "/api/accounts/{account_id}/ledger"),
+    ("POST", "/api/accounts/{account_id}/audit"),
 )
 
 _PATTERNS = [

@@ -7,8 +7,6 @@ order always has one) and answers the original order; another body with that key
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,16 +15,17 @@ from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.money import ZERO, AmountOutOfRange
 from orders_common.domain.settlement import buy_reservation
 from orders_common.errors import (
+    AccountFrozen,
     AccountNotFound,
     AmountTooLarge,
     DuplicateClientOrderId,
     Forbidden,
-    IdempotencyKeyReused,
     InsufficientFunds,
     InsufficientPosition,
     InvalidRequest,
 )
 from orders_common.exchange.base import PriceSource
+from orders_common.logic import idempotency
 from orders_common.logic.ids import IdAllocator
 from orders_common.logic.ports import (
     AccountReads,
@@ -84,15 +83,14 @@ class CreateOrder:
             raise DuplicateClientOrderId(request.client_order_id or "", taken.order_id) from None
         except AccountRefused as refused:
             self._check_account(request.account_id, refused.owner, owner)
+            if refused.frozen:
+                raise AccountFrozen(request.account_id, "a new order") from None
             available = refused.available_cash if refused.available_cash is not None else ZERO
             raise InsufficientFunds(
                 f"Account {order.account_id} has {available} available; this order needs {order.reserved_cash}.",
                 details={"available_cash": available, "required_cash": order.reserved_cash},
             ) from None
         except PositionRefused as refused:
-            # No position item: whether the account exists (and whose it is) decides the answer.
-            found_owner = refused.owner if refused.owner is not None else self.accounts.get_owner(request.account_id)
-            self._check_account(request.account_id, found_owner, owner)
             held = refused.available_quantity if refused.available_quantity is not None else ZERO
             raise InsufficientPosition(
                 f"Account {order.account_id} has {held} {order.symbol} available to sell; "
@@ -142,19 +140,20 @@ class CreateOrder:
     ) -> IdempotencyRecord | None:
         if key is None:
             return None
-        return IdempotencyRecord(
-            scope=idempotency_scope(caller, request.account_id),
+        return idempotency.new_record(
+            caller=caller,
+            account_id=request.account_id,
             key=key,
-            request_hash=request_hash(request),
+            operation="create_order",
+            payload=request.model_dump(mode="json"),
+            at=order.created_at,
+            ttl_seconds=self.rules.idempotency_ttl_seconds,
             result_id=order.id,
-            expires_at=int(order.created_at.timestamp()) + self.rules.idempotency_ttl_seconds,
         )
 
     def _replay(self, existing: IdempotencyRecord, attempted: IdempotencyRecord | None) -> Order:
-        if attempted is None or existing.request_hash != attempted.request_hash:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used with a different request; use a new key for a new order."
-            )
+        assert attempted is not None  # only a create with a key can find its record taken
+        idempotency.require_same_request(existing, attempted)
         order = self.orders.get_order(existing.result_id)
         if order is None:  # the record and its order are written together: this cannot happen
             raise RuntimeError(f"Idempotency-Key record names order {existing.result_id}, which does not exist")
@@ -180,16 +179,6 @@ class CreateOrder:
             raise AccountNotFound(account_id)
         if found_owner != owner:
             raise Forbidden(f"You may not access account {account_id}: it belongs to another user.")
-
-
-def idempotency_scope(caller: Caller, account_id: int) -> str:
-    """Keys are the caller's own: two clients can never collide on one."""
-    return f"user:{caller.user_id}" if caller.user_id is not None else f"account:{account_id}"
-
-
-def request_hash(request: CreateOrderRequest) -> str:
-    canonical = json.dumps(request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def check_precision(request: CreateOrderRequest, rules: CreateRules) -> None:

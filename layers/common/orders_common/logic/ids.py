@@ -13,6 +13,7 @@ import threading
 from orders_common.logic.ports import IdSource
 
 ORDER_IDS = "ORDER_ID"
+ACCOUNT_IDS = "ACCOUNT_ID"
 
 
 class IdAllocator:

@@ -7,15 +7,18 @@ store found (no HTTP, no DynamoDB vocabulary); the use case decides what that me
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from orders_common.domain.ledger import EntryType, Movement
 from orders_common.domain.settlement import BuySettlement, SellSettlement
 from orders_common.exchange.base import Fill
-from orders_common.models.account import Account, Position
+from orders_common.models.account import Account, AccountSummary, Position
+from orders_common.models.audit import AuditStatus
+from orders_common.models.ledger import LedgerEntry
 from orders_common.models.order import Order, OrderStatus
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 
@@ -35,21 +38,28 @@ class OrderStateChanged(Refusal):
 
 
 class AccountRefused(Refusal):
-    """The account is missing (``owner`` None), belongs to another user, or lacks the cash."""
+    """The account is missing (``owner`` None), belongs to another user, is frozen, or lacks the cash."""
 
-    def __init__(self, owner: int | None, available_cash: Decimal | None) -> None:
+    def __init__(
+        self, owner: int | None, available_cash: Decimal | None, *, frozen: bool = False, version: int | None = None
+    ) -> None:
         super().__init__("account refused the change")
         self.owner = owner
         self.available_cash = available_cash
+        self.frozen = frozen
+        self.version = version
 
 
 class PositionRefused(Refusal):
-    """The position is missing (``owner`` None), belongs to another user, or lacks the quantity."""
+    """The position is missing (``available_quantity`` None) or lacks the quantity (or cost basis)."""
 
-    def __init__(self, owner: int | None, available_quantity: Decimal | None) -> None:
+    def __init__(
+        self, available_quantity: Decimal | None, cost_basis: Decimal | None = None, *, version: int | None = None
+    ) -> None:
         super().__init__("position refused the change")
-        self.owner = owner
         self.available_quantity = available_quantity
+        self.cost_basis = cost_basis
+        self.version = version
 
 
 class ClientOrderIdTaken(Refusal):
@@ -86,8 +96,17 @@ class IdempotencyRecord:
     scope: str
     key: str
     request_hash: str
-    result_id: int
+    result_id: int  # what was created (an order id), or 0
     expires_at: int  # epoch seconds (DynamoDB's TTL removes the record some time after)
+    response: str | None = None  # the answer to give again, when it cannot be read back
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    type: EntryType | None = None
+    asset: str | None = None  # "cash" or a symbol
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -171,13 +190,76 @@ class AccountReads(Protocol):
     def get_position(self, account_id: int, symbol: str) -> HeldPosition | None: ...
 
 
-class AccountWrites(Protocol):
-    def put_account(self, account: Account) -> None: ...
+class AccountChanges(Protocol):
+    """Opening, funding, adjusting and freezing accounts; each change with its ledger entries."""
+
+    def get_summary(self, account_id: int) -> tuple[AccountSummary, int] | None:
+        """The account item and its version (what a priced change is conditioned on)."""
+
+    def get_position(self, account_id: int, symbol: str) -> HeldPosition | None: ...
+
+    def open(
+        self, account: AccountSummary, movements: list[Movement], *, tag: str, idempotency: IdempotencyRecord | None
+    ) -> list[LedgerEntry]:
+        """Raises ``IdempotencyKeyTaken``."""
+
+    def move_cash(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        version: int,
+        at: datetime,
+        tag: str,
+        reference: str | None,
+        idempotency: IdempotencyRecord | None,
+        unless_frozen: bool,
+    ) -> list[LedgerEntry]:
+        """Raises ``AccountRefused`` (missing, moved since ``version``, frozen, short of cash) or
+        ``IdempotencyKeyTaken``."""
+
+    def adjust(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        position_version: int | None,
+        at: datetime,
+        tag: str,
+        reference: str,
+        idempotency: IdempotencyRecord | None,
+    ) -> list[LedgerEntry]:
+        """Raises ``AccountRefused`` (missing), ``PositionRefused`` (moved, or would go negative) or
+        ``IdempotencyKeyTaken``."""
+
+    def set_frozen(self, account_id: int, frozen: bool, at: datetime) -> AccountSummary | None: ...
+
+
+class AccountLists(Protocol):
+    def list_user_accounts(self, user_id: int, page: PageRequest) -> Page[AccountSummary]: ...
+
+
+class LedgerReads(Protocol):
+    def list_entries(self, account_id: int, page: PageRequest, filters: LedgerFilters) -> Page[LedgerEntry]: ...
+
+    def entries(self, account_id: int, *, after: str | None = None) -> Iterator[LedgerEntry]:
+        """Every entry, oldest first, page by page."""
 
 
 class IdSource(Protocol):
     def reserve_ids(self, name: str, count: int) -> range:
         """Take ``count`` ids from the named counter, atomically: never handed out twice."""
+
+
+class IdCounters(Protocol):
+    def current(self, name: str) -> int:
+        """The last id the named counter handed out (0 when none)."""
+
+
+class AuditLog(Protocol):
+    def save_status(self, status: AuditStatus) -> None: ...
+
+    def last_status(self) -> AuditStatus | None: ...
 
 
 class Cursors(Protocol):

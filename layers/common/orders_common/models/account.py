@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, computed_field
+from pydantic import ConfigDict, Field, computed_field
 
 from orders_common.domain.settlement import average_cost
 from orders_common.models.base import Model
@@ -28,14 +28,17 @@ class Position(Model):
         return average_cost(self.cost_basis, self.quantity)
 
 
-class Account(Model):
+class AccountSummary(Model):
+    """An account without its positions (what a user's list of accounts shows)."""
+
     model_config = ConfigDict(frozen=True)
 
     account_id: int
     user_id: int
+    name: str | None = None
     available_cash: ExactDecimal
-    reserved_cash: ExactDecimal
-    positions: tuple[Position, ...] = ()
+    reserved_cash: ExactDecimal = Field(description="Cash held back by pending buys.")
+    frozen: bool = Field(default=False, description="A frozen account takes no new orders and no withdrawals.")
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -43,3 +46,7 @@ class Account(Model):
     @property
     def cash(self) -> ExactDecimal:
         return self.available_cash + self.reserved_cash
+
+
+class Account(AccountSummary):
+    positions: tuple[Position, ...] = ()

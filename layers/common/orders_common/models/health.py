@@ -6,12 +6,14 @@ from typing import Literal
 
 from pydantic import Field
 
+from orders_common.models.audit import AuditStatus
 from orders_common.models.base import Model
 from orders_common.models.numbers import UtcDateTime
 
 
 class HealthStatistics(Model):
     pending_orders: int
+    last_audit: AuditStatus | None = Field(default=None, description="The last scheduled audit, if any ran.")
 
 
 class HealthReport(Model):

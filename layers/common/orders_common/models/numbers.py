@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, Strict, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 MAX_DECIMAL_PLACES = 8
@@ -64,6 +64,23 @@ PositiveAmount = Annotated[
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)}),
 ]
 """A price or quantity supplied by a client: positive, at most 8 decimal places, at most 1e12."""
+
+
+def _not_zero(value: Decimal) -> Decimal:
+    if value == 0:
+        raise PydanticCustomError("not_zero", "Input should not be zero")
+    return value
+
+
+SignedAmount = Annotated[
+    Decimal,
+    BeforeValidator(_require_json_number),
+    Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=MAX_DECIMAL_PLACES, allow_inf_nan=False),
+    AfterValidator(_not_zero),
+    PlainSerializer(to_json_number, return_type=Decimal),
+    WithJsonSchema({"type": "number", "minimum": -int(MAX_AMOUNT), "maximum": int(MAX_AMOUNT), "not": {"const": 0}}),
+]
+"""A change a client asks for (an adjustment): signed, not zero, at most 8 decimal places and 1e12."""
 
 EntityId = Annotated[int, Strict(), Field(gt=0, le=MAX_ID)]
 """A positive 64-bit id given in a JSON body: an integer, never a string, float or boolean."""

@@ -17,7 +17,10 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MAX_TOKEN_LENGTH = 200
 
-_CURSOR_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#\d{20}$")
+# Positions in a list: an index sort key (``<created_at>#<id>``) or a ledger entry id
+# (``<created_at>#<transaction tag>#<nn>``).
+ORDER_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#\d{20}$")
+LEDGER_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[0-9a-f]{12}#\d{2}$")
 
 
 class InvalidNextToken(InvalidRequest):
@@ -49,7 +52,7 @@ def encode_token(cursor: str) -> str:
     return base64.urlsafe_b64encode(cursor.encode()).decode().rstrip("=")
 
 
-def decode_token(token: str) -> str:
+def decode_token(token: str, pattern: re.Pattern[str] = ORDER_CURSOR) -> str:
     """Turn a client's token back into a position, refusing anything this API did not issue.
 
     The position only says where to resume inside the partition the request already names, so a
@@ -61,6 +64,6 @@ def decode_token(token: str) -> str:
         cursor = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidNextToken() from None
-    if not _CURSOR_PATTERN.match(cursor):
+    if not pattern.match(cursor):
         raise InvalidNextToken()
     return cursor

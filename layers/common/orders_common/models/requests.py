@@ -131,3 +131,19 @@ class ListQuery(Model):
 
     def filters(self) -> OrderFilters:
         return OrderFilters(status=self.status, symbol=self.symbol)
+
+
+class PageQuery(Model):
+    """Query string of a list with no filters (a user's accounts)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size (1 to 1000).")
+    next_token: str | None = Field(
+        default=None,
+        max_length=MAX_TOKEN_LENGTH,
+        description="Token from the X-Next-Token header of the previous page.",
+    )
+
+    def page(self) -> PageRequest:
+        return PageRequest(limit=self.limit, after=decode_token(self.next_token) if self.next_token else None)

@@ -1,0 +1,35 @@
+"""POST /api/accounts/{account_id}/adjustments: set or move a position by hand (admin)."""
+
+from typing import Annotated
+
+from orders_common.http.params import Body, Header, Path
+from orders_common.http.resolver import build_resolver, current_caller
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
+from orders_common.models.account_requests import AdjustmentRequest
+from orders_common.models.ledger import AdjustmentResult
+from orders_common.models.requests import IdempotencyKey, PathId
+from orders_common.runtime import http_entry
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.post(
+    "/api/accounts/<account_id>/adjustments",
+    summary="Adjust a position",
+    tags=["Accounts"],
+    responses={
+        201: documented("The ledger entry and the position right after it", AdjustmentResult),
+        **error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    },
+)
+def adjust(
+    account_id: Annotated[PathId, Path()],
+    request: Annotated[AdjustmentRequest, Body(embed=False)],
+    idempotency_key: Annotated[IdempotencyKey | None, Header(alias="idempotency-key")] = None,
+) -> JsonResponse:
+    result = services().adjust_position(account_id, request, current_caller(app), idempotency_key)
+    return json_response(201, result)
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,99 @@
+"""Money and positions moved inside a transaction: the balance items change by exactly the sum of the
+movements, and each movement is a ledger entry put by the same transaction.
+
+| item         | pk                   | sk                                        |
+|--------------|----------------------|-------------------------------------------|
+| ledger entry | ``LEDGER#<account>`` | ``<created_at>#<transaction tag>#<nn>``   |
+
+An entry id sorts by time within the account; the tag (random, one per transaction) keeps entries of
+two transactions at the same microsecond apart, and ``nn`` orders a transaction's own entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from orders_common.dal import keys
+from orders_common.dal.transaction import Transaction
+from orders_common.domain.ledger import CASH, Movement, totals
+from orders_common.models.ledger import LedgerEntry
+from orders_common.models.numbers import format_utc
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition on a balance item, with the values it names (placeholders not used by updates)."""
+
+    expression: str
+    values: dict[str, Any]
+
+
+def record(
+    transaction: Transaction,
+    *,
+    account_id: int,
+    movements: list[Movement],
+    at: datetime,
+    tag: str,
+    order_id: int | None = None,
+    reference: str | None = None,
+    account: Guard | None = None,
+    position: Guard | None = None,
+    owner: int | None = None,
+) -> list[LedgerEntry]:
+    """Add the balance updates and the ledger entries of ``movements`` to ``transaction``; returns the
+    entries. ``account``/``position`` guard those items (a guard on an item nothing moves is added as
+    a condition check of it)."""
+    stamp = format_utc(at)
+    changed = totals(movements)
+    cash = changed.pop(CASH, None)
+    if cash is not None:
+        transaction.update(
+            "account",
+            keys.account_key(account_id),
+            "SET updated_at = :at ADD available_cash :available, reserved_cash :reserved, version :one",
+            condition=account.expression if account else None,
+            values={
+                ":at": stamp,
+                ":available": cash.available,
+                ":reserved": cash.reserved,
+                ":one": 1,
+                **(account.values if account else {}),
+            },
+        )
+    elif account is not None:
+        transaction.check("account", keys.account_key(account_id), account.expression, values=account.values)
+    for symbol, moved in changed.items():
+        owner_clause = ", user_id = :owner" if owner is not None else ""
+        transaction.update(
+            "position",
+            keys.position_key(account_id, symbol),
+            f"SET updated_at = :at, symbol = :symbol, account_id = :account, entity = :entity{owner_clause} "
+            "ADD available_quantity :available, reserved_quantity :reserved, cost_basis :cost, version :one",
+            condition=position.expression if position else None,
+            values={
+                ":at": stamp,
+                ":symbol": symbol,
+                ":account": account_id,
+                ":entity": "position",
+                ":available": moved.available,
+                ":reserved": moved.reserved,
+                ":cost": moved.cost_basis,
+                ":one": 1,
+                **({":owner": owner} if owner is not None else {}),
+                **(position.values if position else {}),
+            },
+        )
+    entries = LedgerEntry.of(account_id, movements, at=at, tag=tag, order_id=order_id, reference=reference)
+    for number, entry in enumerate(entries):
+        transaction.put(f"ledger {number}", entry_to_item(entry), condition="attribute_not_exists(pk)")
+    return entries
+
+
+def entry_to_item(entry: LedgerEntry) -> dict[str, Any]:
+    fields = entry.model_dump(mode="python", exclude_none=True)
+    fields["type"] = entry.type.value
+    fields["created_at"] = format_utc(entry.created_at)
+    return {"pk": keys.ledger_partition(entry.account_id), "sk": entry.entry_id, "entity": "ledger", **fields}

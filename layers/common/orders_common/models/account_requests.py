@@ -1,0 +1,91 @@
+"""What an operator sends to open, fund and adjust accounts, and what the ledger list takes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
+
+from orders_common.domain.ledger import EntryType
+from orders_common.models.base import Model
+from orders_common.models.numbers import EntityId, PositiveAmount, SignedAmount
+from orders_common.models.paging import (
+    DEFAULT_PAGE_SIZE,
+    LEDGER_CURSOR,
+    MAX_PAGE_SIZE,
+    MAX_TOKEN_LENGTH,
+    PageRequest,
+    decode_token,
+)
+from orders_common.models.requests import Symbol, _not_blank
+
+Text = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,200}$"), AfterValidator(_not_blank)]
+"""1 to 200 printable ASCII characters, not all blank."""
+
+
+class OpenAccountRequest(Model):
+    """Body of ``POST /api/accounts``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_id: EntityId = Field(description="The user who will own the account.", examples=[7])
+    name: Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,100}$"), AfterValidator(_not_blank)] | None = Field(
+        default=None, description="A name for the account (1 to 100 printable ASCII characters)."
+    )
+    initial_deposit: PositiveAmount | None = Field(default=None, description="Cash to deposit at once.")
+
+
+class TransferRequest(Model):
+    """Body of a deposit or a withdrawal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    amount: PositiveAmount = Field(description="Cash to move (positive, at most 8 decimal places).")
+    reference: Text | None = Field(default=None, description="Your reference for it (a wire id, a ticket).")
+
+
+class AdjustmentRequest(Model):
+    """Body of ``POST /api/accounts/{account_id}/adjustments``: bring holdings in from elsewhere (or
+    correct them). Both changes are signed; the position may not go below zero."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    symbol: Symbol
+    quantity: SignedAmount = Field(description="Change of the quantity held (signed, not zero).")
+    cost_basis: SignedAmount | None = Field(
+        default=None, description="Change of the cost basis (signed); none: the quantity moves at no cost."
+    )
+    reason: Text = Field(description="Why (required): what the ledger says of this movement.")
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must be ISO 8601 with a time zone, e.g. 2026-12-01T00:00:00Z")
+    return value
+
+
+class LedgerQuery(Model):
+    """Query string of ``GET /api/accounts/{account_id}/ledger``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size (1 to 1000).")
+    next_token: str | None = Field(default=None, max_length=MAX_TOKEN_LENGTH, description="From X-Next-Token.")
+    type: EntryType | None = Field(default=None, description="Only entries of this type.")
+    symbol: Symbol | None = Field(default=None, description="Only entries of this position (CASH: cash entries).")
+    since: Annotated[datetime, AfterValidator(_utc)] | None = Field(default=None, description="At or after.")
+    until: Annotated[datetime, AfterValidator(_utc)] | None = Field(default=None, description="Before.")
+
+    @field_validator("until")
+    @classmethod
+    def _after_since(cls, until: datetime | None, info: object) -> datetime | None:
+        since = getattr(info, "data", {}).get("since")
+        if until is not None and since is not None and until <= since:
+            raise ValueError("must be after since")
+        return until
+
+    def page(self) -> PageRequest:
+        return PageRequest(
+            limit=self.limit, after=decode_token(self.next_token, LEDGER_CURSOR) if self.next_token else None
+        )

@@ -1,0 +1,118 @@
+"""The adapters a container builds once and keeps: the table and its client, the stores on it, the
+queue, prices, the exchange. Each is built on first use, so a function only pays for what it touches
+(a read-only function never imports the exchange or the price client)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from orders_common.config import Settings
+
+if TYPE_CHECKING:
+    from orders_common.dal.accounts import DynamoAccounts
+    from orders_common.dal.client import DynamoTable
+    from orders_common.dal.counters import DynamoCounters
+    from orders_common.dal.ledger_reads import DynamoLedger
+    from orders_common.dal.order_reads import DynamoPendingSummaries
+    from orders_common.dal.order_writes import DynamoOrderWrites
+    from orders_common.domain.fees import FeeSchedule
+    from orders_common.exchange.base import Exchange, PriceSource
+    from orders_common.logic.ids import IdAllocator
+    from orders_common.queue import ExecutionQueue
+
+
+class Adapters:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def table(self) -> DynamoTable:
+        from orders_common.dal.client import DynamoTable
+
+        return DynamoTable(self.settings.table_name)
+
+    @cached_property
+    def orders(self) -> DynamoPendingSummaries:
+        """Order reads: single orders, lists, and the narrow pending index."""
+        from orders_common.dal.order_reads import DynamoPendingSummaries
+
+        return DynamoPendingSummaries(self.table, pending_shards=self.settings.pending_index_shards)
+
+    @cached_property
+    def order_writes(self) -> DynamoOrderWrites:
+        from orders_common.dal.order_writes import DynamoOrderWrites
+
+        return DynamoOrderWrites(self.table, pending_shards=self.settings.pending_index_shards)
+
+    @cached_property
+    def accounts(self) -> DynamoAccounts:
+        from orders_common.dal.accounts import DynamoAccounts
+
+        return DynamoAccounts(self.table)
+
+    @cached_property
+    def ledger(self) -> DynamoLedger:
+        from orders_common.dal.ledger_reads import DynamoLedger
+
+        return DynamoLedger(self.table)
+
+    @cached_property
+    def counters(self) -> DynamoCounters:
+        from orders_common.dal.counters import DynamoCounters
+
+        return DynamoCounters(self.table)
+
+    @cached_property
+    def order_ids(self) -> IdAllocator:
+        from orders_common.logic.ids import ORDER_IDS, IdAllocator
+
+        return IdAllocator(self.counters, ORDER_IDS, self.settings.order_id_block_size)
+
+    @cached_property
+    def account_ids(self) -> IdAllocator:
+        # One at a time: account ids run 1, 2, 3 ..., which the scheduled audit walks.
+        from orders_common.logic.ids import ACCOUNT_IDS, IdAllocator
+
+        return IdAllocator(self.counters, ACCOUNT_IDS, 1)
+
+    @cached_property
+    def fees(self) -> FeeSchedule:
+        from orders_common.domain.fees import FeeSchedule
+
+        return FeeSchedule(rate=self.settings.commission_rate, minimum=self.settings.commission_minimum)
+
+    @cached_property
+    def prices(self) -> PriceSource:
+        if self.settings.price_source == "hyperliquid":
+            from orders_common.exchange.hyperliquid import HyperliquidPriceSource
+
+            return HyperliquidPriceSource(
+                self.settings.hyperliquid_info_url,
+                timeout_seconds=self.settings.price_timeout_seconds,
+                max_attempts=self.settings.price_max_attempts,
+                cache_seconds=self.settings.price_cache_seconds,
+            )
+        from orders_common.exchange.prices import StaticPriceSource
+
+        return StaticPriceSource(self.settings.static_prices)
+
+    @cached_property
+    def exchange(self) -> Exchange:
+        from orders_common.exchange.paper import PaperExchange
+
+        return PaperExchange(slippage_bps=self.settings.slippage_bps, fees=self.fees)
+
+    @cached_property
+    def execution_queue(self) -> ExecutionQueue:
+        from orders_common.queue import ExecutionQueue
+
+        if not self.settings.execution_queue_url:
+            raise RuntimeError("EXECUTION_QUEUE_URL is not set")
+        return ExecutionQueue(self.settings.execution_queue_url)
+
+    def begin_invocation(self) -> None:
+        """Prices are shared within one invocation, never carried into the next."""
+        prices = self.__dict__.get("prices")
+        if prices is not None and hasattr(prices, "clear_cache"):
+            prices.clear_cache()

@@ -1,0 +1,126 @@
+"""The use cases of orders, each built from the adapters as they are when asked for."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from orders_common.wiring.adapters import Adapters
+
+if TYPE_CHECKING:
+    from orders_common.logic.cancel_order import CancelOrder
+    from orders_common.logic.create_order import CreateOrder
+    from orders_common.logic.execute_order import ExecuteOrder, ExecuteQueued
+    from orders_common.logic.execution import ExecutionEngine
+    from orders_common.logic.fan_out import FanOut
+    from orders_common.logic.health import CheckHealth
+    from orders_common.logic.process_all import ProcessAll
+    from orders_common.logic.queries import GetAccount, GetOrder, ListAccountOrders, ListPendingOrders, ListUserOrders
+
+
+class OrderUseCases(Adapters):
+    @property
+    def engine(self) -> ExecutionEngine:
+        from orders_common.logic.execution import ExecutionEngine
+
+        return ExecutionEngine(
+            transitions=self.order_writes, accounts=self.accounts, prices=self.prices, exchange=self.exchange
+        )
+
+    @property
+    def create_order(self) -> CreateOrder:
+        from orders_common.logic.create_order import CreateOrder, CreateRules
+
+        settings = self.settings
+        return CreateOrder(
+            inserts=self.order_writes,
+            orders=self.orders,
+            accounts=self.accounts,
+            ids=self.order_ids,
+            prices=self.prices,
+            fees=self.fees,
+            rules=CreateRules(
+                quantity_decimals=settings.quantity_decimals,
+                price_decimals=settings.price_decimals,
+                market_buy_buffer_bps=settings.market_buy_buffer_bps,
+                idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
+            ),
+        )
+
+    @property
+    def execute_order(self) -> ExecuteOrder:
+        from orders_common.logic.execute_order import ExecuteOrder
+
+        return ExecuteOrder(orders=self.orders, engine=self.engine)
+
+    @property
+    def execute_queued(self) -> ExecuteQueued:
+        from orders_common.logic.execute_order import ExecuteQueued
+
+        return ExecuteQueued(orders=self.orders, engine=self.engine)
+
+    @property
+    def cancel_order(self) -> CancelOrder:
+        from orders_common.logic.cancel_order import CancelOrder
+
+        return CancelOrder(orders=self.orders, transitions=self.order_writes)
+
+    @property
+    def process_all(self) -> ProcessAll:
+        from orders_common.logic.process_all import ProcessAll
+
+        return ProcessAll(
+            orders=self.orders,
+            engine=self.engine,
+            queue=lambda: self.execution_queue,
+            concurrency=self.settings.process_all_concurrency,
+        )
+
+    @property
+    def fan_out(self) -> FanOut:
+        from orders_common.logic.fan_out import FanOut
+
+        return FanOut(
+            summaries=self.orders,
+            transitions=self.order_writes,
+            prices=self.prices,
+            queue=self.execution_queue,
+            cursors=self.counters,
+            visibility=timedelta(seconds=self.settings.execution_queue_visibility_seconds),
+        )
+
+    @property
+    def check_health(self) -> CheckHealth:
+        from orders_common.logic.health import CheckHealth
+
+        return CheckHealth(pending=self.orders, audits=self.counters)
+
+    @property
+    def get_order(self) -> GetOrder:
+        from orders_common.logic.queries import GetOrder
+
+        return GetOrder(orders=self.orders)
+
+    @property
+    def list_account_orders(self) -> ListAccountOrders:
+        from orders_common.logic.queries import ListAccountOrders
+
+        return ListAccountOrders(orders=self.orders, accounts=self.accounts)
+
+    @property
+    def list_user_orders(self) -> ListUserOrders:
+        from orders_common.logic.queries import ListUserOrders
+
+        return ListUserOrders(orders=self.orders)
+
+    @property
+    def list_pending_orders(self) -> ListPendingOrders:
+        from orders_common.logic.queries import ListPendingOrders
+
+        return ListPendingOrders(orders=self.orders)
+
+    @property
+    def get_account(self) -> GetAccount:
+        from orders_common.logic.queries import GetAccount
+
+        return GetAccount(accounts=self.accounts)
