@@ -6,7 +6,16 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ["round_trips", "handler_overhead", "scale", "throughput", "fan_out_cost", "sizes", "cold_start"]
+BENCHMARKS = [
+    "round_trips",
+    "handler_overhead",
+    "scale",
+    "throughput",
+    "fan_out_cost",
+    "write_units",
+    "sizes",
+    "cold_start",
+]
 
 
 def main() -> int:

@@ -93,6 +93,37 @@ def anonymous_rows(stack: InProcessStack) -> list[tuple[str, int, str]]:
     rows.append(measure(stack, "execute (buy)", lambda: call(stack, "POST", f"/api/orders/execute/{order_id}")))
     cancel_id = call(stack, "POST", "/api/orders/create", body())["id"]
     rows.append(measure(stack, "cancel", lambda: call(stack, "POST", f"/api/orders/cancel/{cancel_id}")))
+    key = {"Idempotency-Key": "bench-deposit"}
+    rows.append(
+        measure(
+            stack,
+            "deposit (read, then one transaction)",
+            lambda: call(stack, "POST", "/api/accounts/2/deposits", '{"amount": 5}', key),
+        )
+    )
+    key = {"Idempotency-Key": "bench-withdrawal"}
+    rows.append(
+        measure(stack, "withdrawal", lambda: call(stack, "POST", "/api/accounts/2/withdrawals", '{"amount": 5}', key))
+    )
+    adjustment = '{"symbol": "SOL", "quantity": 1, "reason": "bench"}'
+    rows.append(
+        measure(
+            stack,
+            "adjustment (account + position read)",
+            lambda: call(stack, "POST", "/api/accounts/2/adjustments", adjustment),
+        )
+    )
+    rows.append(
+        measure(
+            stack,
+            "open an account (id + one transaction)",
+            lambda: call(stack, "POST", "/api/accounts", '{"user_id": 9, "initial_deposit": 5}'),
+        )
+    )
+    rows.append(measure(stack, "a user's accounts (page)", lambda: call(stack, "GET", "/api/users/1/accounts")))
+    rows.append(measure(stack, "ledger (page)", lambda: call(stack, "GET", "/api/accounts/1/ledger")))
+    rows.append(measure(stack, "freeze", lambda: call(stack, "POST", "/api/accounts/2/freeze")))
+    call(stack, "POST", "/api/accounts/2/unfreeze")
     sell_id = call(stack, "POST", "/api/orders/create", body({"side": "sell"}))["id"]
     rows.append(
         measure(stack, "execute (sell: + position read)", lambda: call(stack, "POST", f"/api/orders/execute/{sell_id}"))
