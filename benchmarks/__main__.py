@@ -13,6 +13,7 @@ BENCHMARKS = [
     "throughput",
     "fan_out_cost",
     "write_units",
+    "order_changes",
     "sizes",
     "cold_start",
 ]

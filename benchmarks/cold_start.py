@@ -88,9 +88,10 @@ def container_layer() -> Path:
     architecture = "arm64" if platform.machine() in {"aarch64", "arm64"} else "x86_64"
     build = ROOT / ".aws-sam" / "build-bench"
     subprocess.run(  # noqa: S603
-        # Its own cache: SAM's cache does not know that LAMBDA_ARCHITECTURE changes the layer.
-        [str(Path(sys.executable).parent / "sam"), "build", "--build-dir", str(build),
-         "--cache-dir", str(build.parent / "build-bench-cache"),
+        # Not cached: SAM's cache does not know that LAMBDA_ARCHITECTURE changes the layer, and its
+        # record of source hashes (.aws-sam/build.toml) is shared with `make build`, whose build would
+        # make a stale cached layer look current.
+        [str(Path(sys.executable).parent / "sam"), "build", "--build-dir", str(build), "--no-cached",
          "--parameter-overrides", f"Architecture={architecture}"],
         cwd=ROOT, check=True, capture_output=True, env={**os.environ, "LAMBDA_ARCHITECTURE": architecture},
     )  # fmt: skip

@@ -55,6 +55,7 @@ class Usage:
     write_units: float = 0.0
 
     def remember(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        """On ``before-parameter-build``: the API parameters (``before-call`` has the wire request)."""
         context["benchmark_params"] = params
 
     def record(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
@@ -131,7 +132,7 @@ def main() -> None:
         load_seconds = time.perf_counter() - started
         usage = Usage()
         client = dynamodb_client()
-        client.meta.events.register("before-call.dynamodb", usage.remember)
+        client.meta.events.register("before-parameter-build.dynamodb", usage.remember)
         client.meta.events.register("after-call.dynamodb", usage.record)
         sqs_requests = Counter[str]()
         sqs = boto3.client("sqs")

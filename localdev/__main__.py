@@ -9,6 +9,8 @@ import sys
 import threading
 from types import FrameType
 
+from localdev.local_prices import PATH as PRICES_PATH
+from localdev.local_prices import install_adjustable_prices, price_handler
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
 from localdev.server import ApiGateway
@@ -72,8 +74,13 @@ def main(argv: list[str] | None = None) -> int:
 
     stack.start()
     assert stack.resolver is not None
+    prices = install_adjustable_prices()
     gateway = ApiGateway(
-        gateway_address, stack.router, pages=documentation_pages(build_openapi(stack.template)), quiet=arguments.quiet
+        gateway_address,
+        stack.router,
+        pages=documentation_pages(build_openapi(stack.template)),
+        local={PRICES_PATH: price_handler(prices)},
+        quiet=arguments.quiet,
     )
     pipeline = Pipeline.from_template(
         stack.template,
@@ -93,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Swagger UI: http://{arguments.host}:{arguments.port}/swagger",
         flush=True,
     )
+    if prices is not None:
+        print(f"  Prices: GET/PUT http://{arguments.host}:{arguments.port}{PRICES_PATH} (local only)", flush=True)
     for line in pipeline.describe():
         print(f"  {line}", flush=True)
     if stack.auth_enabled:
@@ -109,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server_thread.join()
+        # A timed wait: the kernel may hand the signal to any thread, and Python runs its handler only
+        # when the main thread next runs, which an untimed join would postpone until the server stops.
+        while server_thread.is_alive():
+            server_thread.join(timeout=0.25)
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     finally:

@@ -15,6 +15,8 @@ from localdev.routing import HttpResponse, Router
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway HTTP API payload limit
 
 LocalPage = Callable[[], HttpResponse]
+LocalHandler = Callable[[str, bytes | None], HttpResponse]
+"""A ``/_local/...`` route of the local server only: (method, body) -> response."""
 
 
 class ApiGateway(ThreadingHTTPServer):
@@ -32,10 +34,12 @@ class ApiGateway(ThreadingHTTPServer):
         router: Router,
         *,
         pages: dict[str, LocalPage] | None = None,
+        local: dict[str, LocalHandler] | None = None,
         quiet: bool = False,
     ) -> None:
         self.router = router
         self.pages = pages or {}
+        self.local = local or {}
         self.quiet = quiet
         super().__init__(address, ApiRequestHandler)
 
@@ -79,14 +83,18 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         if page is not None and self.command == "GET":
             self._send(page())
             return
-        response = self.server.router.handle(
-            self.command,
-            url.path,
-            query_string=url.query,
-            headers=dict(self.headers.items()),
-            body=body,
-            source_ip=self.client_address[0],
-        )
+        local = self.server.local.get(url.path)
+        if local is not None:
+            response = local(self.command, body)
+        else:
+            response = self.server.router.handle(
+                self.command,
+                url.path,
+                query_string=url.query,
+                headers=dict(self.headers.items()),
+                body=body,
+                source_ip=self.client_address[0],
+            )
         self._send(response)
         if not self.server.quiet:
             elapsed = (time.perf_counter() - started) * 1000

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from orders_common.http.params import Path
+from orders_common.http.params import Header, Path
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.models.cancellation import CancelResult
-from orders_common.models.requests import PathId
+from orders_common.models.fields import PathId
+from orders_common.models.order_actions import IfMatch
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
@@ -18,11 +19,13 @@ app = build_resolver()
     summary="Cancel a pending order",
     responses={
         200: documented("The order is cancelled", CancelResult),
-        **error_responses(400, 401, 403, 404, 409, 503),
+        **error_responses(400, 401, 403, 404, 409, 412, 503),
     },
 )
-def cancel(order_id: Annotated[PathId, Path()]) -> JsonResponse:
-    return json_response(200, services().cancel_order(order_id, current_caller(app)))
+def cancel(
+    order_id: Annotated[PathId, Path()], if_match: Annotated[IfMatch | None, Header(alias="if-match")] = None
+) -> JsonResponse:
+    return json_response(200, services().cancel_order(order_id, current_caller(app), if_match))
 
 
 lambda_handler = http_entry(app)

@@ -5,8 +5,9 @@ from typing import Annotated
 from orders_common.http.params import Path
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
+from orders_common.models.fields import PathId
 from orders_common.models.order import Order
-from orders_common.models.requests import PathId
+from orders_common.models.order_actions import version_tag
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
@@ -19,7 +20,8 @@ app = build_resolver()
     responses={200: documented("The order", Order), **error_responses(400, 401, 403, 404, 503)},
 )
 def order_details(order_id: Annotated[PathId, Path()]) -> JsonResponse:
-    return json_response(200, services().get_order(order_id, current_caller(app)))
+    order = services().get_order(order_id, current_caller(app))
+    return json_response(200, order, {"ETag": version_tag(order.version)})
 
 
 lambda_handler = http_entry(app)

@@ -31,7 +31,9 @@ def process_all_now() -> JsonResponse:
 
 
 def scheduled_fan_out(context: LambdaContext) -> FanOutResult:
-    return services().fan_out(seconds=paging_seconds(context.get_remaining_time_in_millis() / 1000))
+    cancelled = services().run_out_switches()  # first: an order it cancels need not be sent
+    result = services().fan_out(seconds=paging_seconds(context.get_remaining_time_in_millis() / 1000))
+    return result.model_copy(update={"cancelled_by_switches": cancelled})
 
 
 lambda_handler = http_or_scheduled(http_entry(app), scheduled_entry(scheduled_fan_out))

@@ -71,7 +71,7 @@ def healthy_with_one_pending(result: Any, stack: Deployed) -> None:
 
 
 def fanned_out_one(result: Any, stack: Deployed) -> None:
-    assert result == {"queued": 1, "complete": True, "resumed": False}
+    assert result == {"queued": 1, "complete": True, "resumed": False, "cancelled_by_switches": 0}
     assert queued_messages(stack) == 1
 
 
@@ -147,7 +147,26 @@ def route_not_found(result: Any, stack: Deployed) -> None:
     assert body(result)["code"] == "ROUTE_NOT_FOUND"
 
 
-# What each event must produce, given one pending market buy (order 1) on account 1.
+def amended(result: Any, stack: Deployed) -> None:
+    order = json.loads(result["body"], parse_float=Decimal)
+    assert (order["quantity"], order["version"], result["headers"]["ETag"]) == (Decimal("0.02"), 2, '"2"')
+    assert stack.account(1)["reserved_cash"] == order["reserved_cash"]
+
+
+def cancelled_all_of_account_1(result: Any, stack: Deployed) -> None:
+    assert (body(result)["cancelled"], stack.account(1)["reserved_cash"]) == ([1], 0)
+
+
+def switch_armed(result: Any, stack: Deployed) -> None:
+    assert body(result)["cancel_after"] is not None
+    assert stack.account(1)["cancel_after"] == body(result)["cancel_after"]
+
+
+def order_1_by_client_id(result: Any, stack: Deployed) -> None:
+    assert (body(result)["id"], body(result)["client_order_id"]) == (1, "bot-0001")
+
+
+# What each event must produce, given one pending market buy (order 1, client order id bot-0001) on account 1.
 EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "create_order.json": created,
     "pending_orders.json": lists_order_1,
@@ -162,6 +181,11 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "account_details.json": account_1,
     "execute_queued.json": filled_once_despite_two_deliveries,
     "route_not_found.json": route_not_found,
+    "amend_order.json": amended,
+    "cancel_all_orders.json": cancelled_all_of_account_1,
+    "cancel_after.json": switch_armed,
+    "client_order.json": order_1_by_client_id,
+    "cancel_client_order.json": cancelled,
     "open_account.json": account_opened,
     "user_accounts.json": lists_accounts_1_and_2,
     "deposit.json": deposited,
@@ -190,7 +214,7 @@ def test_every_event_file_has_an_expectation() -> None:
 @pytest.mark.parametrize("event_file", EVENTS, ids=[path.name for path in EVENTS])
 def test_event_file_succeeds_through_its_function(stack: Deployed, template: Template, event_file: Path) -> None:
     if event_file.name != "create_order.json":
-        assert stack.create_order()["id"] == 1
+        assert stack.create_order(client_order_id="bot-0001")["id"] == 1
     event = json.loads(event_file.read_text())
 
     result = stack.invoke(function_for(event_file, template), event)

@@ -13,18 +13,20 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import boto3
 import pytest
 
 from localdev.events import sqs_event
 from localdev.functions import LocalFunction
 from localdev.local_auth import LocalIssuer
 from localdev.template import ROOT, Template
+from orders_common.logic import cancel_after as switches_module
 from orders_common.logic import fan_out as fan_out_module
+from orders_common.models.numbers import utc_now
 from orders_common.wiring import reset_services
 from tests.support.iam import KNOWN_GAPS, known_gaps, recorded_stack
 from tests.support.stack import Deployed
@@ -74,18 +76,7 @@ class Driver:
             yield
 
     def drain_queue_through_the_executor(self) -> int:
-        """Deliver what the execution queue holds, ten at a time, as Lambda's event source would."""
-        sqs = boto3.client("sqs")
-        queue_arn = self.stack.resolver.attributes[("ExecutionQueue", "Arn")]
-        delivered = 0
-        while messages := sqs.receive_message(QueueUrl=self.stack.queue_url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            assert self.invoke("ExecuteQueuedFunction", sqs_event(messages, queue_arn)) == {"batchItemFailures": []}
-            for message in messages:
-                sqs.delete_message(QueueUrl=self.stack.queue_url, ReceiptHandle=message["ReceiptHandle"])
-            delivered += len(messages)
-        return delivered
+        return self.stack.drain_queue(before_each=reset_services)
 
 
 def drive_creates(d: Driver) -> dict[str, Any]:
@@ -178,6 +169,41 @@ def drive_process_all_and_the_queue(d: Driver, template: Template) -> None:
     assert d.drain_queue_through_the_executor() > 0
 
 
+def drive_order_changes(d: Driver) -> None:
+    """Amends, cancels by client id and of a whole account, the dead man's switch and its run-out."""
+    buy = d.create(order_type="limit", price=Decimal("1000"), client_order_id="iam-amend")
+    path = f"/api/orders/order/{buy['id']}"
+    d.call("PATCH", path, 200, json={"quantity": 0.02}, headers={"If-Match": '"1"'})  # reserves more
+    d.call("PATCH", path, 200, json={"price": 900})  # releases some
+    d.call("PATCH", path, 200, json={"name": "renamed"})  # moves no money
+    assert d.call("PATCH", path, 412, json={"name": "late"}, headers={"If-Match": "1"})["code"] == "VERSION_MISMATCH"
+    d.call("PATCH", path, 422, json={"quantity": 1000})
+    d.call("PATCH", f"/api/orders/order/{MISSING}", 404, json={"name": "x"})
+    sell = d.create(**{**SELL, "order_type": "limit", "price": Decimal("9000"), "quantity": Decimal("0.1")})
+    d.call("PATCH", f"/api/orders/order/{sell['id']}", 200, json={"quantity": 0.2})  # checks the account too
+    d.call("GET", "/api/orders/client/1/iam-amend", 200)
+    d.call("GET", "/api/orders/client/1/no-such-id", 404)  # the miss is confirmed consistently
+    d.call("POST", "/api/orders/cancel/client/1/iam-amend", 200, headers={"If-Match": '"4"'})
+    d.call("POST", "/api/orders/cancel/client/1/no-such-id", 404)
+    d.call("PATCH", path, 409, json={"name": "too late"})
+    d.create(order_type="limit", price=Decimal("1000"))
+    cancelled = d.call("POST", "/api/orders/cancel-all", 200, json={"account_id": 1})["cancelled"]
+    assert sell["id"] in cancelled
+    d.call("POST", "/api/orders/cancel-all", 404, json={"account_id": MISSING})
+    filled = d.create(execute=True)  # create and execute in one call
+    assert filled["status"] == "filled"
+
+    d.call("POST", "/api/accounts/2/cancel-after", 200, json={"seconds": 60})
+    d.call("POST", "/api/accounts/2/cancel-after", 200, json={"seconds": 5})  # moves the switch
+    d.call("POST", f"/api/accounts/{MISSING}/cancel-after", 404, json={"seconds": 5})
+    d.create(account_id=2, order_type="limit", price=Decimal("1000"), quantity=Decimal("0.001"))
+    schedule = json.loads((ROOT / "events" / "process_all.schedule.json").read_text())
+    with d.monkeypatch.context() as scoped:
+        scoped.setattr(switches_module, "utc_now", lambda: utc_now() + timedelta(seconds=10))
+        ran_out = d.invoke("ProcessAllFunction", schedule)
+    assert ran_out["cancelled_by_switches"] == 1
+
+
 def drive_accounts(d: Driver) -> None:
     opened = d.call("POST", "/api/accounts", 201, json={"user_id": 5, "name": "IAM", "initial_deposit": 100})
     account = opened["account_id"]
@@ -264,6 +290,7 @@ def driven(
         drive_reads(d, orders["limit buy"])
         drive_execute_and_cancel(d, orders)
         drive_process_all_and_the_queue(d, template)
+        drive_order_changes(d)
         drive_accounts(d)
         drive_with_authentication(d, tmp_path_factory.mktemp("iam") / "key.pem")
     return stack

@@ -19,7 +19,15 @@ def test_seed_example_processes_every_pending_order(stack: Deployed) -> None:
     response = stack.post("/api/orders/process-all")
 
     assert response.status == 200
-    assert response.json() == {"processed": 4, "succeeded": 3, "failed": 0, "skipped": 1, "queued": 0, "deferred": 0}
+    assert response.json() == {
+        "processed": 4,
+        "succeeded": 3,
+        "failed": 0,
+        "skipped": 1,
+        "expired": 0,
+        "queued": 0,
+        "deferred": 0,
+    }
     statuses = {order_id: stack.get(f"/api/orders/order/{order_id}").json()["status"] for order_id in filled}
     assert set(statuses.values()) == {"filled"}
     assert stack.get(f"/api/orders/order/{resting['id']}").json()["status"] == "pending"
@@ -38,7 +46,7 @@ def test_process_all_counts_rejections_as_failed(stack: Deployed) -> None:
 def test_process_all_with_nothing_pending(stack: Deployed) -> None:
     body = stack.post("/api/orders/process-all").json()
 
-    assert body == {"processed": 0, "succeeded": 0, "failed": 0, "skipped": 0, "queued": 0, "deferred": 0}
+    assert body == {"processed": 0, "succeeded": 0, "failed": 0, "skipped": 0, "expired": 0, "queued": 0, "deferred": 0}
 
 
 def test_health_reports_pending_orders(stack: Deployed) -> None:

@@ -57,7 +57,15 @@ def test_many_pending_orders_are_all_executed_and_counted(stack: Deployed) -> No
 
     body = stack.post("/api/orders/process-all").json()
 
-    assert body == {"processed": 40, "succeeded": 30, "failed": 0, "skipped": 10, "queued": 0, "deferred": 0}
+    assert body == {
+        "processed": 40,
+        "succeeded": 30,
+        "failed": 0,
+        "skipped": 10,
+        "expired": 0,
+        "queued": 0,
+        "deferred": 0,
+    }
     pending = [o["id"] for o in stack.get("/api/orders/pending", query={"limit": 1000}).json()]
     assert pending == resting
     assert not set(market) & set(pending)

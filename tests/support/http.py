@@ -14,8 +14,12 @@ class Client:
         self.base = base.rstrip("/")
         self.token = token
 
-    def call(self, method: str, path: str, body: str | None = None) -> tuple[int, dict[str, str], Any]:
-        request = urllib.request.Request(self.base + path, method=method, data=body.encode() if body else None)
+    def call(
+        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], Any]:
+        request = urllib.request.Request(
+            self.base + path, method=method, data=body.encode() if body else None, headers=headers or {}
+        )
         if body is not None:
             request.add_header("Content-Type", "application/json")
         if self.token:

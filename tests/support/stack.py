@@ -3,7 +3,7 @@ functions reached through the template's routes (the same path ``make run`` take
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import boto3
 
+from localdev.events import sqs_event
 from localdev.iam import IamRecorder
 from localdev.inprocess import InProcessStack
 from localdev.routing import Authorizer, HttpResponse, Router
@@ -81,6 +82,21 @@ class Deployed(InProcessStack):
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         return self.functions[logical_id].invoke(event)
+
+    def drain_queue(self, before_each: Callable[[], object] = lambda: None) -> int:
+        """Deliver what the execution queue holds to the executor, ten at a time, as Lambda's event
+        source would; returns how many messages were delivered."""
+        sqs = boto3.client("sqs")
+        queue_arn = self.resolver.attributes[("ExecutionQueue", "Arn")]
+        delivered = 0
+        while messages := sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", []):
+            before_each()
+            result = self.invoke("ExecuteQueuedFunction", sqs_event(messages, queue_arn))
+            assert result == {"batchItemFailures": []}, result
+            for message in messages:
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            delivered += len(messages)
+        return delivered
 
     # What is stored
 

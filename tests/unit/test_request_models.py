@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from orders_common.models.fields import PathId
 from orders_common.models.order import OrderType, Side
 from orders_common.models.paging import decode_token, encode_token
-from orders_common.models.requests import CreateOrderRequest, ListQuery, PathId
+from orders_common.models.requests import CreateOrderRequest, ListQuery
 
 VALID = {
     "account_id": 1,

@@ -93,7 +93,11 @@ def test_only_the_functions_that_change_orders_or_accounts_may_write(template: T
         "CreateOrderFunction",
         "ExecuteOrderFunction",
         "CancelOrderFunction",
-        "ProcessAllFunction",
+        "AmendOrderFunction",
+        "CancelAllOrdersFunction",
+        "CancelClientOrderFunction",
+        "CancelAfterFunction",
+        "ProcessAllFunction",  # and the dead man's switches it runs out
         "ExecuteQueuedFunction",
         "OpenAccountFunction",
         "DepositFunction",
@@ -177,6 +181,16 @@ def test_the_narrow_pending_index_projects_what_the_schedule_reads(template: Tem
     assert summary["KeySchema"] == pending["KeySchema"]
     assert summary["Projection"]["ProjectionType"] == "INCLUDE"
     assert set(summary["Projection"]["NonKeyAttributes"]) == set(SUMMARY_FIELDS)
+
+
+def test_the_account_pending_index_projects_what_a_cancel_needs(template: Template) -> None:
+    from orders_common.dal.mapping import OPEN_ORDER_FIELDS
+
+    indexes = template.document["Resources"]["OrdersTable"]["Properties"]["GlobalSecondaryIndexes"]
+    open_orders = next(index for index in indexes if index["IndexName"] == "pending_by_account")
+
+    assert open_orders["Projection"]["ProjectionType"] == "INCLUDE"
+    assert set(open_orders["Projection"]["NonKeyAttributes"]) == set(OPEN_ORDER_FIELDS)
 
 
 def test_the_route_table_the_catch_all_answers_from_is_the_templates(template: Template) -> None:

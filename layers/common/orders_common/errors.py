@@ -41,6 +41,12 @@ class OrderNotFound(OrdersError):
         self.order_id = order_id
 
 
+class ClientOrderNotFound(OrderNotFound):
+    def __init__(self, account_id: int, client_order_id: str) -> None:
+        OrdersError.__init__(self, f"Account {account_id} has no order with client_order_id {client_order_id!r}.")
+        self.order_id = 0
+
+
 class OrderNotPending(OrdersError):
     code = "ORDER_NOT_PENDING"
 
@@ -48,6 +54,27 @@ class OrderNotPending(OrdersError):
         super().__init__(f"Order {order_id} is {status}; only pending orders can be changed.")
         self.order_id = order_id
         self.status = status
+
+
+class VersionMismatch(OrdersError):
+    """``If-Match`` named another version than the order's: it changed since the client saw it."""
+
+    code = "VERSION_MISMATCH"
+
+    def __init__(self, order_id: int, expected: int, found: int) -> None:
+        super().__init__(
+            f"Order {order_id} is at version {found}, not {expected}: it changed since you read it.",
+            details={"order_id": order_id, "expected_version": expected, "version": found},
+        )
+
+
+class OrderTriggered(OrdersError):
+    """The order's trigger fired: where it triggers can no longer change."""
+
+    code = "ORDER_TRIGGERED"
+
+    def __init__(self, order_id: int, field: str) -> None:
+        super().__init__(f"Order {order_id} has triggered; its {field} can no longer change.")
 
 
 class InsufficientFunds(OrdersError):

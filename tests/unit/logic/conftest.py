@@ -11,17 +11,22 @@ import pytest
 from orders_common.domain.fees import FeeSchedule
 from orders_common.exchange.base import Exchange
 from orders_common.exchange.paper import PaperExchange
+from orders_common.logic.amend_order import AmendOrder
+from orders_common.logic.cancel_after import ArmCancelAfter, RunOutSwitches
+from orders_common.logic.cancel_all import CancelAll, CancelOpenOrders
 from orders_common.logic.cancel_order import CancelOrder
 from orders_common.logic.create_order import CreateOrder, CreateRules
 from orders_common.logic.execution import ExecutionEngine
 from orders_common.logic.fan_out import FanOut
 from orders_common.logic.ids import ORDER_IDS, IdAllocator
+from orders_common.logic.order_terms import OrderRules
 from orders_common.logic.process_all import ProcessAll
 from orders_common.models.order import Order
 from tests.support.fakes import FakePrices, FakeQueue, InMemoryStore, demo_store
 
 FEES = FeeSchedule(rate=Decimal("0.001"))
 PRICES = {"BTC": Decimal(68500), "ETH": Decimal(3500), "SOL": Decimal(150)}
+RULES = OrderRules(quantity_decimals={"BTC": 5}, price_decimals={"BTC": 1}, market_buy_buffer_bps=Decimal(100))
 
 
 @dataclass
@@ -36,19 +41,36 @@ class Desk:
 
     @property
     def create(self) -> CreateOrder:
-        rules = CreateRules(
-            quantity_decimals={"BTC": 5}, price_decimals={"BTC": 1}, market_buy_buffer_bps=Decimal(100),
-            idempotency_ttl_seconds=86400,
-        )  # fmt: skip
-        return CreateOrder(self.store, self.store, self.store, self.ids, self.prices, FEES, rules)
+        rules = CreateRules(**vars(RULES), idempotency_ttl_seconds=86400)
+        return CreateOrder(self.store, self.store, self.store, self.ids, self.prices, FEES, rules, lambda: self.engine)
 
     @property
     def engine(self) -> ExecutionEngine:
-        return ExecutionEngine(self.store, self.store, self.prices, self.exchange)
+        return ExecutionEngine(self.store, self.store, self.store, self.prices, self.exchange)
 
     @property
     def cancel(self) -> CancelOrder:
-        return CancelOrder(self.store, self.store)
+        return CancelOrder(self.store, self.store, self.store)
+
+    @property
+    def amend(self) -> AmendOrder:
+        return AmendOrder(self.store, self.store, self.prices, FEES, RULES)
+
+    @property
+    def cancel_open(self) -> CancelOpenOrders:
+        return CancelOpenOrders(self.store, self.store, self.store)
+
+    @property
+    def cancel_all(self) -> CancelAll:
+        return CancelAll(self.store, self.cancel_open)
+
+    @property
+    def arm_switch(self) -> ArmCancelAfter:
+        return ArmCancelAfter(self.store, self.store)
+
+    @property
+    def run_out_switches(self) -> RunOutSwitches:
+        return RunOutSwitches(self.store, self.cancel_open)
 
     def process_all(self, concurrency: int = 4) -> ProcessAll:
         return ProcessAll(self.store, self.engine, lambda: self.queue, concurrency)

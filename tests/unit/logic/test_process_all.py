@@ -71,7 +71,7 @@ def test_an_accounts_orders_never_execute_at_once(desk: Desk) -> None:
                     running[order.account_id] -= 1
 
     process_all = desk.process_all(concurrency=8)
-    watched = Watched(engine.transitions, engine.accounts, engine.prices, engine.exchange)
+    watched = Watched(engine.transitions, engine.accounts, engine.orders, engine.prices, engine.exchange)
     result = type(process_all)(process_all.orders, watched, process_all.queue, 8)(ANYONE, AMPLE)
 
     assert result.succeeded == 12

@@ -2,10 +2,12 @@
 
 | item            | pk                              | sk                 | indexed as                            |
 |-----------------|---------------------------------|--------------------|---------------------------------------|
-| order           | ``ORDER#<id>``                  | ``ORDER``          | by_account, by_user; pending, summary |
+| order           | ``ORDER#<id>``                  | ``ORDER``          | by_account, by_user, by_client;       |
+|                 |                                 |                    | pending, summary, pending_by_account  |
 | account         | ``ACCOUNT#<id>``                | ``ACCOUNT``        |                                       |
 | position        | ``ACCOUNT#<id>``                | ``POSITION#<SYM>`` |                                       |
 | client order id | ``CLIENT_ORDER#<account>#<id>`` | ``CLIENT_ORDER``   |                                       |
+| armed switch    | ``SWITCH#<account mod shards>`` | ``<deadline>#<account>`` |                                 |
 | idempotency key | ``IDEMPOTENCY#<hash>``          | ``IDEMPOTENCY``    |                                       |
 | ledger entry    | ``LEDGER#<account>``            | ``<entry id>``     |                                       |
 | counter         | ``COUNTER#<name>``              | ``COUNTER``        |                                       |
@@ -17,6 +19,8 @@ The ``pending`` index is sparse (an order leaves it when its pending attributes 
 partition key is sharded (``PENDING#<id mod shards>``) so that a busy desk has no single hot key.
 ``pending_summary`` has the same keys but projects only what the schedule decides on and health counts
 (type, side, price, timestamps): reading it costs a fraction of the full orders.
+``pending_by_account`` holds an account's pending orders (what cancel-all and the dead man's switch
+cancel) and ``by_client`` an order under its client order id (one read finds it), both sparse.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ ACCOUNT_INDEX = "by_account"
 USER_INDEX = "by_user"
 PENDING_INDEX = "pending"
 PENDING_SUMMARY_INDEX = "pending_summary"
+ACCOUNT_PENDING_INDEX = "pending_by_account"
+CLIENT_INDEX = "by_client"
 
 
 def order_key(order_id: int) -> dict[str, str]:
@@ -55,6 +61,20 @@ def ledger_partition(account_id: int) -> str:
 def user_accounts_partition(user_id: int) -> str:
     """Where a user's accounts are listed (the by_user index, beside the user's orders)."""
     return f"USER#{user_id}#ACCOUNTS"
+
+
+def client_partition(account_id: int, client_order_id: str) -> str:
+    """The by_client index: an order under the client order id its account gave it."""
+    return f"CLIENT#{account_id}#{client_order_id}"
+
+
+def switch_partition(shard: int) -> str:
+    return f"SWITCH#{shard}"
+
+
+def switch_sort_key(deadline: datetime, account_id: int) -> str:
+    """Armed dead man's switches sort by deadline: the due ones are one range read."""
+    return f"{format_utc(deadline)}#{account_id:020d}"
 
 
 def position_key(account_id: int, symbol: str) -> dict[str, str]:

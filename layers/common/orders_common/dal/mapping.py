@@ -15,7 +15,16 @@ ORDER_FIELDS = tuple(Order.model_fields)
 # What the pending_summary index projects (template.yaml lists the same names): enough to decide
 # whether an order can act now without reading it whole. Attributes later order types use are
 # listed already, since an index's projection cannot change once created.
-SUMMARY_FIELDS = ("id", "account_id", "symbol", "side", "order_type", "price", "status", "updated_at", "queued_at")
+SUMMARY_FIELDS = (
+    "id", "account_id", "symbol", "side", "order_type", "price", "status", "updated_at", "queued_at",
+    "time_in_force", "expire_at", "trigger_price", "trail_percent", "trail_amount", "trail_mark", "triggered_at",
+)  # fmt: skip
+
+
+# What the pending_by_account index projects: what cancelling an order needs (template.yaml agrees).
+OPEN_ORDER_FIELDS = (
+    "id", "account_id", "user_id", "symbol", "side", "status", "version", "reserved_cash", "reserved_quantity",
+)  # fmt: skip
 
 
 def order_to_item(order: Order, *, pending_shards: int) -> dict[str, Any]:
@@ -34,6 +43,9 @@ def order_to_item(order: Order, *, pending_shards: int) -> dict[str, Any]:
     if order.status is OrderStatus.PENDING:
         item["pending_pk"] = keys.pending_partition(keys.pending_shard(order.id, pending_shards))
         item["pending_sk"] = sort_key
+        item["pending_account"] = keys.account_partition(order.account_id)
+    if order.client_order_id is not None:
+        item["by_client_pk"] = keys.client_partition(order.account_id, order.client_order_id)
     return item
 
 

@@ -46,6 +46,23 @@ def record(
     """Add the balance updates and the ledger entries of ``movements`` to ``transaction``; returns the
     entries. ``account``/``position`` guard those items (a guard on an item nothing moves is added as
     a condition check of it)."""
+    move_balances(transaction, account_id, movements, at=at, account=account, position=position, owner=owner)
+    entries = LedgerEntry.of(account_id, movements, at=at, tag=tag, order_id=order_id, reference=reference)
+    put_entries(transaction, entries)
+    return entries
+
+
+def move_balances(
+    transaction: Transaction,
+    account_id: int,
+    movements: list[Movement],
+    *,
+    at: datetime,
+    account: Guard | None = None,
+    position: Guard | None = None,
+    owner: int | None = None,
+) -> None:
+    """The account and position items change by the totals of ``movements`` (of one account)."""
     stamp = format_utc(at)
     changed = totals(movements)
     cash = changed.pop(CASH, None)
@@ -68,7 +85,7 @@ def record(
     for symbol, moved in changed.items():
         owner_clause = ", user_id = :owner" if owner is not None else ""
         transaction.update(
-            "position",
+            "position" if len(changed) == 1 else f"position {symbol}",
             keys.position_key(account_id, symbol),
             f"SET updated_at = :at, symbol = :symbol, account_id = :account, entity = :entity{owner_clause} "
             "ADD available_quantity :available, reserved_quantity :reserved, cost_basis :cost, version :one",
@@ -86,10 +103,11 @@ def record(
                 **(position.values if position else {}),
             },
         )
-    entries = LedgerEntry.of(account_id, movements, at=at, tag=tag, order_id=order_id, reference=reference)
-    for number, entry in enumerate(entries):
-        transaction.put(f"ledger {number}", entry_to_item(entry), condition="attribute_not_exists(pk)")
-    return entries
+
+
+def put_entries(transaction: Transaction, entries: list[LedgerEntry]) -> None:
+    for entry in entries:
+        transaction.put(f"ledger {entry.entry_id}", entry_to_item(entry), condition="attribute_not_exists(pk)")
 
 
 def entry_to_item(entry: LedgerEntry) -> dict[str, Any]:

@@ -12,16 +12,17 @@ from typing import Any
 from orders_common.dal import keys
 from orders_common.dal.client import DynamoTable
 from orders_common.dal.mapping import SUMMARY_FIELDS, item_to_order
+from orders_common.dal.order_lookups import DynamoOrderLookups
 from orders_common.dal.paging import PartitionPage, in_parallel, merge_partitions, read_partition
 from orders_common.logic.ports import OrderSummary
 from orders_common.models.numbers import format_utc
-from orders_common.models.order import Order, OrderStatus
+from orders_common.models.order import Order, OrderStatus, OrderType, TimeInForce
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 
 _INDEX_PREFIX = {keys.ACCOUNT_INDEX: "by_account", keys.USER_INDEX: "by_user", keys.PENDING_INDEX: "pending"}
 
 
-class DynamoOrderReads:
+class DynamoOrderReads(DynamoOrderLookups):
     def __init__(self, table: DynamoTable, *, pending_shards: int) -> None:
         self.table = table
         self.pending_shards = pending_shards
@@ -48,7 +49,14 @@ class DynamoOrderReads:
         prefix = _INDEX_PREFIX[index]
         sort_attribute = f"{prefix}_sk"
         items, cursor = self._read_merged(
-            index, f"{prefix}_pk", sort_attribute, partitions, page, _filter_expression(filters), descending=descending
+            index,
+            f"{prefix}_pk",
+            sort_attribute,
+            partitions,
+            page,
+            _filter_expression(filters),
+            descending=descending,
+            created=(filters.since, filters.until),
         )
         return Page([item_to_order(item) for item in items], cursor)
 
@@ -63,13 +71,19 @@ class DynamoOrderReads:
         *,
         descending: bool,
         projection: str | None = None,
+        created: tuple[datetime | None, datetime | None] = (None, None),
     ) -> tuple[list[dict[str, Any]], str | None]:
         clause, names, values = filtering
-        condition = f"{partition_attribute} = :partition"
-        values = dict(values)
+        sort_range = _SortRange(sort_attribute)
+        since, until = created
+        if since is not None:
+            sort_range.above(format_utc(since), inclusive=True)
+        if until is not None:
+            sort_range.below(format_utc(until), inclusive=False)  # "<until>#..." sorts after "<until>"
         if page.after is not None:
-            condition += f" AND {sort_attribute} {'<' if descending else '>'} :after"
-            values[":after"] = page.after
+            (sort_range.below if descending else sort_range.above)(page.after, inclusive=False)
+        key_clause, values = sort_range.condition(dict(values))
+        condition = f"{partition_attribute} = :partition" + (f" AND {key_clause}" if key_clause else "")
         # Orders spread evenly over the shards (by id), so each shard is asked for its share of the
         # page, not the whole page: a shard that has more stops early, and the merge then ends the
         # page where that shard stopped (shorter, never with a gap).
@@ -88,7 +102,8 @@ class DynamoOrderReads:
                 request["ExpressionAttributeNames"] = names
             if projection:
                 request["ProjectionExpression"] = projection
-            return read_partition(self.table, request, want=want, sort_attribute=sort_attribute)
+            found = read_partition(self.table, request, want=want, sort_attribute=sort_attribute)
+            return PartitionPage([item for item in found.items if sort_range.admits(item)], found.stopped_at)
 
         # Shards are read at the same time: a page costs one request per shard but one round trip.
         pages = in_parallel(read, partitions)
@@ -155,6 +170,41 @@ class DynamoPendingSummaries(DynamoOrderReads):
         )
 
 
+class _SortRange:
+    """A range of an index's sort key: the tighter of each bound given, as one key condition (a
+    ``BETWEEN`` when both ends are set, which includes them: an end that must be excluded is then left
+    out of what the query returned)."""
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+        self.lower: tuple[str, bool] | None = None  # (value, inclusive)
+        self.upper: tuple[str, bool] | None = None
+
+    def above(self, value: str, *, inclusive: bool) -> None:
+        if self.lower is None or value > self.lower[0] or (value == self.lower[0] and not inclusive):
+            self.lower = (value, inclusive)
+
+    def below(self, value: str, *, inclusive: bool) -> None:
+        if self.upper is None or value < self.upper[0] or (value == self.upper[0] and not inclusive):
+            self.upper = (value, inclusive)
+
+    def condition(self, values: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+        name = self.attribute
+        if self.lower and self.upper:
+            return f"{name} BETWEEN :lower AND :upper", {**values, ":lower": self.lower[0], ":upper": self.upper[0]}
+        if self.lower:
+            return f"{name} {'>=' if self.lower[1] else '>'} :lower", {**values, ":lower": self.lower[0]}
+        if self.upper:
+            return f"{name} {'<=' if self.upper[1] else '<'} :upper", {**values, ":upper": self.upper[0]}
+        return None, values
+
+    def admits(self, item: dict[str, Any]) -> bool:
+        key = str(item[self.attribute])
+        if self.lower and not self.lower[1] and key == self.lower[0]:
+            return False
+        return not (self.upper and not self.upper[1] and key == self.upper[0])
+
+
 def _filter_expression(filters: OrderFilters) -> tuple[str | None, dict[str, str], dict[str, Any]]:
     clauses, names, values = [], {}, {}
     if filters.status is not None:
@@ -164,19 +214,36 @@ def _filter_expression(filters: OrderFilters) -> tuple[str | None, dict[str, str
     if filters.symbol is not None:
         clauses.append("symbol = :symbol")
         values[":symbol"] = filters.symbol
+    if filters.side is not None:
+        clauses.append("side = :side")
+        values[":side"] = filters.side.value
+    if filters.order_type is not None:
+        clauses.append("order_type = :order_type")
+        values[":order_type"] = filters.order_type.value
     return (" AND ".join(clauses) or None), names, values
 
 
 def _summary(item: dict[str, Any]) -> OrderSummary:
     fields: dict[str, Any] = {name: item.get(name) for name in SUMMARY_FIELDS}
+
+    def moment(name: str) -> datetime | None:
+        return datetime.fromisoformat(str(fields[name])) if fields[name] else None
+
     return OrderSummary(
         id=int(fields["id"]),
         account_id=int(fields["account_id"]),
         symbol=str(fields["symbol"]),
         side=str(fields["side"]),
-        order_type=str(fields["order_type"]),
+        order_type=OrderType(str(fields["order_type"])),
         price=fields["price"],
         status=OrderStatus(str(fields["status"])),
         updated_at=datetime.fromisoformat(str(fields["updated_at"])),
-        queued_at=datetime.fromisoformat(str(fields["queued_at"])) if fields["queued_at"] else None,
+        queued_at=moment("queued_at"),
+        time_in_force=TimeInForce(str(fields["time_in_force"] or "gtc")),
+        expire_at=moment("expire_at"),
+        trigger_price=fields["trigger_price"],
+        trail_percent=fields["trail_percent"],
+        trail_amount=fields["trail_amount"],
+        trail_mark=fields["trail_mark"],
+        triggered_at=moment("triggered_at"),
     )

@@ -5,15 +5,18 @@ what it means."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import ConditionFailed, DynamoTable
+from orders_common.dal.client import DynamoTable
 from orders_common.dal.idempotency import add_record, record_from_item
 from orders_common.dal.mapping import order_to_item
 from orders_common.dal.movements import Guard, record
+from orders_common.dal.order_amends import OrderAmendments
+from orders_common.dal.order_bulk import OrderBulkCloses
+from orders_common.dal.order_changes import leave_state, raise_if_state_changed
+from orders_common.dal.order_moves import OrderMoves
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
@@ -25,7 +28,6 @@ from orders_common.logic.ports import (
     FillUnaffordable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
-    OrderStateChanged,
     PositionChanged,
     PositionRefused,
 )
@@ -37,7 +39,7 @@ _STATUS = {"#status": "status"}
 _USABLE = "attribute_exists(pk) AND user_id = :owner AND (attribute_not_exists(frozen) OR frozen <> :frozen)"
 
 
-class DynamoOrderWrites:
+class DynamoOrderWrites(OrderMoves, OrderAmendments, OrderBulkCloses):
     def __init__(self, table: DynamoTable, *, pending_shards: int) -> None:
         self.table = table
         self.pending_shards = pending_shards
@@ -94,7 +96,7 @@ class DynamoOrderWrites:
         self, order: Order, fill: Fill, settlement: BuySettlement | SellSettlement, *, position_version: int | None
     ) -> Order:
         at = format_utc(fill.executed_at)
-        transaction = self._leave_state(
+        transaction = leave_state(
             order,
             "SET #status = :filled, filled_price = :price, filled_quantity = :quantity, commission = :commission, "
             "executed_at = :fill_at, updated_at = :fill_at, exchange = :exchange, "
@@ -148,12 +150,13 @@ class DynamoOrderWrites:
         try:
             self.table.transact(transaction)
         except TransactionRefused as refused:
-            _raise_if_state_changed(refused)
+            raise_if_state_changed(refused, order)
             if refused.refused("position"):
                 raise PositionChanged("position changed") from None
             raise FillUnaffordable(refused.found("account").get("available_cash")) from None
         return order.model_copy(
             update={
+                "version": order.version + 1,
                 "status": OrderStatus.FILLED,
                 "filled_price": fill.price,
                 "filled_quantity": fill.quantity,
@@ -174,7 +177,13 @@ class DynamoOrderWrites:
         at = format_utc(now)
         values: dict[str, Any] = {":closed": status.value, ":closed_at": at}
         expression = "SET #status = :closed, updated_at = :closed_at"
-        update: dict[str, Any] = {"status": status, "updated_at": now, "reserved_cash": ZERO, "reserved_quantity": ZERO}
+        update: dict[str, Any] = {
+            "status": status,
+            "version": order.version + 1,
+            "updated_at": now,
+            "reserved_cash": ZERO,
+            "reserved_quantity": ZERO,
+        }
         if status is OrderStatus.CANCELLED:
             expression += ", cancelled_at = :closed_at"
             update["cancelled_at"] = now
@@ -182,7 +191,7 @@ class DynamoOrderWrites:
             expression += ", rejection_reason = :reason"
             values[":reason"] = reason
             update["rejection_reason"] = reason
-        transaction = self._leave_state(order, expression, values)
+        transaction = leave_state(order, expression, values)
         buy = order.side is Side.BUY
         held = order.reserved_cash if buy else order.reserved_quantity
         movements = ledger.release(asset=ledger.CASH if buy else order.symbol, amount=held)
@@ -195,73 +204,16 @@ class DynamoOrderWrites:
                 at=now,
                 tag=ledger.new_tag(),
                 order_id=order.id,
-                reference=reason,
+                reference=reason or status.value,
                 account=guard if buy else None,
                 position=None if buy else guard,
             )
         try:
             self.table.transact(transaction)
         except TransactionRefused as refused:
-            _raise_if_state_changed(refused)
+            raise_if_state_changed(refused, order)
             raise
         return order.model_copy(update=update)
-
-    def _leave_state(self, order: Order, expression: str, values: dict[str, Any]) -> Transaction:
-        """Move an order out of its current state, only if it is still in it. Its reservation is
-        settled or released in the same transaction, and it leaves the pending indexes."""
-        return Transaction().update(
-            "order",
-            keys.order_key(order.id),
-            f"{expression}, reserved_cash = :nothing, reserved_quantity = :nothing REMOVE pending_pk, pending_sk",
-            condition="#status = :expected",
-            names=_STATUS,
-            values={**values, ":expected": order.status.value, ":nothing": ZERO},
-        )
-
-    def claim(self, order: Order) -> Order:
-        """Pending -> executing before an external exchange is called, so that no other execution or
-        cancel can touch the order until its outcome is recorded (or reconciled)."""
-        return self._move(order, OrderStatus.PENDING, OrderStatus.EXECUTING, keys.executing_partition)
-
-    def release_claim(self, order: Order) -> Order:
-        return self._move(order, OrderStatus.EXECUTING, OrderStatus.PENDING, keys.pending_partition)
-
-    def _move(self, order: Order, source: OrderStatus, target: OrderStatus, partition: Any) -> Order:
-        now = utc_now()
-        try:
-            self.table.update(
-                keys.order_key(order.id),
-                "SET #status = :target, updated_at = :at, pending_pk = :partition",
-                names=_STATUS,
-                values={
-                    ":target": target.value,
-                    ":source": source.value,
-                    ":at": format_utc(now),
-                    ":partition": partition(keys.pending_shard(order.id, self.pending_shards)),
-                },
-                condition="#status = :source",
-            )
-        except ConditionFailed as failed:
-            raise OrderStateChanged(str((failed.item or {}).get("status", "gone"))) from None
-        return order.model_copy(update={"status": target, "updated_at": now})
-
-    def mark_queued(self, order_id: int, *, at: datetime, unless_since: datetime) -> bool:
-        try:
-            self.table.update(
-                keys.order_key(order_id),
-                "SET queued_at = :at",
-                names=_STATUS,
-                values={":at": format_utc(at), ":since": format_utc(unless_since), ":pending": "pending"},
-                condition="#status = :pending AND (attribute_not_exists(queued_at) OR queued_at < :since)",
-            )
-        except ConditionFailed:
-            return False
-        return True
-
-
-def _raise_if_state_changed(refused: TransactionRefused) -> None:
-    if refused.refused("order"):
-        raise OrderStateChanged(str(refused.found("order").get("status", "gone"))) from None
 
 
 def _insert_refusal(refused: TransactionRefused) -> Exception:

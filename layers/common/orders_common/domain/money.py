@@ -64,6 +64,11 @@ def round_down(amount: Decimal) -> Decimal:
     return amount.quantize(_STEP, rounding=ROUND_FLOOR, context=MONEY)
 
 
+def round_down_to(amount: Decimal, places: int) -> Decimal:
+    """Down to ``places`` decimal places (a quantity to the symbol's lot size)."""
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR, context=MONEY)
+
+
 def to_places(amount: Decimal) -> Decimal:
     """Rounded half-even to the smallest unit (figures shown, not amounts moved)."""
     return amount.quantize(_STEP, context=MONEY)
@@ -97,6 +102,7 @@ __all__ = [
     "multiply",
     "require_storable",
     "round_down",
+    "round_down_to",
     "round_up",
     "subtract",
     "to_places",

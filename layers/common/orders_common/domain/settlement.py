@@ -30,16 +30,23 @@ Commission = Callable[[Decimal], Decimal]
 
 def buy_reservation(
     *,
-    quantity: Decimal,
+    quantity: Decimal | None,
     limit_price: Decimal | None,
     market_price: Decimal,
     buffer_bps: Decimal,
     commission: Commission,
+    quote_quantity: Decimal | None = None,
 ) -> Decimal:
     """Cash a buy holds back until it fills: enough for the fill and its commission.
 
-    A market buy fills at a price not yet known, so a margin above the current price is held too.
+    A buy without a limit fills at a price not yet known (``market_price`` is the best guess: the
+    current price, or where a stop will trigger), so a margin above it is held too. A notional buy
+    spends at most its ``quote_quantity``.
     """
+    if quote_quantity is not None:
+        return require_storable("reservation", add(quote_quantity, commission(quote_quantity)))
+    if quantity is None:
+        raise ValueError("a buy gives a quantity or a quote quantity")
     expected_price = limit_price if limit_price is not None else with_basis_points(market_price, buffer_bps)
     notional = round_up(multiply(expected_price, quantity))
     return require_storable("reservation", add(notional, commission(notional)))

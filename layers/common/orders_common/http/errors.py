@@ -27,6 +27,8 @@ STATUS_BY_ERROR: dict[type[errors.OrdersError], int] = {
     errors.OrderNotPending: 409,
     errors.DuplicateClientOrderId: 409,
     errors.IdempotencyKeyReused: 409,
+    errors.OrderTriggered: 409,
+    errors.VersionMismatch: 412,
     errors.PayloadTooLarge: 413,
     errors.InsufficientFunds: 422,
     errors.InsufficientPosition: 422,

@@ -25,6 +25,11 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/accounts/{account_id}/unfreeze"),
     ("GET", "/api/accounts/{account_id}/ledger"),
     ("POST", "/api/accounts/{account_id}/audit"),
+    ("PATCH", "/api/orders/order/{order_id}"),
+    ("POST", "/api/orders/cancel-all"),
+    ("GET", "/api/orders/client/{account_id}/{client_order_id}"),
+    ("POST", "/api/orders/cancel/client/{account_id}/{client_order_id}"),
+    ("POST", "/api/accounts/{account_id}/cancel-after"),
 )
 
 _PATTERNS = [

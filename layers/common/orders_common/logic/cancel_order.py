@@ -1,38 +1,52 @@
-"""Cancel a pending order and release what it reserved."""
+"""Cancel a pending order (by its id or by the client order id its account gave it) and release what
+it reserved; ``If-Match`` makes the cancel conditional on the version the client saw."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from orders_common.auth import Caller
-from orders_common.errors import OrderNotFound, OrderNotPending
-from orders_common.logic.ports import OrderReads, OrderStateChanged, OrderTransitions
+from orders_common.errors import ClientOrderNotFound, StoreUnavailable
+from orders_common.logic.order_versions import lost_race, pending_order_to_change
+from orders_common.logic.ports import ClientOrders, OrderReads, OrderStateChanged, OrderTransitions, OrderVersionChanged
 from orders_common.models.cancellation import CancelResult
 from orders_common.models.order import OrderStatus
 from orders_common.observability import count, logger
+
+# Without If-Match, a cancel that loses a race with an amend is made again on the amended order.
+CANCEL_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
 class CancelOrder:
     orders: OrderReads
     transitions: OrderTransitions
+    clients: ClientOrders
 
-    def __call__(self, order_id: int, caller: Caller) -> CancelResult:
-        order = self.orders.get_order(order_id)
-        if order is None:
-            raise OrderNotFound(order_id)
-        caller.require_user(order.user_id, f"order {order_id}")
-        if not order.is_pending:
-            raise OrderNotPending(order_id, order.status.value)
-        try:
-            cancelled = self.transitions.close(order, OrderStatus.CANCELLED)
-        except OrderStateChanged as changed:
-            raise OrderNotPending(order_id, changed.status) from None
-        logger.info("Order cancelled", order_id=order_id)
-        count("OrdersCancelled")
-        return CancelResult(
-            order_id=order_id,
-            cancelled_at=cancelled.cancelled_at or cancelled.updated_at,
-            released_cash=order.reserved_cash,
-            released_quantity=order.reserved_quantity,
-        )
+    def __call__(self, order_id: int, caller: Caller, if_match: int | None = None) -> CancelResult:
+        for _ in range(CANCEL_ATTEMPTS):
+            order = pending_order_to_change(self.orders, order_id, caller, if_match)
+            try:
+                cancelled = self.transitions.close(order, OrderStatus.CANCELLED)
+            except (OrderStateChanged, OrderVersionChanged) as refused:
+                answer = lost_race(order_id, refused, if_match)
+                if answer is None:
+                    continue
+                raise answer from None
+            logger.info("Order cancelled", order_id=order_id)
+            count("OrdersCancelled")
+            return CancelResult(
+                order_id=order_id,
+                cancelled_at=cancelled.cancelled_at or cancelled.updated_at,
+                released_cash=order.reserved_cash,
+                released_quantity=order.reserved_quantity,
+            )
+        raise StoreUnavailable(f"Order {order_id} kept changing while it was cancelled; try again shortly.")
+
+    def by_client(
+        self, account_id: int, client_order_id: str, caller: Caller, if_match: int | None = None
+    ) -> CancelResult:
+        order_id = self.clients.order_id_for_client(account_id, client_order_id)
+        if order_id is None:
+            raise ClientOrderNotFound(account_id, client_order_id)
+        return self(order_id, caller, if_match)

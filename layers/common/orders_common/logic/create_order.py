@@ -7,26 +7,26 @@ order always has one) and answers the original order; another body with that key
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from orders_common.auth import Caller
 from orders_common.domain.fees import FeeSchedule
-from orders_common.domain.money import ZERO, AmountOutOfRange
-from orders_common.domain.settlement import buy_reservation
+from orders_common.domain.triggers import follow
 from orders_common.errors import (
-    AccountFrozen,
     AccountNotFound,
-    AmountTooLarge,
     DuplicateClientOrderId,
+    ExchangeUnavailable,
     Forbidden,
-    InsufficientFunds,
-    InsufficientPosition,
-    InvalidRequest,
+    OrderNotPending,
+    StoreUnavailable,
 )
 from orders_common.exchange.base import PriceSource
 from orders_common.logic import idempotency
 from orders_common.logic.ids import IdAllocator
+from orders_common.logic.order_terms import OrderRules, check_precision, funds_refusal, position_refusal, reservation
 from orders_common.logic.ports import (
     AccountReads,
     AccountRefused,
@@ -37,18 +37,17 @@ from orders_common.logic.ports import (
     OrderReads,
     PositionRefused,
 )
-from orders_common.models.errors import ValidationDetail
 from orders_common.models.numbers import utc_now
-from orders_common.models.order import Order, OrderStatus, OrderType, Side
+from orders_common.models.order import Order, OrderStatus, OrderType
 from orders_common.models.requests import CreateOrderRequest
 from orders_common.observability import count, logger
 
+if TYPE_CHECKING:
+    from orders_common.logic.execution import ExecutionEngine
+
 
 @dataclass(frozen=True)
-class CreateRules:
-    quantity_decimals: dict[str, int]
-    price_decimals: dict[str, int]
-    market_buy_buffer_bps: Decimal
+class CreateRules(OrderRules):
     idempotency_ttl_seconds: int
 
 
@@ -67,9 +66,10 @@ class CreateOrder:
     prices: PriceSource
     fees: FeeSchedule
     rules: CreateRules
+    engine: Callable[[], ExecutionEngine] | None = None  # built only for ``execute: true``
 
     def __call__(self, request: CreateOrderRequest, caller: Caller, idempotency_key: str | None = None) -> Created:
-        check_precision(request, self.rules)
+        check_precision(request.symbol, request.model_dump(), self.rules)
         owner = self._owner(request.account_id, caller)
         # Also refuses symbols the market does not list, before anything is stored.
         market_price = self.prices.get_price(request.symbol)
@@ -83,41 +83,42 @@ class CreateOrder:
             raise DuplicateClientOrderId(request.client_order_id or "", taken.order_id) from None
         except AccountRefused as refused:
             self._check_account(request.account_id, refused.owner, owner)
-            if refused.frozen:
-                raise AccountFrozen(request.account_id, "a new order") from None
-            available = refused.available_cash if refused.available_cash is not None else ZERO
-            raise InsufficientFunds(
-                f"Account {order.account_id} has {available} available; this order needs {order.reserved_cash}.",
-                details={"available_cash": available, "required_cash": order.reserved_cash},
-            ) from None
+            raise funds_refusal(order, refused, order.reserved_cash, "a new order") from None
         except PositionRefused as refused:
-            held = refused.available_quantity if refused.available_quantity is not None else ZERO
-            raise InsufficientPosition(
-                f"Account {order.account_id} has {held} {order.symbol} available to sell; "
-                f"this order sells {order.quantity}.",
-                details={"available_quantity": held, "required_quantity": order.quantity},
-            ) from None
+            raise position_refusal(order, refused, order.reserved_quantity) from None
         logger.info("Order created", order_id=order.id, account_id=order.account_id, side=order.side.value)
         count("OrdersCreated")
+        if request.execute:
+            return Created(self._try_at_once(order))
         return Created(order)
 
+    def _try_at_once(self, order: Order) -> Order:
+        """The order after its first execution attempt. It is stored already: an attempt that cannot
+        be made now (no price, a busy store) leaves it pending for the schedule, not an error."""
+        if self.engine is None:
+            raise RuntimeError("create with execute needs the execution engine")
+        try:
+            self.engine().execute(order)
+        except (ExchangeUnavailable, StoreUnavailable) as error:
+            logger.warning(
+                "Order left pending: its first attempt could not be made", order_id=order.id, error=str(error)
+            )
+        except OrderNotPending:
+            pass  # something else finished it first: it is read as it now is
+        return self.orders.get_order(order.id) or order
+
     def _new_order(self, request: CreateOrderRequest, owner: int, market_price: Decimal) -> Order:
-        reserved_cash = reserved_quantity = ZERO
-        if request.side is Side.BUY:
-            try:
-                reserved_cash = buy_reservation(
-                    quantity=request.quantity,
-                    limit_price=request.price if request.order_type is OrderType.LIMIT else None,
-                    market_price=market_price,
-                    buffer_bps=self.rules.market_buy_buffer_bps,
-                    commission=self.fees.commission,
-                )
-            except AmountOutOfRange as error:
-                raise AmountTooLarge(f"This order's {error.what} is too large to be held exactly.") from None
-        else:
-            reserved_quantity = request.quantity
+        trail = None
+        if request.order_type is OrderType.TRAILING_STOP:
+            trail = follow(
+                side=request.side.value,
+                mark=None,
+                market_price=market_price,
+                percent=request.trail_percent,
+                amount=request.trail_amount,
+            )
         now = utc_now()
-        return Order(
+        order = Order(
             id=self.ids.next_id(),
             account_id=request.account_id,
             user_id=owner,
@@ -125,15 +126,22 @@ class CreateOrder:
             name=request.name,
             side=request.side,
             order_type=request.order_type,
+            time_in_force=request.time_in_force,
             price=request.price,
             quantity=request.quantity,
+            quote_quantity=request.quote_quantity,
+            trigger_price=request.trigger_price,
+            trail_percent=request.trail_percent,
+            trail_amount=request.trail_amount,
+            trail_mark=trail.mark if trail else None,
+            stop_price=trail.stop_price if trail else None,
+            expire_at=request.expire_at,
             status=OrderStatus.PENDING,
             client_order_id=request.client_order_id,
-            reserved_cash=reserved_cash,
-            reserved_quantity=reserved_quantity,
             created_at=now,
             updated_at=now,
         )
+        return reservation(order, market_price, self.rules, self.fees)
 
     def _record(
         self, request: CreateOrderRequest, caller: Caller, key: str | None, order: Order
@@ -179,32 +187,3 @@ class CreateOrder:
             raise AccountNotFound(account_id)
         if found_owner != owner:
             raise Forbidden(f"You may not access account {account_id}: it belongs to another user.")
-
-
-def check_precision(request: CreateOrderRequest, rules: CreateRules) -> None:
-    """Refuse quantities and prices finer than the symbol trades in (its lot and tick size)."""
-    problems = []
-    limits = [("quantity", request.quantity, rules.quantity_decimals.get(request.symbol))]
-    if request.price is not None:
-        limits.append(("price", request.price, rules.price_decimals.get(request.symbol)))
-    for field, value, places in limits:
-        if places is not None and decimal_places(value) > places:
-            problems.append(
-                ValidationDetail(
-                    location="body",
-                    field=field,
-                    message=f"{request.symbol} {field} may have at most {places} decimal place"
-                    + ("" if places == 1 else "s"),
-                    type="decimal_places",
-                )
-            )
-    if problems:
-        fields = ", ".join(problem.field or "" for problem in problems)
-        raise InvalidRequest(
-            f"Invalid request: check {fields}.", details=[problem.model_dump() for problem in problems]
-        )
-
-
-def decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0

@@ -21,12 +21,16 @@ from orders_common.exchange.base import (
 from orders_common.logic.ports import (
     AccountReads,
     FillUnaffordable,
+    OrderReads,
     OrderStateChanged,
     OrderTransitions,
+    OrderVersionChanged,
     PositionChanged,
 )
+from orders_common.logic.triggering import check_trigger
 from orders_common.models.execution import ExecuteResult, ExecutionStatus
-from orders_common.models.order import Order, OrderStatus, Side
+from orders_common.models.numbers import utc_now
+from orders_common.models.order import Order, OrderStatus, Side, TimeInForce
 from orders_common.observability import count, logger
 from orders_common.timing import back_off
 
@@ -41,25 +45,56 @@ class PositionBusy(StoreUnavailable):
     """The position kept changing under a sale; nothing was applied and the order is still pending."""
 
 
+# An order amended between its read and its execution is read again and executed as it now is.
+AMENDED_ATTEMPTS = 3
+
+
 @dataclass(frozen=True)
 class ExecutionEngine:
     transitions: OrderTransitions
     accounts: AccountReads
+    orders: OrderReads
     prices: PriceSource
     exchange: Exchange
 
     def execute(self, order: Order) -> ExecuteResult:
         """Raises ``OrderNotPending`` if the order is (or becomes) final elsewhere, and
         ``ExchangeUnavailable`` if no price can be had (the order stays pending, nothing is charged)."""
+        for _ in range(AMENDED_ATTEMPTS):
+            try:
+                return self._execute(order)
+            except OrderVersionChanged:
+                fresh = self.orders.get_order(order.id)
+                if fresh is None:
+                    raise OrderNotPending(order.id, "gone") from None
+                order = fresh
+        raise StoreUnavailable(f"Order {order.id} kept changing while it was executed; try again shortly.")
+
+    def _execute(self, order: Order) -> ExecuteResult:
         if not order.is_pending:
             raise OrderNotPending(order.id, order.status.value)
+        now = utc_now()
+        if order.expire_at is not None and now >= order.expire_at:
+            return self._expire(order, None, "gtd: expire_at has passed")
         try:
             market_price = self.prices.get_price(order.symbol)
         except UnknownSymbol as error:
             raise ExchangeUnavailable(f"No price for {order.symbol}: {error.message}") from error
+        check = check_trigger(order, market_price, now)
+        if not check.ready:
+            if check.trail_moved and check.order.trail_mark is not None and check.order.stop_price is not None:
+                self.transitions.follow_trail(order.id, order.side, check.order.trail_mark, check.order.stop_price)
+            return ExecuteResult(
+                order_id=order.id,
+                execution_status=ExecutionStatus.NOT_TRIGGERED,
+                order_status=OrderStatus.PENDING,
+                market_price=market_price,
+            )
+        trading = check.order
         if self.exchange.is_external:
-            return self._execute_externally(order, market_price)
-        return self._record(order, self.exchange.execute(order, market_price, client_order_id_for(order)), market_price)
+            return self._execute_externally(trading, market_price)
+        decision = self.exchange.execute(trading, market_price, client_order_id_for(trading))
+        return self._record(trading, decision, market_price, newly_triggered=check.newly_triggered)
 
     def reconcile(self, order: Order) -> ExecuteResult:
         """Settle an ``executing`` order from what the exchange says became of its client order id."""
@@ -86,10 +121,16 @@ class ExecutionEngine:
             ) from error
         return self._record(claimed, decision, market_price)
 
-    def _record(self, order: Order, decision: Decision, market_price: Decimal | None) -> ExecuteResult:
+    def _record(
+        self, order: Order, decision: Decision, market_price: Decimal | None, *, newly_triggered: bool = False
+    ) -> ExecuteResult:
         if isinstance(decision, NotMarketable):
+            if order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK):
+                return self._expire(order, market_price, f"{order.time_in_force.value}: not marketable when tried")
             if order.status is OrderStatus.EXECUTING:
                 order = self._transition(order, lambda: self.transitions.release_claim(order))
+            elif newly_triggered:  # it trades as a limit order from now on
+                self._transition(order, lambda: self.transitions.record_trigger(order))
             return ExecuteResult(
                 order_id=order.id,
                 execution_status=ExecutionStatus.OPEN,
@@ -148,6 +189,17 @@ class ExecutionEngine:
                         f"The position of order {order.id} is busy; the order is still pending, try again shortly."
                     ) from None
                 attempt += 1
+
+    def _expire(self, order: Order, market_price: Decimal | None, why: str) -> ExecuteResult:
+        expired = self._transition(order, lambda: self.transitions.close(order, OrderStatus.EXPIRED))
+        logger.info("Order expired", order_id=order.id, why=why)
+        count("OrdersExpired")
+        return ExecuteResult(
+            order_id=order.id,
+            execution_status=ExecutionStatus.EXPIRED,
+            order_status=expired.status,
+            market_price=market_price,
+        )
 
     def _reject(self, order: Order, reason: str, market_price: Decimal | None) -> ExecuteResult:
         rejected = self._transition(order, lambda: self.transitions.close(order, OrderStatus.REJECTED, reason=reason))

@@ -17,11 +17,12 @@ from decimal import Decimal
 
 from orders_common.concurrency import ContextThreadPool
 from orders_common.domain.marketable import can_trade
+from orders_common.domain.triggers import follow, trigger_reached
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.base import PriceSource
 from orders_common.logic.ports import Cursors, ExecutionQueue, OrderSummary, OrderTransitions, PendingSummaries
 from orders_common.models.numbers import utc_now
-from orders_common.models.order import OrderStatus
+from orders_common.models.order import OrderStatus, OrderType, Side, TimeInForce
 from orders_common.models.paging import PageRequest
 from orders_common.models.process_all import FanOutResult
 from orders_common.observability import logger
@@ -81,16 +82,49 @@ class FanOut:
 
     def _can_act_now(self, summaries: list[OrderSummary]) -> list[OrderSummary]:
         prices: dict[str, Decimal | None] = {}
+        now = utc_now()
         ready = []
         for summary in summaries:
             if summary.status is not OrderStatus.PENDING:
                 continue
+            if summary.expire_at is not None and now >= summary.expire_at:
+                ready.append(summary)  # the executor expires it
+                continue
             if summary.symbol not in prices:
                 prices[summary.symbol] = self._price(summary.symbol)
             price = prices[summary.symbol]
-            if price is not None and can_trade(side=summary.side, limit_price=summary.price, market_price=price):
+            if price is not None and self._acts_at(summary, price):
                 ready.append(summary)
         return ready
+
+    def _acts_at(self, summary: OrderSummary, price: Decimal) -> bool:
+        """Whether an attempt at this price would do something: trade, trigger, or expire an ioc/fok
+        order (whose first attempt decides it)."""
+        kind = summary.order_type
+        if kind.is_trigger and summary.triggered_at is None:
+            if kind is OrderType.TRAILING_STOP:
+                trail = follow(
+                    side=summary.side,
+                    mark=summary.trail_mark,
+                    market_price=price,
+                    percent=summary.trail_percent,
+                    amount=summary.trail_amount,
+                )
+                if not trail.triggered and trail.mark != summary.trail_mark:
+                    # The schedule keeps the mark, so the stop follows the market between attempts.
+                    self.transitions.follow_trail(summary.id, Side(summary.side), trail.mark, trail.stop_price)
+                return trail.triggered
+            assert summary.trigger_price is not None
+            return trigger_reached(
+                kind="stop" if kind.value.startswith("stop") else "take_profit",
+                side=summary.side,
+                trigger_price=summary.trigger_price,
+                market_price=price,
+            )
+        if summary.time_in_force in (TimeInForce.IOC, TimeInForce.FOK):
+            return True
+        limit = summary.price if kind.has_limit_price else None
+        return can_trade(side=summary.side, limit_price=limit, market_price=price)
 
     def _price(self, symbol: str) -> Decimal | None:
         try:

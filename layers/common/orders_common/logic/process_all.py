@@ -65,6 +65,7 @@ class _Tally:
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    expired: int = 0
     unreached: list[int] = field(default_factory=list)
 
     def collect(self, running: list[Future[list[tuple[Order, Outcome]]]]) -> None:
@@ -80,8 +81,10 @@ class _Tally:
         if isinstance(outcome, ExecuteResult):
             if outcome.execution_status is ExecutionStatus.FILLED:
                 self.succeeded += 1
-            elif outcome.execution_status is ExecutionStatus.OPEN:
+            elif outcome.execution_status in (ExecutionStatus.OPEN, ExecutionStatus.NOT_TRIGGERED):
                 self.skipped += 1
+            elif outcome.execution_status is ExecutionStatus.EXPIRED:
+                self.expired += 1
             else:
                 self.failed += 1
         elif isinstance(outcome, OrderNotPending):
@@ -134,6 +137,7 @@ class ProcessAll:
             succeeded=tally.succeeded,
             failed=tally.failed,
             skipped=tally.skipped,
+            expired=tally.expired,
             queued=queued,
             deferred=deferred,
         )

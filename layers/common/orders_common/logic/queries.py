@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orders_common.auth import Caller
-from orders_common.errors import AccountNotFound, OrderNotFound
-from orders_common.logic.ports import AccountReads, OrderReads
+from orders_common.errors import AccountNotFound, ClientOrderNotFound, OrderNotFound
+from orders_common.logic.ports import AccountReads, ClientOrders, OrderReads
 from orders_common.models.account import Account
 from orders_common.models.order import Order
 from orders_common.models.paging import OrderFilters, Page, PageRequest
@@ -21,6 +21,18 @@ class GetOrder:
         if order is None:
             raise OrderNotFound(order_id)
         caller.require_user(order.user_id, f"order {order_id}")
+        return order
+
+
+@dataclass(frozen=True)
+class GetClientOrder:
+    orders: ClientOrders
+
+    def __call__(self, account_id: int, client_order_id: str, caller: Caller) -> Order:
+        order = self.orders.find_by_client(account_id, client_order_id)
+        if order is None:
+            raise ClientOrderNotFound(account_id, client_order_id)
+        caller.require_user(order.user_id, f"order {order.id}")
         return order
 
 

@@ -39,6 +39,9 @@ class AccountSummary(Model):
     available_cash: ExactDecimal
     reserved_cash: ExactDecimal = Field(description="Cash held back by pending buys.")
     frozen: bool = Field(default=False, description="A frozen account takes no new orders and no withdrawals.")
+    cancel_after: UtcDateTime | None = Field(
+        default=None, description="Dead man's switch: every pending order is cancelled at this time unless re-armed."
+    )
     created_at: UtcDateTime
     updated_at: UtcDateTime
 

@@ -9,7 +9,8 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field
 
 from orders_common.domain.ledger import EntryType
 from orders_common.models.base import Model
-from orders_common.models.numbers import EntityId, PositiveAmount, SignedAmount
+from orders_common.models.fields import Symbol, not_blank
+from orders_common.models.numbers import EntityId, PositiveAmount, SignedAmount, UtcDateTime
 from orders_common.models.paging import (
     DEFAULT_PAGE_SIZE,
     LEDGER_CURSOR,
@@ -18,9 +19,10 @@ from orders_common.models.paging import (
     PageRequest,
     decode_token,
 )
-from orders_common.models.requests import Symbol, _not_blank
 
-Text = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,200}$"), AfterValidator(_not_blank)]
+MIN_CANCEL_AFTER, MAX_CANCEL_AFTER = 5, 86400
+
+Text = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,200}$"), AfterValidator(not_blank)]
 """1 to 200 printable ASCII characters, not all blank."""
 
 
@@ -30,7 +32,7 @@ class OpenAccountRequest(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     user_id: EntityId = Field(description="The user who will own the account.", examples=[7])
-    name: Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,100}$"), AfterValidator(_not_blank)] | None = Field(
+    name: Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,100}$"), AfterValidator(not_blank)] | None = Field(
         default=None, description="A name for the account (1 to 100 printable ASCII characters)."
     )
     initial_deposit: PositiveAmount | None = Field(default=None, description="Cash to deposit at once.")
@@ -57,6 +59,32 @@ class AdjustmentRequest(Model):
         default=None, description="Change of the cost basis (signed); none: the quantity moves at no cost."
     )
     reason: Text = Field(description="Why (required): what the ledger says of this movement.")
+
+
+class CancelAfterRequest(Model):
+    """Body of ``POST /api/accounts/{account_id}/cancel-after``: the dead man's switch."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seconds: int = Field(
+        description="Cancel every pending order of the account this many seconds from now unless armed again "
+        "before (5 to 86400), or 0 to disarm.",
+        examples=[60],
+    )
+
+    @field_validator("seconds", mode="before")
+    @classmethod
+    def _whole_seconds(cls, seconds: object) -> object:
+        if isinstance(seconds, bool) or not isinstance(seconds, int):
+            raise ValueError("must be a whole number of seconds")
+        if seconds != 0 and not MIN_CANCEL_AFTER <= seconds <= MAX_CANCEL_AFTER:
+            raise ValueError(f"must be 0 (disarm) or {MIN_CANCEL_AFTER} to {MAX_CANCEL_AFTER}")
+        return seconds
+
+
+class CancelAfterResult(Model):
+    account_id: int
+    cancel_after: UtcDateTime | None = Field(description="When the account's pending orders are cancelled; null: off.")
 
 
 def _utc(value: datetime) -> datetime:

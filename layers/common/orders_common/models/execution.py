@@ -17,6 +17,8 @@ class ExecutionStatus(StrEnum):
 
     FILLED = "filled"
     OPEN = "open"  # a limit order that is not marketable yet: still pending, not a failure
+    NOT_TRIGGERED = "not_triggered"  # a stop, take-profit or trailing stop still waiting: pending
+    EXPIRED = "expired"  # ioc/fok not filled at its attempt, or gtd past expire_at: reservation released
     REJECTED = "rejected"
 
 

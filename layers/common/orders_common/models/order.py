@@ -19,6 +19,36 @@ class Side(StrEnum):
 class OrderType(StrEnum):
     MARKET = "market"
     LIMIT = "limit"
+    STOP_MARKET = "stop_market"
+    STOP_LIMIT = "stop_limit"
+    TAKE_PROFIT_MARKET = "take_profit_market"
+    TAKE_PROFIT_LIMIT = "take_profit_limit"
+    TRAILING_STOP = "trailing_stop"
+
+    @property
+    def has_limit_price(self) -> bool:
+        return self in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_LIMIT)
+
+    @property
+    def has_trigger_price(self) -> bool:
+        return self in (
+            OrderType.STOP_MARKET,
+            OrderType.STOP_LIMIT,
+            OrderType.TAKE_PROFIT_MARKET,
+            OrderType.TAKE_PROFIT_LIMIT,
+        )
+
+    @property
+    def is_trigger(self) -> bool:
+        """Waits for the market to reach a price before it trades."""
+        return self.has_trigger_price or self is OrderType.TRAILING_STOP
+
+
+class TimeInForce(StrEnum):
+    GTC = "gtc"  # good till cancelled
+    IOC = "ioc"  # immediate or cancel: what the first attempt fills, the rest expires
+    FOK = "fok"  # fill or kill: all at the first attempt, or nothing
+    GTD = "gtd"  # good till a date: expires at expire_at
 
 
 class OrderStatus(StrEnum):
@@ -27,9 +57,10 @@ class OrderStatus(StrEnum):
     FILLED = "filled"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+    EXPIRED = "expired"
 
 
-FINAL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+FINAL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED})
 
 
 class Order(Model):
@@ -44,8 +75,24 @@ class Order(Model):
     name: str
     side: Side
     order_type: OrderType
+    time_in_force: TimeInForce = TimeInForce.GTC
     price: ExactDecimal | None = Field(default=None, description="Limit price; null for market orders.")
-    quantity: ExactDecimal
+    quantity: ExactDecimal | None = Field(
+        default=None, description="Base asset units; for a notional market buy, null until it fills."
+    )
+    quote_quantity: ExactDecimal | None = Field(default=None, description="Cash a notional market buy spends.")
+    trigger_price: ExactDecimal | None = Field(default=None, description="Stop and take-profit orders: when to trade.")
+    trail_percent: ExactDecimal | None = None
+    trail_amount: ExactDecimal | None = None
+    trail_mark: ExactDecimal | None = Field(
+        default=None, description="Trailing stops: the best price since created (high for a sell, low for a buy)."
+    )
+    stop_price: ExactDecimal | None = Field(
+        default=None, description="Trailing stops: where the order triggers, following trail_mark."
+    )
+    triggered_at: UtcDateTime | None = None
+    expire_at: UtcDateTime | None = None
+    version: int = Field(default=1, description="Grows with every change; If-Match makes a change conditional on it.")
     filled_quantity: ExactDecimal = Decimal(0)
     status: OrderStatus
     filled_price: ExactDecimal | None = None
@@ -68,3 +115,12 @@ class Order(Model):
     @property
     def is_pending(self) -> bool:
         return self.status is OrderStatus.PENDING
+
+    @property
+    def waits_for_trigger(self) -> bool:
+        return self.order_type.is_trigger and self.triggered_at is None
+
+    @property
+    def trades_at_limit(self) -> bool:
+        """A limit order, or a stop or take-profit limit order (once triggered)."""
+        return self.order_type.has_limit_price

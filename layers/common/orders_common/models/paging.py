@@ -6,10 +6,11 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from orders_common.errors import InvalidRequest
-from orders_common.models.order import OrderStatus
+from orders_common.models.order import OrderStatus, OrderType, Side
 
 T = TypeVar("T")
 
@@ -34,6 +35,10 @@ class InvalidNextToken(InvalidRequest):
 class OrderFilters:
     status: OrderStatus | None = None
     symbol: str | None = None
+    side: Side | None = None
+    order_type: OrderType | None = None
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
 
 
 @dataclass(frozen=True)

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import re
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
-    BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
+    StrictBool,
     ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from orders_common.models.base import Model
-from orders_common.models.numbers import MAX_ID, EntityId, PositiveAmount
-from orders_common.models.order import OrderStatus, OrderType, Side
+from orders_common.models.fields import (
+    AwareDateTime,
+    ClientOrderId,
+    OrderName,
+    Symbol,
+    TrailPercent,
+    check_expiry,
+)
+from orders_common.models.numbers import EntityId, PositiveAmount
+from orders_common.models.order import OrderStatus, OrderType, Side, TimeInForce
 from orders_common.models.paging import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -28,49 +33,6 @@ from orders_common.models.paging import (
     PageRequest,
     decode_token,
 )
-
-SYMBOL_PATTERN = r"^[A-Za-z0-9]{1,20}$"
-
-Symbol = Annotated[
-    str,
-    StringConstraints(pattern=SYMBOL_PATTERN),
-    AfterValidator(str.upper),
-    Field(description="Trading symbol such as BTC or ETH (letters and digits, stored upper case).", examples=["BTC"]),
-]
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must contain a visible character")
-    return value
-
-
-OrderName = Annotated[
-    str,
-    StringConstraints(pattern=r"^[\x20-\x7e]{1,100}$"),
-    AfterValidator(_not_blank),
-    Field(description="Human-readable order name: 1 to 100 printable ASCII characters.", examples=["Long BTC"]),
-]
-
-
-ClientOrderId = Annotated[
-    str,
-    StringConstraints(pattern=r"^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$"),
-    Field(
-        description="Your own id for the order: 1 to 64 printable ASCII characters, unique per account.",
-        examples=["my-strategy-2026-11-24-0001"],
-    ),
-]
-
-
-IdempotencyKey = Annotated[
-    str,
-    StringConstraints(pattern=r"^[\x21-\x7e]{1,255}$"),
-    Field(
-        description="Makes a retried create safe: the same key and body answer the original order. "
-        "1 to 255 printable ASCII characters, e.g. a UUID.",
-    ),
-]
 
 
 class CreateOrderRequest(Model):
@@ -82,34 +44,116 @@ class CreateOrderRequest(Model):
     symbol: Symbol
     name: OrderName
     side: Side = Field(description="buy or sell.")
-    order_type: OrderType = Field(description="market or limit.")
+    order_type: OrderType = Field(
+        description="market, limit, stop_market, stop_limit, take_profit_market, take_profit_limit or trailing_stop."
+    )
+    time_in_force: TimeInForce = Field(
+        default=TimeInForce.GTC,
+        description="gtc (default), ioc (what the first attempt fills, the rest expires), fok (all at the first "
+        "attempt or nothing), gtd (expires at expire_at).",
+    )
     price: PositiveAmount | None = Field(
         default=None,
         validate_default=True,
-        description="Limit price: required for limit orders, refused for market orders.",
+        description="Limit price: required for limit, stop_limit and take_profit_limit orders, refused otherwise.",
     )
-    quantity: PositiveAmount = Field(description="Quantity in base asset units.", examples=[0.01])
+    trigger_price: PositiveAmount | None = Field(
+        default=None,
+        validate_default=True,
+        description="Stop and take-profit orders: the market price that makes them trade. Required for them only.",
+    )
+    trail_percent: TrailPercent | None = Field(
+        default=None, description="Trailing stops: the trail as a percentage of the mark (0 to 100)."
+    )
+    trail_amount: PositiveAmount | None = Field(
+        default=None,
+        validate_default=True,
+        description="Trailing stops: the trail as a price distance. Exactly one of trail_percent and trail_amount.",
+    )
+    quote_quantity: PositiveAmount | None = Field(
+        default=None,
+        description="Market buys only, instead of quantity: the cash to spend (the quantity follows at the fill, "
+        "rounded down to the symbol's lot size).",
+    )
+    quantity: PositiveAmount | None = Field(
+        default=None,
+        validate_default=True,
+        description="Quantity in base asset units (or give quote_quantity).",
+        examples=[0.01],
+    )
+    expire_at: AwareDateTime | None = Field(
+        default=None, validate_default=True, description="gtd orders: when they expire (at most 90 days ahead)."
+    )
     client_order_id: ClientOrderId | None = None
+    execute: StrictBool = Field(
+        default=False, description="Try the order at once and answer with it after that attempt (create + execute)."
+    )
 
     @field_validator("price")
     @classmethod
     def _price_matches_order_type(cls, price: Decimal | None, info: ValidationInfo) -> Decimal | None:
         order_type = info.data.get("order_type")
-        if order_type is OrderType.LIMIT and price is None:
-            raise PydanticCustomError("price_required", "Field required for limit orders")
-        if order_type is OrderType.MARKET and price is not None:
-            raise PydanticCustomError("price_not_allowed", "Must be omitted (or null) for market orders")
+        if order_type is None:
+            return price
+        if order_type.has_limit_price and price is None:
+            raise PydanticCustomError("price_required", f"Field required for {order_type.value} orders")
+        if not order_type.has_limit_price and price is not None:
+            raise PydanticCustomError("price_not_allowed", f"Must be omitted (or null) for {order_type.value} orders")
         return price
 
+    @field_validator("trigger_price")
+    @classmethod
+    def _trigger_matches_order_type(cls, trigger: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        order_type = info.data.get("order_type")
+        if order_type is None:
+            return trigger
+        if order_type.has_trigger_price and trigger is None:
+            raise PydanticCustomError("trigger_price_required", f"Field required for {order_type.value} orders")
+        if not order_type.has_trigger_price and trigger is not None:
+            raise PydanticCustomError(
+                "trigger_price_not_allowed", "Only stop and take-profit orders have a trigger price"
+            )
+        return trigger
 
-def _digits_only(value: object) -> object:
-    """Path ids arrive as text; only plain decimal digits are an id (no sign, spaces, dots or exponents)."""
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,20}", value):
-        raise PydanticCustomError("id_format", "Must be a positive integer")
-    return value
+    @field_validator("trail_amount")
+    @classmethod
+    def _one_trail_for_trailing_stops(cls, amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        order_type = info.data.get("order_type")
+        percent = info.data.get("trail_percent")
+        if order_type is None:
+            return amount
+        if order_type is OrderType.TRAILING_STOP and (percent is None) == (amount is None):
+            raise PydanticCustomError(
+                "trail_required", "A trailing stop takes exactly one of trail_percent and trail_amount"
+            )
+        if order_type is not OrderType.TRAILING_STOP and (percent is not None or amount is not None):
+            raise PydanticCustomError("trail_not_allowed", "Only trailing_stop orders have a trail")
+        return amount
 
+    @field_validator("quote_quantity")
+    @classmethod
+    def _quote_for_market_buys(cls, quote: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if quote is not None and (
+            info.data.get("side") is not Side.BUY or info.data.get("order_type") is not OrderType.MARKET
+        ):
+            raise PydanticCustomError("quote_quantity_not_allowed", "Only market buys can spend a quote_quantity")
+        return quote
 
-PathId = Annotated[int, BeforeValidator(_digits_only), Field(gt=0, le=MAX_ID)]
+    @field_validator("quantity")
+    @classmethod
+    def _quantity_or_quote(cls, quantity: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if "quote_quantity" not in info.data:
+            return quantity  # quote_quantity itself was refused: that error says enough
+        if (quantity is None) == (info.data["quote_quantity"] is None):
+            if quantity is None:
+                raise PydanticCustomError("missing", "Field required (or give quote_quantity instead)")
+            raise PydanticCustomError("quantity_or_quote", "Give quantity or quote_quantity, not both")
+        return quantity
+
+    @field_validator("expire_at")
+    @classmethod
+    def _expiry(cls, expire_at: datetime | None, info: ValidationInfo) -> datetime | None:
+        return check_expiry(expire_at, info.data.get("time_in_force"))
 
 
 class ListQuery(Model):
@@ -125,12 +169,31 @@ class ListQuery(Model):
     )
     status: OrderStatus | None = Field(default=None, description="Only orders in this status.")
     symbol: Symbol | None = Field(default=None, description="Only orders for this symbol.")
+    side: Side | None = Field(default=None, description="Only buys or only sells.")
+    order_type: OrderType | None = Field(default=None, description="Only orders of this type.")
+    since: AwareDateTime | None = Field(default=None, description="Only orders created at or after this time.")
+    until: AwareDateTime | None = Field(default=None, description="Only orders created before this time.")
+
+    @field_validator("until")
+    @classmethod
+    def _after_since(cls, until: datetime | None, info: ValidationInfo) -> datetime | None:
+        since = info.data.get("since")
+        if until is not None and since is not None and until <= since:
+            raise PydanticCustomError("until_before_since", "Must be after since")
+        return until
 
     def page(self) -> PageRequest:
         return PageRequest(limit=self.limit, after=decode_token(self.next_token) if self.next_token else None)
 
     def filters(self) -> OrderFilters:
-        return OrderFilters(status=self.status, symbol=self.symbol)
+        return OrderFilters(
+            status=self.status,
+            symbol=self.symbol,
+            side=self.side,
+            order_type=self.order_type,
+            since=self.since,
+            until=self.until,
+        )
 
 
 class PageQuery(Model):

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from orders_common.dal.ledger_reads import DynamoLedger
     from orders_common.dal.order_reads import DynamoPendingSummaries
     from orders_common.dal.order_writes import DynamoOrderWrites
+    from orders_common.dal.switches import DynamoSwitches
     from orders_common.domain.fees import FeeSchedule
     from orders_common.exchange.base import Exchange, PriceSource
     from orders_common.logic.ids import IdAllocator
@@ -50,6 +51,12 @@ class Adapters:
         from orders_common.dal.accounts import DynamoAccounts
 
         return DynamoAccounts(self.table)
+
+    @cached_property
+    def switches(self) -> DynamoSwitches:
+        from orders_common.dal.switches import DynamoSwitches
+
+        return DynamoSwitches(self.table)
 
     @cached_property
     def ledger(self) -> DynamoLedger:
@@ -97,11 +104,18 @@ class Adapters:
 
         return StaticPriceSource(self.settings.static_prices)
 
+    def use_prices(self, source: PriceSource) -> None:
+        """Replace the price source of this container (the local server's price control)."""
+        self.__dict__["prices"] = source
+
     @cached_property
     def exchange(self) -> Exchange:
         from orders_common.exchange.paper import PaperExchange
 
-        return PaperExchange(slippage_bps=self.settings.slippage_bps, fees=self.fees)
+        lots = self.settings.quantity_decimals
+        return PaperExchange(
+            slippage_bps=self.settings.slippage_bps, fees=self.fees, lot_places=lambda symbol: lots.get(symbol, 8)
+        )
 
     @cached_property
     def execution_queue(self) -> ExecutionQueue:

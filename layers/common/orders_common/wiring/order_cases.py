@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 from orders_common.wiring.adapters import Adapters
 
 if TYPE_CHECKING:
+    from orders_common.logic.amend_order import AmendOrder
+    from orders_common.logic.cancel_after import ArmCancelAfter, RunOutSwitches
+    from orders_common.logic.cancel_all import CancelAll, CancelOpenOrders
     from orders_common.logic.cancel_order import CancelOrder
     from orders_common.logic.create_order import CreateOrder
     from orders_common.logic.execute_order import ExecuteOrder, ExecuteQueued
@@ -15,7 +18,14 @@ if TYPE_CHECKING:
     from orders_common.logic.fan_out import FanOut
     from orders_common.logic.health import CheckHealth
     from orders_common.logic.process_all import ProcessAll
-    from orders_common.logic.queries import GetAccount, GetOrder, ListAccountOrders, ListPendingOrders, ListUserOrders
+    from orders_common.logic.queries import (
+        GetAccount,
+        GetClientOrder,
+        GetOrder,
+        ListAccountOrders,
+        ListPendingOrders,
+        ListUserOrders,
+    )
 
 
 class OrderUseCases(Adapters):
@@ -24,7 +34,11 @@ class OrderUseCases(Adapters):
         from orders_common.logic.execution import ExecutionEngine
 
         return ExecutionEngine(
-            transitions=self.order_writes, accounts=self.accounts, prices=self.prices, exchange=self.exchange
+            transitions=self.order_writes,
+            accounts=self.accounts,
+            orders=self.orders,
+            prices=self.prices,
+            exchange=self.exchange,
         )
 
     @property
@@ -45,6 +59,7 @@ class OrderUseCases(Adapters):
                 market_buy_buffer_bps=settings.market_buy_buffer_bps,
                 idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
             ),
+            engine=lambda: self.engine,
         )
 
     @property
@@ -63,7 +78,55 @@ class OrderUseCases(Adapters):
     def cancel_order(self) -> CancelOrder:
         from orders_common.logic.cancel_order import CancelOrder
 
-        return CancelOrder(orders=self.orders, transitions=self.order_writes)
+        return CancelOrder(orders=self.orders, transitions=self.order_writes, clients=self.orders)
+
+    @property
+    def amend_order(self) -> AmendOrder:
+        from orders_common.logic.amend_order import AmendOrder
+        from orders_common.logic.order_terms import OrderRules
+
+        settings = self.settings
+        return AmendOrder(
+            orders=self.orders,
+            amends=self.order_writes,
+            prices=self.prices,
+            fees=self.fees,
+            rules=OrderRules(
+                quantity_decimals=settings.quantity_decimals,
+                price_decimals=settings.price_decimals,
+                market_buy_buffer_bps=settings.market_buy_buffer_bps,
+            ),
+        )
+
+    @property
+    def cancel_open_orders(self) -> CancelOpenOrders:
+        from orders_common.logic.cancel_all import CancelOpenOrders
+
+        return CancelOpenOrders(open_orders=self.orders, closes=self.order_writes, orders=self.orders)
+
+    @property
+    def cancel_all(self) -> CancelAll:
+        from orders_common.logic.cancel_all import CancelAll
+
+        return CancelAll(accounts=self.accounts, cancel=self.cancel_open_orders)
+
+    @property
+    def arm_cancel_after(self) -> ArmCancelAfter:
+        from orders_common.logic.cancel_after import ArmCancelAfter
+
+        return ArmCancelAfter(accounts=self.accounts, switches=self.switches)
+
+    @property
+    def run_out_switches(self) -> RunOutSwitches:
+        from orders_common.logic.cancel_after import RunOutSwitches
+
+        return RunOutSwitches(switches=self.switches, cancel=self.cancel_open_orders)
+
+    @property
+    def get_client_order(self) -> GetClientOrder:
+        from orders_common.logic.queries import GetClientOrder
+
+        return GetClientOrder(orders=self.orders)
 
     @property
     def process_all(self) -> ProcessAll:

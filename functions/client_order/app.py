@@ -1,0 +1,29 @@
+"""GET /api/orders/client/{account_id}/{client_order_id}: an order by the id its account gave it."""
+
+from typing import Annotated
+
+from orders_common.http.params import Path
+from orders_common.http.resolver import build_resolver, current_caller
+from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
+from orders_common.models.fields import ClientOrderId, PathId
+from orders_common.models.order import Order
+from orders_common.models.order_actions import version_tag
+from orders_common.runtime import http_entry
+from orders_common.wiring import services
+
+app = build_resolver()
+
+
+@app.get(
+    "/api/orders/client/<account_id>/<client_order_id>",
+    summary="Get an order by its client order id",
+    responses={200: documented("The order", Order), **error_responses(400, 401, 403, 404, 503)},
+)
+def client_order(
+    account_id: Annotated[PathId, Path()], client_order_id: Annotated[ClientOrderId, Path()]
+) -> JsonResponse:
+    order = services().get_client_order(account_id, client_order_id, current_caller(app))
+    return json_response(200, order, {"ETag": version_tag(order.version)})
+
+
+lambda_handler = http_entry(app)

@@ -1,0 +1,92 @@
+"""Changes of an order that move no money: claims for an external exchange, the schedule's marks,
+a trailing stop's mark, the moment a trigger order triggers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from orders_common.dal import keys
+from orders_common.dal.client import ConditionFailed, DynamoTable
+from orders_common.dal.order_changes import STATUS, as_read, state_refusal, trigger_fields
+from orders_common.models.numbers import format_utc, utc_now
+from orders_common.models.order import Order, OrderStatus, Side
+
+
+class OrderMoves:
+    table: DynamoTable
+    pending_shards: int
+
+    def claim(self, order: Order) -> Order:
+        """Pending -> executing before an external exchange is called, so that no other execution or
+        cancel can touch the order until its outcome is recorded (or reconciled)."""
+        return self._move(order, OrderStatus.EXECUTING, keys.executing_partition)
+
+    def release_claim(self, order: Order) -> Order:
+        return self._move(order, OrderStatus.PENDING, keys.pending_partition)
+
+    def _move(self, order: Order, target: OrderStatus, partition: Any) -> Order:
+        shard = keys.pending_shard(order.id, self.pending_shards)
+        now = self._update_as_read(
+            order,
+            "#status = :target, pending_pk = :partition",
+            {":target": target.value, ":partition": partition(shard)},
+        )
+        return order.model_copy(update={"status": target, "updated_at": now, "version": order.version + 1})
+
+    def record_trigger(self, order: Order) -> Order:
+        """The order triggered but could not trade yet (a limit the market has not reached): it stays
+        pending, and from now on trades as the limit order it became."""
+        now = self._update_as_read(order, None, {})
+        return order.model_copy(update={"updated_at": now, "version": order.version + 1})
+
+    def _update_as_read(self, order: Order, assignments: str | None, values: dict[str, Any]) -> datetime:
+        """Set ``assignments`` (and the time, the next version, a trigger the order carries) on the
+        order, only if it is still as read; returns the time written."""
+        now = utc_now()
+        triggered, trigger_values = trigger_fields(order)
+        condition, read_values = as_read(order)
+        extra = f", {assignments}" if assignments else ""
+        try:
+            self.table.update(
+                keys.order_key(order.id),
+                f"SET updated_at = :at, version = :next{extra}{triggered}",
+                names=STATUS,
+                values={":at": format_utc(now), **values, **trigger_values, **read_values},
+                condition=condition,
+            )
+        except ConditionFailed as failed:
+            raise state_refusal(failed.item, order) from None
+        return now
+
+    def follow_trail(self, order_id: int, side: Side, mark: Decimal, stop_price: Decimal) -> bool:
+        """Keep a trailing stop's better mark and its stop price; False when the order is no longer
+        pending or already has a mark as good (two executors seeing different prices keep the best).
+        The version stays: the mark is the desk's bookkeeping, and a client's If-Match must not fail
+        because the market moved."""
+        better = "trail_mark < :mark" if side is Side.SELL else "trail_mark > :mark"
+        try:
+            self.table.update(
+                keys.order_key(order_id),
+                "SET trail_mark = :mark, stop_price = :stop",
+                names=STATUS,
+                values={":mark": mark, ":stop": stop_price, ":pending": OrderStatus.PENDING.value},
+                condition=f"#status = :pending AND attribute_not_exists(triggered_at) AND {better}",
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def mark_queued(self, order_id: int, *, at: datetime, unless_since: datetime) -> bool:
+        try:
+            self.table.update(
+                keys.order_key(order_id),
+                "SET queued_at = :at",
+                names=STATUS,
+                values={":at": format_utc(at), ":since": format_utc(unless_since), ":pending": "pending"},
+                condition="#status = :pending AND (attribute_not_exists(queued_at) OR queued_at < :since)",
+            )
+        except ConditionFailed:
+            return False
+        return True

@@ -1,0 +1,107 @@
+"""What an order's terms imply, for a new order and an amended one alike: whether its numbers are as
+fine as the symbol trades, what it must hold in reserve, and what a refused reservation tells the
+client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orders_common.domain.fees import FeeSchedule
+from orders_common.domain.money import ZERO, AmountOutOfRange
+from orders_common.domain.settlement import buy_reservation
+from orders_common.errors import AccountFrozen, AmountTooLarge, InsufficientFunds, InsufficientPosition, InvalidRequest
+from orders_common.logic.ports import AccountRefused, PositionRefused
+from orders_common.models.errors import ValidationDetail
+from orders_common.models.order import Order, Side
+
+QUANTITY_FIELDS = frozenset({"quantity"})
+PRICE_FIELDS = frozenset({"price", "trigger_price", "trail_amount"})
+
+
+@dataclass(frozen=True)
+class OrderRules:
+    quantity_decimals: dict[str, int]
+    price_decimals: dict[str, int]
+    market_buy_buffer_bps: Decimal
+
+
+def check_precision(symbol: str, values: Mapping[str, Decimal | None], rules: OrderRules) -> None:
+    """Refuse quantities and prices finer than the symbol trades in (its lot and tick size)."""
+    problems = []
+    for field, value in values.items():
+        if value is None or field not in QUANTITY_FIELDS | PRICE_FIELDS:
+            continue
+        places = (rules.quantity_decimals if field in QUANTITY_FIELDS else rules.price_decimals).get(symbol)
+        if places is not None and decimal_places(value) > places:
+            problems.append(
+                ValidationDetail(
+                    location="body",
+                    field=field,
+                    message=f"{symbol} {field} may have at most {places} decimal place" + ("" if places == 1 else "s"),
+                    type="decimal_places",
+                )
+            )
+    if problems:
+        fields = ", ".join(problem.field or "" for problem in problems)
+        raise InvalidRequest(
+            f"Invalid request: check {fields}.", details=[problem.model_dump() for problem in problems]
+        )
+
+
+def decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def needs_market_price(order: Order) -> bool:
+    """A buy with no price of its own (no limit, trigger or stop) reserves from today's market."""
+    return (
+        order.side is Side.BUY
+        and order.quote_quantity is None
+        and not order.trades_at_limit
+        and order.trigger_price is None
+        and order.stop_price is None
+    )
+
+
+def reservation(order: Order, market_price: Decimal | None, rules: OrderRules, fees: FeeSchedule) -> Order:
+    """``order`` holding what it must: a buy enough cash for its fill and commission at the price it
+    expects (its limit, where it triggers, or the market with a margin), a sell its quantity."""
+    if order.side is Side.SELL:
+        return order.model_copy(update={"reserved_cash": ZERO, "reserved_quantity": order.quantity or ZERO})
+    expected = order.trigger_price or order.stop_price or market_price
+    if expected is None and not order.trades_at_limit and order.quote_quantity is None:
+        raise ValueError("a market buy is reserved from a market price")
+    try:
+        cash = buy_reservation(
+            quantity=order.quantity,
+            quote_quantity=order.quote_quantity,
+            limit_price=order.price if order.trades_at_limit else None,
+            market_price=expected or ZERO,
+            buffer_bps=rules.market_buy_buffer_bps,
+            commission=fees.commission,
+        )
+    except AmountOutOfRange as error:
+        raise AmountTooLarge(f"This order's {error.what} is too large to be held exactly.") from None
+    return order.model_copy(update={"reserved_cash": cash, "reserved_quantity": ZERO})
+
+
+def funds_refusal(order: Order, refused: AccountRefused, required: Decimal, what: str) -> Exception:
+    """What the client is told when the account would not reserve ``required`` more cash."""
+    if refused.frozen:
+        return AccountFrozen(order.account_id, what)
+    available = refused.available_cash if refused.available_cash is not None else ZERO
+    return InsufficientFunds(
+        f"Account {order.account_id} has {available} available; this order needs {required}.",
+        details={"available_cash": available, "required_cash": required},
+    )
+
+
+def position_refusal(order: Order, refused: PositionRefused, required: Decimal) -> Exception:
+    held = refused.available_quantity if refused.available_quantity is not None else ZERO
+    return InsufficientPosition(
+        f"Account {order.account_id} has {held} {order.symbol} available to sell; this order needs {required}.",
+        details={"available_quantity": held, "required_quantity": required},
+    )

@@ -1,0 +1,103 @@
+"""The fields clients send, each validated on its own: symbols, names, ids, keys, times, trails."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from orders_common.models.numbers import MAX_ID, _require_json_number
+from orders_common.models.order import TimeInForce
+
+SYMBOL_PATTERN = r"^[A-Za-z0-9]{1,20}$"
+
+Symbol = Annotated[
+    str,
+    StringConstraints(pattern=SYMBOL_PATTERN),
+    AfterValidator(str.upper),
+    Field(description="Trading symbol such as BTC or ETH (letters and digits, stored upper case).", examples=["BTC"]),
+]
+
+
+def not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain a visible character")
+    return value
+
+
+OrderName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[\x20-\x7e]{1,100}$"),
+    AfterValidator(not_blank),
+    Field(description="Human-readable order name: 1 to 100 printable ASCII characters.", examples=["Long BTC"]),
+]
+
+
+ClientOrderId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$"),
+    Field(
+        description="Your own id for the order: 1 to 64 printable ASCII characters, unique per account.",
+        examples=["my-strategy-2026-11-24-0001"],
+    ),
+]
+
+
+IdempotencyKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^[\x21-\x7e]{1,255}$"),
+    Field(
+        description="Makes a retried create safe: the same key and body answer the original order. "
+        "1 to 255 printable ASCII characters, e.g. a UUID.",
+    ),
+]
+
+
+MAX_EXPIRY = timedelta(days=90)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PydanticCustomError("timezone_required", "Must be ISO 8601 with a time zone, e.g. 2026-12-31T00:00:00Z")
+    return value
+
+
+AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
+
+
+def check_expiry(expire_at: datetime | None, time_in_force: TimeInForce | None) -> datetime | None:
+    """``expire_at`` belongs to good-till-date orders only: in the future, at most 90 days ahead."""
+    if time_in_force is TimeInForce.GTD and expire_at is None:
+        raise PydanticCustomError("expire_at_required", "Field required for gtd orders")
+    if expire_at is None:
+        return None
+    if time_in_force is not TimeInForce.GTD:
+        raise PydanticCustomError("expire_at_not_allowed", "Only gtd orders expire at a time; set time_in_force gtd")
+    now = datetime.now(UTC)
+    if expire_at <= now:
+        raise PydanticCustomError("expire_at_past", "Must be in the future")
+    if expire_at > now + MAX_EXPIRY:
+        raise PydanticCustomError("expire_at_too_far", "Must be at most 90 days ahead")
+    return expire_at
+
+
+TrailPercent = Annotated[
+    Decimal,
+    BeforeValidator(_require_json_number),
+    Field(gt=0, lt=100, decimal_places=4, allow_inf_nan=False),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}),
+]
+
+
+def _digits_only(value: object) -> object:
+    """Path ids arrive as text; only plain decimal digits are an id (no sign, spaces, dots or exponents)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,20}", value):
+        raise PydanticCustomError("id_format", "Must be a positive integer")
+    return value
+
+
+PathId = Annotated[int, BeforeValidator(_digits_only), Field(gt=0, le=MAX_ID)]

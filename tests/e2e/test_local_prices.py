@@ -1,0 +1,190 @@
+"""`make run` with its schedule on and prices moved through `/_local/prices`: the order types as a
+trader tries them by hand, over real HTTP, nothing called but the public API and the local route."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from localdev.stack import free_port
+from localdev.template import ROOT
+from tests.e2e.test_local_server import start_server, wait_until_serving
+from tests.support.http import Client
+
+pytestmark = pytest.mark.e2e
+
+WAIT_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def desk() -> Iterator[Client]:
+    port = free_port()
+    process = start_server(port, "--schedule-seconds", "1")
+    client = Client(f"http://127.0.0.1:{port}")
+    try:
+        wait_until_serving(client, process)
+        yield client
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            assert process.wait(timeout=15) == 0
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+
+
+def set_prices(desk: Client, **prices: int | str) -> None:
+    status, _, table = desk.call("PUT", "/_local/prices", json.dumps(prices))
+    assert status == 200, table
+    assert all(Decimal(table[symbol]) == Decimal(price) for symbol, price in prices.items())
+
+
+def create(desk: Client, **order: Any) -> dict[str, Any]:
+    body = {"account_id": 1, "symbol": "BTC", "name": "e2e", "side": "buy", **order}
+    status, _, created = desk.call("POST", "/api/orders/create", json.dumps(body))
+    assert status == 201, created
+    return dict(created)
+
+
+def read(desk: Client, order_id: int) -> dict[str, Any]:
+    return dict(desk.call("GET", f"/api/orders/order/{order_id}")[2])
+
+
+def eventually(desk: Client, order_id: int, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The order once ``done`` holds for it (the schedule runs every second)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not done(order := read(desk, order_id)):
+        assert time.monotonic() < deadline, order
+        time.sleep(0.3)
+    return order
+
+
+def reserved_cash(desk: Client, account_id: int = 1) -> Decimal:
+    return Decimal(str(desk.call("GET", f"/api/accounts/{account_id}")[2]["reserved_cash"]))
+
+
+def test_prices_are_read_and_changed_and_bad_tables_refused(desk: Client) -> None:
+    status, _, table = desk.call("GET", "/_local/prices")
+    assert status == 200 and set(table) >= {"BTC", "ETH", "SOL"}
+
+    set_prices(desk, SOL="151.5")
+    for body in ['{"SOL": 0}', '{"SOL": "x"}', '{"S O L": 1}', "[]", "{}", "not json", '{"SOL": true}']:
+        status, _, error = desk.call("PUT", "/_local/prices", body)
+        assert (status, error["code"]) == (400, "VALIDATION_ERROR"), body
+    assert Decimal(str(desk.call("GET", "/_local/prices")[2]["SOL"])) == Decimal("151.5")
+    assert desk.call("DELETE", "/_local/prices")[0] == 405
+
+    _, _, document = desk.call("GET", "/openapi.json")
+    assert not any(path.startswith("/_local") for path in document["paths"])
+    assert "/_local" not in (ROOT / "template.yaml").read_text()
+
+
+def test_a_stop_sell_fills_when_the_price_falls_through_it(desk: Client) -> None:
+    set_prices(desk, BTC=68500)
+    stop = create(desk, side="sell", order_type="stop_market", trigger_price=67000, quantity=0.1)
+    time.sleep(2)  # two schedule runs see it above its trigger
+    assert read(desk, stop["id"])["status"] == "pending"
+
+    set_prices(desk, BTC=66000)
+
+    filled = eventually(desk, stop["id"], lambda order: order["status"] != "pending")
+    assert filled["status"] == "filled" and filled["triggered_at"] is not None
+    assert Decimal(str(filled["filled_price"])) <= Decimal(66000)
+
+
+def test_a_take_profit_sell_fills_when_the_price_rises_to_it(desk: Client) -> None:
+    set_prices(desk, ETH=3500)
+    target = create(desk, symbol="ETH", side="sell", order_type="take_profit_market", trigger_price=4000, quantity=1)
+
+    set_prices(desk, ETH=4100)
+
+    assert eventually(desk, target["id"], lambda order: order["status"] != "pending")["status"] == "filled"
+
+
+def test_a_trailing_stop_follows_the_price_up_and_fills_after_a_retracement(desk: Client) -> None:
+    set_prices(desk, BTC=68000)
+    trail = create(desk, side="sell", order_type="trailing_stop", trail_percent=5, quantity=0.1)
+    assert Decimal(str(trail["trail_mark"])) == 68000
+
+    set_prices(desk, BTC=70000)
+    followed = eventually(desk, trail["id"], lambda order: Decimal(str(order["trail_mark"])) == 70000)
+    assert Decimal(str(followed["stop_price"])) == 66500
+    set_prices(desk, BTC=67000)  # down 4.3% from the high: not yet
+    time.sleep(2)
+    assert read(desk, trail["id"])["status"] == "pending"
+
+    set_prices(desk, BTC=66400)
+
+    assert eventually(desk, trail["id"], lambda order: order["status"] != "pending")["status"] == "filled"
+
+
+def test_an_ioc_limit_that_is_not_marketable_ends_expired(desk: Client) -> None:
+    before = reserved_cash(desk)
+
+    order = create(desk, order_type="limit", price=1000, quantity=0.1, time_in_force="ioc", execute=True)
+
+    assert order["status"] == "expired"
+    assert reserved_cash(desk) == before
+
+
+def test_a_gtd_order_expires_on_the_schedule(desk: Client) -> None:
+    expire_at = datetime.now(UTC) + timedelta(seconds=3)
+    order = create(
+        desk, order_type="limit", price=1000, quantity=0.1, time_in_force="gtd", expire_at=expire_at.isoformat()
+    )
+
+    expired = eventually(desk, order["id"], lambda order: order["status"] != "pending")
+
+    assert expired["status"] == "expired"
+    assert Decimal(str(expired["reserved_cash"])) == 0
+
+
+def test_an_amend_raises_a_limit_buys_reservation_by_the_difference(desk: Client) -> None:
+    order = create(desk, order_type="limit", price=1000, quantity=1)
+    before = reserved_cash(desk)
+
+    status, headers, amended = desk.call(
+        "PATCH", f"/api/orders/order/{order['id']}", '{"price": 1500}', headers={"If-Match": f'"{order["version"]}"'}
+    )
+
+    assert status == 200, amended
+    raised = Decimal(str(amended["reserved_cash"])) - Decimal(str(order["reserved_cash"]))
+    assert raised == Decimal("500.5")  # 500 more notional and its 0.1% commission
+    assert reserved_cash(desk) == before + raised
+    assert headers["ETag"] == f'"{amended["version"]}"'
+    stale = desk.call(
+        "PATCH", f"/api/orders/order/{order['id']}", '{"price": 900}', headers={"If-Match": f'"{order["version"]}"'}
+    )
+    assert (stale[0], stale[2]["code"]) == (412, "VERSION_MISMATCH")
+
+
+def test_cancel_all_cancels_every_pending_order_of_the_account_in_one_call(desk: Client) -> None:
+    placed = [create(desk, account_id=2, order_type="limit", price=1000 + n, quantity=0.1)["id"] for n in range(3)]
+
+    status, _, result = desk.call("POST", "/api/orders/cancel-all", '{"account_id": 2}')
+
+    assert status == 200
+    assert set(placed) <= set(result["cancelled"])
+    assert all(read(desk, order_id)["status"] == "cancelled" for order_id in placed)
+    assert reserved_cash(desk, 2) == 0
+
+
+def test_an_armed_dead_mans_switch_cancels_the_accounts_orders_when_it_runs_out(desk: Client) -> None:
+    order = create(desk, account_id=3, symbol="SOL", order_type="limit", price=100, quantity=1)
+
+    status, _, armed = desk.call("POST", "/api/accounts/3/cancel-after", '{"seconds": 5}')
+
+    assert status == 200 and armed["cancel_after"] is not None
+    assert desk.call("GET", "/api/accounts/3")[2]["cancel_after"] == armed["cancel_after"]
+    assert read(desk, order["id"])["status"] == "pending"
+    cancelled = eventually(desk, order["id"], lambda order: order["status"] != "pending")
+    assert cancelled["status"] == "cancelled"
+    assert desk.call("GET", "/api/accounts/3")[2]["cancel_after"] is None

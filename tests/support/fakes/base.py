@@ -1,0 +1,98 @@
+"""What every fake change shares: one lock, balances moved by movements that become ledger entries,
+Idempotency-Key records."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from orders_common.domain.ledger import CASH, Movement, totals
+from orders_common.domain.money import ZERO, add
+from orders_common.logic.ports import (
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+)
+from orders_common.models.account import AccountSummary
+from orders_common.models.audit import AuditStatus
+from orders_common.models.ledger import LedgerEntry
+from orders_common.models.order import Order
+
+
+@dataclass
+class _Holding:
+    available: Decimal = ZERO
+    reserved: Decimal = ZERO
+    cost_basis: Decimal = ZERO
+    version: int = 0
+
+
+@dataclass
+class _AccountState:
+    summary: AccountSummary
+    version: int = 0
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+
+class StoreBase:
+    """The state every part of the in-memory store shares."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.orders: dict[int, Order] = {}
+        self.queued_at: dict[int, datetime] = {}
+        self.accounts: dict[int, _AccountState] = {}
+        self.positions: dict[tuple[int, str], _Holding] = {}
+        self.client_order_ids: dict[tuple[int, str], int] = {}
+        self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
+        self.counters: dict[str, int] = {}
+        self.cursors: dict[str, str] = {}
+        self.audit_status: AuditStatus | None = None
+        self.switches: dict[int, datetime] = {}  # account id -> deadline
+        self.calls: list[str] = []
+
+    # The movements of a change: balances and ledger entries together
+
+    def _apply(
+        self,
+        account_id: int,
+        movements: list[Movement],
+        *,
+        at: datetime,
+        tag: str,
+        order_id: int | None = None,
+        reference: str | None = None,
+    ) -> list[LedgerEntry]:
+        state = self.accounts[account_id]
+        for asset, moved in totals(movements).items():
+            if asset == CASH:
+                summary = state.summary
+                state.summary = summary.model_copy(
+                    update={
+                        "available_cash": add(summary.available_cash, moved.available),
+                        "reserved_cash": add(summary.reserved_cash, moved.reserved),
+                        "updated_at": at,
+                    }
+                )
+                state.version += 1
+            else:
+                held = self.positions.setdefault((account_id, asset), _Holding())
+                held.available = add(held.available, moved.available)
+                held.reserved = add(held.reserved, moved.reserved)
+                held.cost_basis = add(held.cost_basis, moved.cost_basis)
+                held.version += 1
+        entries = LedgerEntry.of(account_id, movements, at=at, tag=tag, order_id=order_id, reference=reference)
+        state.entries += entries
+        return entries
+
+    def _claim_key(self, record: IdempotencyRecord | None, now: datetime) -> None:
+        if record is None:
+            return
+        existing = self.idempotency.get((record.scope, record.key))
+        if existing is not None and existing.expires_at >= int(now.timestamp()):
+            raise IdempotencyKeyTaken(existing)
+
+    def _keep_key(self, record: IdempotencyRecord | None) -> None:
+        if record is not None:
+            self.idempotency[(record.scope, record.key)] = record
