@@ -176,7 +176,7 @@ def single_shard_rows() -> list[tuple[str, int, str]]:
 
 
 def price_requests(small: bool) -> list[tuple[str, int, str]]:
-    """Requests to Hyperliquid: one per execute, one per process-all run (shared by its orders)."""
+    """Requests to Hyperliquid: mid prices once per invocation, each symbol's book once per invocation."""
     with (
         fake_hyperliquid() as (url, script),
         in_process_stack(environment={**QUIET, "PRICE_SOURCE": "hyperliquid", "HYPERLIQUID_INFO_URL": url}) as stack,
@@ -191,9 +191,14 @@ def price_requests(small: bool) -> list[tuple[str, int, str]]:
         before = len(script.requests)
         services().begin_invocation()
         result = services().process_all(Caller.anyone(), TimePlan(60, 120, 120))
+        sent = script.requests[before:]
         return [
-            ("price requests per execute", execute, "allMids"),
-            (f"price requests per process-all of {result.processed} orders", len(script.requests) - before, "allMids"),
+            ("venue requests per execute (price + book)", execute, "allMids 1, l2Book 1"),
+            (
+                f"venue requests per process-all of {result.processed} orders of one symbol",
+                len(sent),
+                ", ".join(f"{kind} {count}" for kind, count in sorted(Counter(r["type"] for r in sent).items())),
+            ),
         ]
 
 

@@ -84,6 +84,33 @@ BUY = {"account_id": 1, "symbol": "BTC", "name": "w", "side": "buy", "order_type
 SELL = {**BUY, "symbol": "ETH", "side": "sell", "quantity": 1}
 
 
+def partial_fill_rows(stack: InProcessStack) -> list[tuple[str, str, int, int, int]]:
+    """A limit buy of 2.5 BTC under the third level of the default book (1 BTC per level): the first
+    attempt takes two levels and leaves it open; after the market drops, the last 0.5 fills."""
+    from orders_common.exchange.prices import StaticPriceSource
+    from orders_common.wiring import services
+
+    account = call(stack, "POST", "/api/accounts", {"user_id": 8, "initial_deposit": 1000000})
+    body = {**BUY, "account_id": account["account_id"], "order_type": "limit", "price": 68513.7, "quantity": 2.5}
+    order = call(stack, "POST", "/api/orders/create", body)
+    rows = [
+        measure(
+            stack,
+            "partial fill, 2 levels (stays open)",
+            lambda: call(stack, "POST", f"/api/orders/execute/{order['id']}"),
+        )
+    ]
+    prices = services().settings.static_prices
+    services().use_prices(StaticPriceSource({**prices, "BTC": prices["BTC"] - 1000}))
+    rows.append(
+        measure(
+            stack, "last fill, 1 level (completes)", lambda: call(stack, "POST", f"/api/orders/execute/{order['id']}")
+        )
+    )
+    services().use_prices(StaticPriceSource(prices))
+    return rows
+
+
 def main() -> None:
     arguments(__doc__).parse_args()
     rows = []
@@ -97,6 +124,7 @@ def main() -> None:
         )
         rows.append(measure(stack, "fill a buy", lambda: call(stack, "POST", f"/api/orders/execute/{buy['id']}")))
         rows.append(measure(stack, "fill a sell", lambda: call(stack, "POST", f"/api/orders/execute/{sell['id']}")))
+        rows += partial_fill_rows(stack)
         other = call(stack, "POST", "/api/orders/create", BUY)
         rows.append(measure(stack, "cancel a buy", lambda: call(stack, "POST", f"/api/orders/cancel/{other['id']}")))
         rows.append(

@@ -1,4 +1,6 @@
-"""A local HTTP server that plays Hyperliquid's info endpoint (allMids), scripted response by response."""
+"""A local HTTP server that plays Hyperliquid's info endpoint (allMids, l2Book), scripted response by
+response; unscripted requests get the default mids, and books of ten 1-unit levels 1 bp apart around
+them."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,6 +25,18 @@ class Reply:
     def mids(cls, prices: dict[str, str], delay: float = 0.0) -> Reply:
         return cls(200, json.dumps(prices).encode(), delay)
 
+    @classmethod
+    def book(
+        cls, coin: str, bids: list[tuple[str, str]], asks: list[tuple[str, str]], *, millis: int | None = None
+    ) -> Reply:
+        """An l2Book answer: ``levels`` is [bids, asks], each level ``{"px", "sz", "n"}``."""
+        document = {
+            "coin": coin,
+            "time": millis if millis is not None else int(time.time() * 1000),
+            "levels": [[{"px": px, "sz": sz, "n": 1} for px, sz in side] for side in (bids, asks)],
+        }
+        return cls(200, json.dumps(document).encode())
+
 
 @dataclass
 class Script:
@@ -33,7 +48,20 @@ class Script:
     def next_reply(self, request: Any) -> Reply:
         with self.lock:
             self.requests.append(request)
-            return self.replies.pop(0) if self.replies else self.default
+            if self.replies:
+                return self.replies.pop(0)
+        if isinstance(request, dict) and request.get("type") == "l2Book":
+            return self._default_book(str(request.get("coin")))
+        return self.default
+
+    def _default_book(self, coin: str) -> Reply:
+        mid = Decimal(json.loads(self.default.body).get(coin, "0"))
+        if mid <= 0:
+            return Reply(200, b"null")  # Hyperliquid's answer for a coin it does not list
+        step = mid / 10000
+        bids = [(str(mid - step * n), "1") for n in range(1, 11)]
+        asks = [(str(mid + step * n), "1") for n in range(1, 11)]
+        return Reply.book(coin, bids, asks)
 
 
 class _Handler(BaseHTTPRequestHandler):

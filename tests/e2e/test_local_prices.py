@@ -188,3 +188,49 @@ def test_an_armed_dead_mans_switch_cancels_the_accounts_orders_when_it_runs_out(
     cancelled = eventually(desk, order["id"], lambda order: order["status"] != "pending")
     assert cancelled["status"] == "cancelled"
     assert desk.call("GET", "/api/accounts/3")[2]["cancel_after"] is None
+
+
+def open_funded_account(desk: Client) -> int:
+    status, _, account = desk.call("POST", "/api/accounts", json.dumps({"user_id": 7, "initial_deposit": 1000000}))
+    assert status == 201, account
+    return int(account["account_id"])
+
+
+def test_a_market_buy_of_three_and_a_half_btc_fills_at_four_levels(desk: Client) -> None:
+    set_prices(desk, BTC=68500)
+    account_id = open_funded_account(desk)
+
+    order = create(desk, account_id=account_id, order_type="market", quantity=3.5, execute=True)
+
+    assert order["status"] == "filled" and order["fills_count"] == 4
+    # asks 68506.85, 68513.7, 68520.55 (1 BTC each) and 0.5 at 68527.4: 239804.8 / 3.5
+    assert Decimal(str(order["average_fill_price"])) == Decimal("68515.65714286")
+    assert Decimal(str(order["filled_quantity"])) == Decimal("3.5") and order["remaining_quantity"] == 0
+    assert reserved_cash(desk, account_id) == 0
+
+
+def test_a_gtc_limit_larger_than_the_depth_completes_when_the_market_moves(desk: Client) -> None:
+    set_prices(desk, BTC=68500)
+    account_id = open_funded_account(desk)
+    # 12 BTC at most 68600: the ten asks (68506.85 to 68568.5, 1 BTC each) fill 10
+    order = create(desk, account_id=account_id, order_type="limit", price=68600, quantity=12, execute=True)
+    assert (order["status"], Decimal(str(order["filled_quantity"]))) == ("partially_filled", 10)
+    assert Decimal(str(order["remaining_quantity"])) == 2 and Decimal(str(order["reserved_cash"])) > 0
+
+    set_prices(desk, BTC=68000)
+
+    done = eventually(desk, order["id"], lambda order: order["status"] != "partially_filled")
+    assert (done["status"], Decimal(str(done["filled_quantity"])), done["fills_count"]) == ("filled", 12, 12)
+    assert reserved_cash(desk, account_id) == 0
+
+
+def test_an_ioc_larger_than_the_depth_fills_what_there_is_and_releases_the_rest(desk: Client) -> None:
+    set_prices(desk, BTC=68500)
+    account_id = open_funded_account(desk)
+
+    order = create(
+        desk, account_id=account_id, order_type="limit", price=68600, quantity=12, time_in_force="ioc", execute=True
+    )
+
+    assert (order["status"], Decimal(str(order["filled_quantity"]))) == ("filled", 10)
+    assert Decimal(str(order["reserved_cash"])) == 0 and reserved_cash(desk, account_id) == 0

@@ -27,8 +27,8 @@ def test_seed_example_executes_a_market_buy(stack: Deployed) -> None:
     assert response.status == 200
     body = response.json()
     assert {"status": "ok", "order_id": order["id"], "execution_status": "filled"}.items() <= body.items()
-    assert body["filled_price"] == Decimal("68534.25")  # 68500 plus 5 bps slippage
-    assert body["commission"] == Decimal("0.6853425")  # 10 bps of 685.3425
+    assert body["filled_price"] == Decimal("68506.85")  # the best ask of the static book: 68500 plus 1 bp
+    assert body["commission"] == Decimal("0.6850685")  # 10 bps of 685.0685
 
 
 def test_fill_moves_cash_and_position_by_exactly_the_fill(stack: Deployed) -> None:
@@ -38,18 +38,18 @@ def test_fill_moves_cash_and_position_by_exactly_the_fill(stack: Deployed) -> No
 
     stored = stack.get(f"/api/orders/order/{order['id']}").json()
     assert stored["status"] == "filled"
-    assert stored["filled_price"] == Decimal("68534.25")
+    assert stored["filled_price"] == Decimal("68506.85")
     assert stored["filled_quantity"] == Decimal("0.01")
     assert stored["exchange"] == "paper"
     assert stored["exchange_order_id"] == f"hyperoru-{order['id']}"
     assert stored["executed_at"] is not None
     account = stack.account(1)
-    assert account["cash"] == Decimal("100000") - Decimal("685.3425") - Decimal("0.6853425")
+    assert account["cash"] == Decimal("100000") - Decimal("685.0685") - Decimal("0.6850685")
     assert account["reserved_cash"] == 0
     position = stack.position(1, "BTC")
     assert position is not None
     assert position["quantity"] == Decimal("1.51")
-    assert position["cost_basis"] == Decimal("90000") + Decimal("685.3425")
+    assert position["cost_basis"] == Decimal("90000") + Decimal("685.0685")
 
 
 def test_sell_fill_credits_proceeds_and_relieves_average_cost(stack: Deployed) -> None:
@@ -57,8 +57,8 @@ def test_sell_fill_credits_proceeds_and_relieves_average_cost(stack: Deployed) -
 
     response = stack.post(f"/api/orders/execute/{order['id']}")
 
-    assert response.json()["filled_price"] == Decimal("68465.75")  # sells give the slippage
-    proceeds = Decimal("68465.75") * Decimal("0.5")
+    assert response.json()["filled_price"] == Decimal("68493.15")  # the best bid: 68500 less 1 bp
+    proceeds = Decimal("68493.15") * Decimal("0.5")
     account = stack.account(1)
     assert account["cash"] == Decimal("100000") + proceeds - proceeds * Decimal("0.001")
     position = stack.position(1, "BTC")
@@ -87,7 +87,7 @@ def test_marketable_limit_buy_never_pays_more_than_its_limit(stack: Deployed) ->
     body = stack.post(f"/api/orders/execute/{order['id']}").json()
 
     assert body["execution_status"] == "filled"
-    assert body["filled_price"] == Decimal("68510")
+    assert body["filled_price"] == Decimal("68506.85")  # the book's best ask, under the limit
 
 
 def test_fill_the_account_cannot_pay_is_rejected_and_releases_the_reservation(stack: Deployed) -> None:

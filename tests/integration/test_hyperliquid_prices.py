@@ -221,14 +221,14 @@ def test_a_symbol_hyperliquid_does_not_list_is_refused_at_create(live_prices_sta
     assert_error(response, 422, "UNKNOWN_SYMBOL")
 
 
-def test_an_execute_asks_for_prices_once_and_process_all_once_for_all_its_orders(
+def test_an_execute_asks_for_prices_and_the_book_once_and_process_all_once_for_all_its_orders(
     live_prices_stack: tuple[Deployed, Script],
 ) -> None:
     stack, script = live_prices_stack
     order = stack.create_order()
     before = len(script.requests)
     assert stack.post(f"/api/orders/execute/{order['id']}").json()["execution_status"] == "filled"
-    assert len(script.requests) - before == 1
+    assert script.requests[before:] == [{"type": "allMids"}, {"type": "l2Book", "coin": "BTC"}]
 
     for _ in range(20):
         stack.create_order(quantity=Decimal("0.001"))
@@ -236,4 +236,4 @@ def test_an_execute_asks_for_prices_once_and_process_all_once_for_all_its_orders
     result = stack.post("/api/orders/process-all").json()
 
     assert result["succeeded"] == 20
-    assert len(script.requests) - before == 1
+    assert sorted(request["type"] for request in script.requests[before:]) == ["allMids", "l2Book"]

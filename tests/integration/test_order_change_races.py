@@ -32,8 +32,12 @@ def status(stack: Deployed, order_id: int) -> Any:
 
 def consistent(stack: Deployed, account_id: int = 1) -> None:
     account = stack.account(account_id)
-    pending = stack.get(f"/api/orders/account/{account_id}", query={"status": "pending"}).json()
-    assert account["reserved_cash"] == sum(Decimal(str(o["reserved_cash"])) for o in pending)
+    open_orders = [
+        order
+        for status in ("pending", "partially_filled")
+        for order in stack.get(f"/api/orders/account/{account_id}", query={"status": status}).json()
+    ]
+    assert account["reserved_cash"] == sum(Decimal(str(o["reserved_cash"])) for o in open_orders)
     assert stack.post(f"/api/accounts/{account_id}/audit").json()["matches"] is True
 
 

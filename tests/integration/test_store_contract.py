@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from orders_common.domain.settlement import settle_buy, settle_sell
 from orders_common.exchange.base import Fill
+from orders_common.logic.fill_progress import buy_settlement, plan_fill, sell_settlement
 from orders_common.logic.ports import (
     AccountReads,
     AccountRefused,
@@ -153,31 +153,49 @@ def fill_for(placed: Order, price: str = "68500") -> Fill:
 def test_a_buy_fills_once(store: Store) -> None:
     placed = order()
     store.inserts.insert(placed)
-    fill = fill_for(placed)
-    settlement = settle_buy(
-        reserved=placed.reserved_cash, price=fill.price, quantity=fill.quantity, commission=fill.commission
-    )
+    plan = plan_fill(placed, fill_for(placed))
 
-    filled = store.transitions.fill(placed, fill, settlement, position_version=None)
+    filled = store.transitions.fill(plan, buy_settlement(plan), position_version=None)
 
-    assert store.reads.get_order(placed.id) == filled
+    assert store.reads.get_order(placed.id) == filled == plan.after
     account = store.accounts.get_account(1)
     assert account is not None and account.cash == Decimal(100000) - Decimal("685.685")
     with pytest.raises(OrderStateChanged) as again:
-        store.transitions.fill(placed, fill, settlement, position_version=None)
+        store.transitions.fill(plan, buy_settlement(plan), position_version=None)
     assert again.value.status == "filled"
+
+
+def test_a_part_filled_order_stays_open_with_the_rest_of_its_reservation(store: Store) -> None:
+    placed = order(order_type=OrderType.LIMIT, price=Decimal(70000), reserved_cash=Decimal(700))
+    store.inserts.insert(placed)
+    part = Fill(Decimal(68500), Decimal("0.004"), Decimal("0.274"), "paper", "e-1", utc_now())
+    plan = plan_fill(placed, part)
+
+    partial = store.transitions.fill(plan, buy_settlement(plan), position_version=None)
+
+    assert partial.status is OrderStatus.PARTIALLY_FILLED and partial.reserved_cash == Decimal(420)
+    assert store.reads.get_order(placed.id) == partial
+    assert [o.id for o in store.reads.list_pending_orders(PageRequest(), OrderFilters()).items] == [placed.id]
+    account = store.accounts.get_account(1)
+    # 280 of the 700 reserved comes back; 274 + 0.274 is paid
+    assert account is not None and (account.reserved_cash, account.cash) == (Decimal(420), Decimal("99725.726"))
+    rest = plan_fill(partial, Fill(Decimal(68000), Decimal("0.006"), Decimal("0.408"), "paper", "e-1", utc_now()))
+    done = store.transitions.fill(rest, buy_settlement(rest), position_version=None)
+    assert (done.status, done.filled_quantity, done.fills_count, done.reserved_cash) == (
+        OrderStatus.FILLED, Decimal("0.01"), 2, 0
+    )  # fmt: skip
+    assert store.reads.list_pending_orders(PageRequest(), OrderFilters()).items == []
+    account = store.accounts.get_account(1)
+    assert account is not None and account.reserved_cash == 0
 
 
 def test_a_buy_the_account_cannot_pay_is_refused(store: Store) -> None:
     placed = order(account_id=2, reserved_cash=Decimal(49000))
     store.inserts.insert(placed)
-    fill = fill_for(placed, "5000000")
-    settlement = settle_buy(
-        reserved=placed.reserved_cash, price=fill.price, quantity=fill.quantity, commission=fill.commission
-    )
+    plan = plan_fill(placed, fill_for(placed, "5000000"))
 
     with pytest.raises(FillUnaffordable):
-        store.transitions.fill(placed, fill, settlement, position_version=None)
+        store.transitions.fill(plan, buy_settlement(plan), position_version=None)
     assert store.reads.get_order(placed.id) == placed
 
 
@@ -186,19 +204,16 @@ def test_a_sale_priced_from_a_stale_position_is_refused(store: Store) -> None:
     store.inserts.insert(placed)
     held = store.accounts.get_position(1, "BTC")
     assert held is not None
-    fill = fill_for(placed)
-    settlement = settle_sell(
-        held_quantity=held.position.quantity, cost_basis=held.position.cost_basis,
-        price=fill.price, quantity=placed.quantity, commission=fill.commission,
-    )  # fmt: skip
+    plan = plan_fill(placed, fill_for(placed))
+    settlement = sell_settlement(plan, held.position)
     store.inserts.insert(sell(reserved_quantity=Decimal("0.1")))  # the position moves
 
     with pytest.raises(PositionChanged):
-        store.transitions.fill(placed, fill, settlement, position_version=held.version)
+        store.transitions.fill(plan, settlement, position_version=held.version)
 
     fresh = store.accounts.get_position(1, "BTC")
     assert fresh is not None and fresh.version != held.version
-    store.transitions.fill(placed, fill, settlement, position_version=fresh.version)
+    store.transitions.fill(plan, sell_settlement(plan, fresh.position), position_version=fresh.version)
     after = store.accounts.get_position(1, "BTC")
     assert after is not None and after.position.reserved_quantity == Decimal("0.1")
 

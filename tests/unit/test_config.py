@@ -12,12 +12,12 @@ from orders_common.config import Settings
 
 def test_settings_come_from_upper_case_variables() -> None:
     settings = Settings.from_environ(
-        {"TABLE_NAME": "orders", "STATIC_PRICES": "btc=68500, ETH=3500.5", "SLIPPAGE_BPS": "7", "UNRELATED": "x"}
+        {"TABLE_NAME": "orders", "STATIC_PRICES": "btc=68500, ETH=3500.5", "MAX_SLIPPAGE_BPS": "7", "UNRELATED": "x"}
     )
 
     assert settings.table_name == "orders"
     assert settings.static_prices == {"BTC": Decimal("68500"), "ETH": Decimal("3500.5")}
-    assert settings.slippage_bps == Decimal(7)
+    assert settings.max_slippage_bps == Decimal(7)
     assert settings.price_source == "static"
 
 

@@ -81,7 +81,11 @@ class Settings(BaseModel):
     price_max_attempts: int = Field(default=3, ge=1, le=5)
     price_cache_seconds: float = Field(default=5.0, ge=0, le=60)
 
-    slippage_bps: Decimal = Field(default=Decimal(5), ge=0, le=1000, allow_inf_nan=False)
+    static_book_levels: int = Field(default=10, ge=1, le=50, description="Levels per side of the synthetic book.")
+    static_book_level_size: Decimal = Field(default=Decimal(1), gt=0, le=10**9, allow_inf_nan=False)
+    static_book_step_bps: Decimal = Field(default=Decimal(1), gt=0, le=1000, allow_inf_nan=False)
+    max_slippage_bps: Decimal = Field(default=Decimal(50), ge=0, le=5000, allow_inf_nan=False)
+    max_quote_age_seconds: float = Field(default=10.0, gt=0, le=300)
     commission_rate: Decimal = Field(default=Decimal("0.001"), ge=0, lt=1, allow_inf_nan=False)
     commission_minimum: Decimal = Field(default=Decimal(0), ge=0, allow_inf_nan=False)
     market_buy_buffer_bps: Decimal = Field(default=Decimal(100), ge=0, le=5000, allow_inf_nan=False)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from orders_common.domain.ledger import CASH, Movement, totals
 from orders_common.domain.money import ZERO, add
+from orders_common.exchange.base import FillPart
 from orders_common.logic.ports import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -50,6 +51,7 @@ class StoreBase:
         self.cursors: dict[str, str] = {}
         self.audit_status: AuditStatus | None = None
         self.switches: dict[int, datetime] = {}  # account id -> deadline
+        self.fills: dict[int, list[FillPart]] = {}  # order id -> its fill records, in order
         self.calls: list[str] = []
 
     # The movements of a change: balances and ledger entries together

@@ -29,13 +29,11 @@ class OrderReadFakes(StoreBase):
 
     def list_pending_orders(self, page: PageRequest, filters: OrderFilters) -> Page[Order]:
         self.calls.append("list_pending_orders")
-        pending = [o for o in self.orders.values() if o.status is OrderStatus.PENDING]
+        pending = [o for o in self.orders.values() if o.is_open]
         return _page(pending, page, filters, newest=False)
 
     def pending_summaries(self, page: PageRequest) -> Page[OrderSummary]:
-        found = _page(
-            [o for o in self.orders.values() if o.status is OrderStatus.PENDING], page, OrderFilters(), newest=False
-        )
+        found = _page([o for o in self.orders.values() if o.is_open], page, OrderFilters(), newest=False)
         return Page([self._summary(order) for order in found.items], found.next_cursor)
 
     def executing_before(self, claimed_before: datetime) -> list[OrderSummary]:
@@ -46,7 +44,7 @@ class OrderReadFakes(StoreBase):
         ]
 
     def count_pending(self) -> int:
-        return sum(1 for order in self.orders.values() if order.status is OrderStatus.PENDING)
+        return sum(1 for order in self.orders.values() if order.is_open)
 
     def ping(self) -> None:
         return None
@@ -55,7 +53,7 @@ class OrderReadFakes(StoreBase):
         return [
             OpenOrder.of(order)
             for order in sorted(self.orders.values(), key=_position)
-            if order.account_id == account_id and order.status in (OrderStatus.PENDING, OrderStatus.EXECUTING)
+            if order.account_id == account_id and (order.is_open or order.status is OrderStatus.EXECUTING)
         ]
 
     def find_by_client(self, account_id: int, client_order_id: str) -> Order | None:

@@ -10,7 +10,7 @@ from orders_common.domain import ledger
 from orders_common.domain.ledger import CASH
 from orders_common.domain.money import ZERO
 from orders_common.domain.settlement import BuySettlement, SellSettlement
-from orders_common.exchange.base import Fill
+from orders_common.logic.fill_progress import FillPlan
 from orders_common.logic.ports import (
     AccountRefused,
     BulkClose,
@@ -63,9 +63,10 @@ class OrderFakes(OrderReadFakes):
     # OrderTransitions
 
     def fill(
-        self, order: Order, fill: Fill, settlement: BuySettlement | SellSettlement, *, position_version: int | None
+        self, plan: FillPlan, settlement: BuySettlement | SellSettlement, *, position_version: int | None
     ) -> Order:
         self.calls.append("fill")
+        order, fill = plan.before, plan.fill
         with self._lock:
             self._require_state(order)
             summary = self.accounts[order.account_id].summary
@@ -75,29 +76,18 @@ class OrderFakes(OrderReadFakes):
                 movements = ledger.buy_fill(order.symbol, fill.quantity, settlement)
             else:
                 held = self.positions.get((order.account_id, order.symbol))
-                if held is None or held.version != position_version or held.reserved < order.reserved_quantity:
+                delivered = plan.sold + plan.released_unsold
+                if held is None or held.version != position_version or held.reserved < delivered:
                     raise PositionChanged("position changed")
                 if settlement.credit < 0 and summary.available_cash < -settlement.credit:
                     raise FillUnaffordable(summary.available_cash)
-                movements = ledger.sell_fill(order.symbol, order.reserved_quantity, settlement)
+                movements = ledger.sell_fill(order.symbol, plan.sold, settlement)
+                movements += ledger.release(asset=order.symbol, amount=plan.released_unsold)
             self._apply(order.account_id, movements, at=fill.executed_at, tag=ledger.new_tag(), order_id=order.id)
-            filled = order.model_copy(
-                update={
-                    "version": order.version + 1,
-                    "status": OrderStatus.FILLED,
-                    "filled_price": fill.price,
-                    "filled_quantity": fill.quantity,
-                    "commission": fill.commission,
-                    "exchange": fill.exchange,
-                    "exchange_order_id": fill.exchange_order_id,
-                    "executed_at": fill.executed_at,
-                    "updated_at": fill.executed_at,
-                    "reserved_cash": ZERO,
-                    "reserved_quantity": ZERO,
-                }
-            )
-            self.orders[order.id] = filled
-            return filled
+            records = self.fills.setdefault(order.id, [])
+            records += fill.records()
+            self.orders[order.id] = plan.after
+            return plan.after
 
     def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
         self.calls.append("close")
@@ -135,7 +125,7 @@ class OrderFakes(OrderReadFakes):
         return self._move(order, OrderStatus.EXECUTING)
 
     def release_claim(self, order: Order) -> Order:
-        return self._move(order, OrderStatus.PENDING)
+        return self._move(order, OrderStatus.PARTIALLY_FILLED if order.filled_quantity > 0 else OrderStatus.PENDING)
 
     def _move(self, order: Order, target: OrderStatus) -> Order:
         with self._lock:
@@ -209,7 +199,7 @@ class OrderFakes(OrderReadFakes):
                 order.id
                 for order in orders
                 if (current := self.orders.get(order.id)) is None
-                or current.status is not OrderStatus.PENDING
+                or current.status is not order.status
                 or current.version != order.version
             ]
             if changed:
@@ -240,7 +230,7 @@ class OrderFakes(OrderReadFakes):
     def mark_queued(self, order_id: int, *, at: datetime, unless_since: datetime) -> bool:
         with self._lock:
             current = self.orders.get(order_id)
-            if current is None or current.status is not OrderStatus.PENDING:
+            if current is None or not current.is_open:
                 return False
             queued = self.queued_at.get(order_id)
             if queued is not None and queued >= unless_since:
@@ -250,7 +240,8 @@ class OrderFakes(OrderReadFakes):
 
     def _require_state(self, order: Order) -> None:
         current = self.orders.get(order.id)
-        if current is None or current.status is not order.status:
+        still_open = current is not None and current.is_open and order.is_open
+        if current is None or (current.status is not order.status and not still_open):
             raise OrderStateChanged(current.status.value if current else "gone")
         if current.version != order.version:
             raise OrderVersionChanged(current.version)

@@ -10,6 +10,7 @@ import pytest
 
 from orders_common.domain.fees import FeeSchedule
 from orders_common.exchange.base import Exchange
+from orders_common.exchange.books import StaticBookSource
 from orders_common.exchange.paper import PaperExchange
 from orders_common.logic.amend_order import AmendOrder
 from orders_common.logic.cancel_after import ArmCancelAfter, RunOutSwitches
@@ -41,7 +42,7 @@ class Desk:
 
     @property
     def create(self) -> CreateOrder:
-        rules = CreateRules(**vars(RULES), idempotency_ttl_seconds=86400)
+        rules = CreateRules(**vars(RULES), idempotency_ttl_seconds=86400, max_slippage_bps=Decimal(50))
         return CreateOrder(self.store, self.store, self.store, self.ids, self.prices, FEES, rules, lambda: self.engine)
 
     @property
@@ -85,11 +86,13 @@ class Desk:
         return found
 
 
+def paper_exchange(prices: FakePrices) -> PaperExchange:
+    """Against the static book of ``prices``: ten levels of 1 unit per side, 1 bp apart (make run's)."""
+    books = StaticBookSource(prices, levels=10, level_size=Decimal(1), step_bps=Decimal(1))
+    return PaperExchange(books=books, fees=FEES, max_slippage_bps=Decimal(50), max_quote_age=timedelta(seconds=10))
+
+
 @pytest.fixture
 def desk() -> Desk:
-    return Desk(
-        demo_store(),
-        FakePrices(PRICES),
-        FakeQueue(),
-        PaperExchange(slippage_bps=Decimal(5), fees=FEES),
-    )
+    prices = FakePrices(PRICES)
+    return Desk(demo_store(), prices, FakeQueue(), paper_exchange(prices))

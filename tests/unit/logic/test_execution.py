@@ -26,11 +26,12 @@ def test_a_market_buy_fills_charges_the_fill_and_returns_the_rest_of_its_reserva
 
     result = desk.engine.execute(order)
 
-    assert (result.execution_status.value, result.filled_price) == ("filled", Decimal("68534.25"))
+    # the book's best ask: 68500 + 1 bp
+    assert (result.execution_status.value, result.filled_price) == ("filled", Decimal("68506.85"))
     account = desk.store.get_account(1)
     assert account is not None
     assert account.reserved_cash == 0
-    assert account.cash == Decimal(100000) - Decimal("685.3425") - Decimal("0.6853425")
+    assert account.cash == Decimal(100000) - Decimal("685.0685") - Decimal("0.6850685")
     held = desk.store.get_position(1, "BTC")
     assert held is not None and held.position.quantity == Decimal("1.51")
 

@@ -151,7 +151,7 @@ def test_cancel_all_cancels_every_matching_order_in_few_transactions(desk: Desk)
 
     assert result.cancelled == [order.id for order in buys]
     assert desk.store.calls.count("close_many") == 2
-    assert desk.order(sell.order.id).is_pending and desk.order(other_account.id).is_pending
+    assert desk.order(sell.order.id).is_open and desk.order(other_account.id).is_open
     assert cash(desk)[1] == 0
     assert desk.cancel_all(1, None, None, ANYONE).cancelled == [sell.order.id]
     assert desk.cancel_all(1, None, None, ANYONE).cancelled == []
@@ -208,7 +208,7 @@ def test_a_switch_that_runs_out_cancels_and_one_armed_again_waits(desk: Desk) ->
     assert desk.run_out_switches(utc_now() + timedelta(seconds=61)) == 1
 
     assert desk.order(mine.id).status is OrderStatus.CANCELLED
-    assert desk.order(theirs.order.id).is_pending
+    assert desk.order(theirs.order.id).is_open
     account = desk.store.get_account(1)
     assert account is not None and account.cancel_after is None
     assert desk.run_out_switches(utc_now() + timedelta(seconds=61)) == 0

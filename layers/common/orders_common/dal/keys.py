@@ -10,6 +10,7 @@
 | armed switch    | ``SWITCH#<account mod shards>`` | ``<deadline>#<account>`` |                                 |
 | idempotency key | ``IDEMPOTENCY#<hash>``          | ``IDEMPOTENCY``    |                                       |
 | ledger entry    | ``LEDGER#<account>``            | ``<entry id>``     |                                       |
+| fill record     | ``ORDER#<order>``               | ``FILL#<n>``       | (``fills_pk``/``fills_sk`` of its account) |
 | counter         | ``COUNTER#<name>``              | ``COUNTER``        |                                       |
 | cursor          | ``CURSOR#<name>``               | ``CURSOR``         |                                       |
 | job status      | ``STATUS#<name>``               | ``STATUS``         |                                       |
@@ -36,6 +37,19 @@ PENDING_INDEX = "pending"
 PENDING_SUMMARY_INDEX = "pending_summary"
 ACCOUNT_PENDING_INDEX = "pending_by_account"
 CLIENT_INDEX = "by_client"
+
+
+def fill_key(order_id: int, number: int) -> dict[str, str]:
+    """A fill record, in its order's partition (an order's fills are one Query)."""
+    return {"pk": f"ORDER#{order_id}", "sk": f"FILL#{number:06d}"}
+
+
+def fills_partition(account_id: int) -> str:
+    return f"FILLS#{account_id}"
+
+
+def fill_sort_key(executed_at: datetime, order_id: int, number: int) -> str:
+    return f"{format_utc(executed_at)}#{order_id:020d}#{number:06d}"
 
 
 def order_key(order_id: int) -> dict[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from orders_common.dal import keys
 from orders_common.models.account import Account, AccountSummary, Position
-from orders_common.models.order import Order, OrderStatus
+from orders_common.models.order import OPEN_STATUSES, Order
 
 ORDER_FIELDS = tuple(Order.model_fields)
 
@@ -29,7 +29,7 @@ OPEN_ORDER_FIELDS = (
 
 def order_to_item(order: Order, *, pending_shards: int) -> dict[str, Any]:
     """The stored form of an order: its fields (absent values left out) plus its index keys."""
-    fields = order.model_dump(exclude_none=True)
+    fields = order.model_dump(include=set(ORDER_FIELDS), exclude_none=True)  # not the computed fields
     sort_key = keys.order_sort_key(order.created_at, order.id)
     item: dict[str, Any] = {
         **keys.order_key(order.id),
@@ -40,7 +40,7 @@ def order_to_item(order: Order, *, pending_shards: int) -> dict[str, Any]:
         "by_user_pk": keys.user_partition(order.user_id),
         "by_user_sk": sort_key,
     }
-    if order.status is OrderStatus.PENDING:
+    if order.status in OPEN_STATUSES:
         item["pending_pk"] = keys.pending_partition(keys.pending_shard(order.id, pending_shards))
         item["pending_sk"] = sort_key
         item["pending_account"] = keys.account_partition(order.account_id)

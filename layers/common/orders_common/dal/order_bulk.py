@@ -33,9 +33,9 @@ class OrderBulkCloses:
         movements: list[Movement] = []
         entries: list[LedgerEntry] = []
         for order in orders:
-            condition = "#status = :pending AND version = :version"
+            condition = "#status = :status AND version = :version"
             if order.version == 1:
-                condition = "#status = :pending AND (version = :version OR attribute_not_exists(version))"
+                condition = "#status = :status AND (version = :version OR attribute_not_exists(version))"
             transaction.update(
                 f"order {order.id}",
                 keys.order_key(order.id),
@@ -45,7 +45,7 @@ class OrderBulkCloses:
                 names=STATUS,
                 values={
                     ":cancelled": OrderStatus.CANCELLED.value,
-                    ":pending": OrderStatus.PENDING.value,
+                    ":status": order.status.value,  # pending or partially filled, as read
                     ":at": at,
                     ":version": order.version,
                     ":next": order.version + 1,

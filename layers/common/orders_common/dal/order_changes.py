@@ -10,7 +10,7 @@ from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain.money import ZERO
 from orders_common.logic.ports import OrderStateChanged, OrderVersionChanged
 from orders_common.models.numbers import format_utc
-from orders_common.models.order import Order
+from orders_common.models.order import OPEN_STATUSES, Order
 
 STATUS = {"#status": "status"}
 
@@ -53,11 +53,14 @@ def leave_state(order: Order, expression: str, values: dict[str, Any]) -> Transa
 
 
 def state_refusal(found: dict[str, Any] | None, order: Order) -> Exception:
-    """What a refused change of ``order`` found: another status, or the same one at another version."""
+    """What a refused change of ``order`` found: an order no longer open (or in another state), or one
+    still open at another version (amended, partly filled meanwhile: read it again)."""
     found = found or {}
     status = str(found.get("status", "gone"))
-    if status == order.status.value and int(found.get("version", 0)) != order.version:
-        return OrderVersionChanged(int(found.get("version", 0)))
+    version = int(found.get("version", 0))
+    still_open = order.is_open and status in {open_status.value for open_status in OPEN_STATUSES}
+    if (status == order.status.value or still_open) and version != order.version:
+        return OrderVersionChanged(version)
     return OrderStateChanged(status)
 
 

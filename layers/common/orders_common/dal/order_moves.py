@@ -24,7 +24,9 @@ class OrderMoves:
         return self._move(order, OrderStatus.EXECUTING, keys.executing_partition)
 
     def release_claim(self, order: Order) -> Order:
-        return self._move(order, OrderStatus.PENDING, keys.pending_partition)
+        """Executing -> open again: pending, or partially filled if earlier attempts filled a part."""
+        reopened = OrderStatus.PARTIALLY_FILLED if order.filled_quantity > 0 else OrderStatus.PENDING
+        return self._move(order, reopened, keys.pending_partition)
 
     def _move(self, order: Order, target: OrderStatus, partition: Any) -> Order:
         shard = keys.pending_shard(order.id, self.pending_shards)
@@ -84,8 +86,13 @@ class OrderMoves:
                 keys.order_key(order_id),
                 "SET queued_at = :at",
                 names=STATUS,
-                values={":at": format_utc(at), ":since": format_utc(unless_since), ":pending": "pending"},
-                condition="#status = :pending AND (attribute_not_exists(queued_at) OR queued_at < :since)",
+                values={
+                    ":at": format_utc(at),
+                    ":since": format_utc(unless_since),
+                    ":pending": OrderStatus.PENDING.value,
+                    ":partial": OrderStatus.PARTIALLY_FILLED.value,
+                },
+                condition="#status IN (:pending, :partial) AND (attribute_not_exists(queued_at) OR queued_at < :since)",
             )
         except ConditionFailed:
             return False

@@ -16,19 +16,16 @@ from orders_common.dal.movements import Guard, record
 from orders_common.dal.order_amends import OrderAmendments
 from orders_common.dal.order_bulk import OrderBulkCloses
 from orders_common.dal.order_changes import leave_state, raise_if_state_changed
+from orders_common.dal.order_fills import OrderFills
 from orders_common.dal.order_moves import OrderMoves
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
-from orders_common.domain.settlement import BuySettlement, SellSettlement
-from orders_common.exchange.base import Fill
 from orders_common.logic.ports import (
     AccountRefused,
     ClientOrderIdTaken,
-    FillUnaffordable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
-    PositionChanged,
     PositionRefused,
 )
 from orders_common.models.numbers import format_utc, utc_now
@@ -39,7 +36,7 @@ _STATUS = {"#status": "status"}
 _USABLE = "attribute_exists(pk) AND user_id = :owner AND (attribute_not_exists(frozen) OR frozen <> :frozen)"
 
 
-class DynamoOrderWrites(OrderMoves, OrderAmendments, OrderBulkCloses):
+class DynamoOrderWrites(OrderFills, OrderMoves, OrderAmendments, OrderBulkCloses):
     def __init__(self, table: DynamoTable, *, pending_shards: int) -> None:
         self.table = table
         self.pending_shards = pending_shards
@@ -91,84 +88,6 @@ class DynamoOrderWrites(OrderMoves, OrderAmendments, OrderBulkCloses):
             self.table.transact(transaction)
         except TransactionRefused as refused:
             raise _insert_refusal(refused) from None
-
-    def fill(
-        self, order: Order, fill: Fill, settlement: BuySettlement | SellSettlement, *, position_version: int | None
-    ) -> Order:
-        at = format_utc(fill.executed_at)
-        transaction = leave_state(
-            order,
-            "SET #status = :filled, filled_price = :price, filled_quantity = :quantity, commission = :commission, "
-            "executed_at = :fill_at, updated_at = :fill_at, exchange = :exchange, "
-            "exchange_order_id = :exchange_order_id",
-            {
-                ":filled": OrderStatus.FILLED.value,
-                ":price": fill.price,
-                ":quantity": fill.quantity,
-                ":commission": fill.commission,
-                ":fill_at": at,
-                ":exchange": fill.exchange,
-                ":exchange_order_id": fill.exchange_order_id,
-            },
-        )
-        if isinstance(settlement, BuySettlement):
-            # The reservation comes back and the real cost is charged; a fill dearer than the
-            # reservation takes the difference from available cash, and only if it is there.
-            movements = ledger.buy_fill(order.symbol, fill.quantity, settlement)
-            account = Guard("reserved_cash >= :released", {":released": settlement.released})
-            if settlement.shortfall > 0:
-                account = Guard(
-                    f"{account.expression} AND available_cash >= :shortfall",
-                    {**account.values, ":shortfall": settlement.shortfall},
-                )
-            position = None
-        else:
-            movements = ledger.sell_fill(order.symbol, order.reserved_quantity, settlement)
-            account = Guard("attribute_exists(pk)", {})
-            if settlement.credit < 0:
-                account = Guard("attribute_exists(pk) AND available_cash >= :debit", {":debit": -settlement.credit})
-            # The cost relief was priced from the position at ``position_version``: it applies only if
-            # the position is still exactly that.
-            position = Guard(
-                "version = :version AND reserved_quantity >= :sold",
-                {
-                    ":version": position_version if position_version is not None else -1,
-                    ":sold": order.reserved_quantity,
-                },
-            )
-        record(
-            transaction,
-            account_id=order.account_id,
-            movements=movements,
-            at=fill.executed_at,
-            tag=ledger.new_tag(),
-            order_id=order.id,
-            account=account,
-            position=position,
-            owner=order.user_id,
-        )
-        try:
-            self.table.transact(transaction)
-        except TransactionRefused as refused:
-            raise_if_state_changed(refused, order)
-            if refused.refused("position"):
-                raise PositionChanged("position changed") from None
-            raise FillUnaffordable(refused.found("account").get("available_cash")) from None
-        return order.model_copy(
-            update={
-                "version": order.version + 1,
-                "status": OrderStatus.FILLED,
-                "filled_price": fill.price,
-                "filled_quantity": fill.quantity,
-                "commission": fill.commission,
-                "exchange": fill.exchange,
-                "exchange_order_id": fill.exchange_order_id,
-                "executed_at": fill.executed_at,
-                "updated_at": fill.executed_at,
-                "reserved_cash": ZERO,
-                "reserved_quantity": ZERO,
-            }
-        )
 
     def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
         """Cancel or reject, and give back what the order reserved (with its ledger entry), in one

@@ -69,9 +69,38 @@ class BuySettlement:
         return max(ZERO, -self.available_change)
 
 
-def settle_buy(*, reserved: Decimal, price: Decimal, quantity: Decimal, commission: Decimal) -> BuySettlement:
-    cost = require_storable("fill cost", round_up(multiply(price, quantity)))
-    return BuySettlement(released=reserved, cost=cost, commission=commission)
+def settle_buy(
+    *, reserved: Decimal, price: Decimal, quantity: Decimal, commission: Decimal, cost: Decimal | None = None
+) -> BuySettlement:
+    """``reserved`` is what the fill gives back of the reservation (all of it when the order is done);
+    ``cost`` the fill's notional when it was filled in parts (each part rounded up), else price x quantity."""
+    if cost is None:
+        cost = round_up(multiply(price, quantity))
+    return BuySettlement(released=reserved, cost=require_storable("fill cost", cost), commission=commission)
+
+
+def notional_paid(parts: list[tuple[Decimal, Decimal]]) -> Decimal:
+    """What a buy filled in parts (price, quantity) pays: each part rounded up."""
+    total = ZERO
+    for price, quantity in parts:
+        total = add(total, round_up(multiply(price, quantity)))
+    return total
+
+
+def notional_received(parts: list[tuple[Decimal, Decimal]]) -> Decimal:
+    """What a sale filled in parts receives: each part rounded down."""
+    total = ZERO
+    for price, quantity in parts:
+        total = add(total, round_down(multiply(price, quantity)))
+    return total
+
+
+def kept_reservation(*, reserved: Decimal, remaining_before: Decimal, filled: Decimal) -> Decimal:
+    """What a buy's cash reservation keeps after a part of it filled: the share of what is left to fill,
+    rounded up (the last fill releases whatever remains)."""
+    if filled >= remaining_before:
+        return ZERO
+    return round_up(divide(multiply(reserved, subtract(remaining_before, filled)), remaining_before))
 
 
 @dataclass(frozen=True)
@@ -92,9 +121,18 @@ class SellSettlement:
 
 
 def settle_sell(
-    *, held_quantity: Decimal, cost_basis: Decimal, price: Decimal, quantity: Decimal, commission: Decimal
+    *,
+    held_quantity: Decimal,
+    cost_basis: Decimal,
+    price: Decimal,
+    quantity: Decimal,
+    commission: Decimal,
+    proceeds: Decimal | None = None,
 ) -> SellSettlement:
-    proceeds = require_storable("fill proceeds", round_down(multiply(price, quantity)))
+    """``proceeds``: the fill's notional when it was filled in parts (each rounded down)."""
+    if proceeds is None:
+        proceeds = round_down(multiply(price, quantity))
+    proceeds = require_storable("fill proceeds", proceeds)
     return SellSettlement(
         proceeds=proceeds,
         commission=commission,

@@ -7,22 +7,42 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from orders_common.domain.book import OrderBook
 from orders_common.models.order import Order
 
 
 @dataclass(frozen=True)
+class FillPart:
+    """What one level of the book gave: one fill record."""
+
+    level: int | None  # 1 is the best level; None when the venue does not say
+    price: Decimal
+    quantity: Decimal
+    commission: Decimal
+
+
+@dataclass(frozen=True)
 class Fill:
+    """What one execution attempt filled: the totals of its parts (``price`` their average), which may
+    be less than the order's remaining quantity."""
+
     price: Decimal
     quantity: Decimal
     commission: Decimal
     exchange: str
     exchange_order_id: str
     executed_at: datetime
+    parts: tuple[FillPart, ...] = ()
+
+    def records(self) -> tuple[FillPart, ...]:
+        """The fill records to keep: its parts, or itself as one part."""
+        return self.parts or (FillPart(None, self.price, self.quantity, self.commission),)
 
 
 @dataclass(frozen=True)
 class NotMarketable:
-    """A limit order the market has not reached: it stays pending."""
+    """Nothing to take: a limit the market has not reached, an empty book within a market order's
+    slippage, or a fill-or-kill order the book cannot fill whole. The order stays as it is."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,12 @@ class PriceSource(Protocol):
 
     def get_price(self, symbol: str) -> Decimal:
         """The current mid price; raises ``UnknownSymbol`` or ``ExchangeUnavailable``."""
+        ...
+
+
+class BookSource(Protocol):
+    def get_book(self, symbol: str) -> OrderBook:
+        """The symbol's order book, best levels first; raises ``UnknownSymbol`` or ``ExchangeUnavailable``."""
         ...
 
 

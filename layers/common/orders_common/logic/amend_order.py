@@ -79,6 +79,17 @@ class AmendOrder:
 
     def _amended(self, order: Order, changes: dict[str, Any]) -> Order:
         refuse_fields_it_lacks(order, changes)
+        if "quantity" in changes and changes["quantity"] <= order.filled_quantity:
+            problem = ValidationDetail(
+                location="body",
+                field="quantity",
+                message=f"must be more than the {order.filled_quantity} already filled",
+                type="below_filled",
+            )
+            raise InvalidRequest(
+                f"Order {order.id} has filled {order.filled_quantity}; its quantity cannot go below that.",
+                details=[problem.model_dump()],
+            )
         check_precision(order.symbol, changes, self.rules)
         update: dict[str, Any] = dict(changes)
         if "trail_percent" in changes:

@@ -35,7 +35,7 @@ from orders_common.models.paging import OrderFilters, PageRequest
 from orders_common.observability import count, logger
 
 READS = 3
-OPEN = (OrderStatus.PENDING, OrderStatus.EXECUTING)
+OPEN = (OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED, OrderStatus.EXECUTING)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound, StoreUnavailable
 from orders_common.logic.ports import AccountReads, BulkCloses, OpenOrder, OpenOrderReads, OrderReads, fits_one_close
-from orders_common.models.order import OrderStatus, Side
+from orders_common.models.order import OPEN_STATUSES, Side
 from orders_common.models.order_actions import CancelAllResult
 from orders_common.observability import count, logger
 
@@ -54,7 +54,7 @@ class CancelOpenOrders:
         matching = [
             order
             for order in self.open_orders.open_orders(account_id)
-            if order.status is OrderStatus.PENDING
+            if order.status in OPEN_STATUSES
             and (symbol is None or order.symbol == symbol)
             and (side is None or order.side is side)
         ]
@@ -88,7 +88,7 @@ class CancelOpenOrders:
                     refreshed.append(order)
                     continue
                 now = self.orders.get_order(order.id)
-                if now is None or not now.is_pending:
+                if now is None or not now.is_open:
                     outcome.finished_elsewhere.append(order.id)
                     continue
                 refreshed.append(OpenOrder.of(now))

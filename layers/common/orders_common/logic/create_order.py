@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class CreateRules(OrderRules):
     idempotency_ttl_seconds: int
+    max_slippage_bps: Decimal  # for orders that trade at market and do not set their own
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,9 @@ class CreateOrder:
             trail_mark=trail.mark if trail else None,
             stop_price=trail.stop_price if trail else None,
             expire_at=request.expire_at,
+            max_slippage_bps=None
+            if request.order_type.has_limit_price
+            else (request.max_slippage_bps if request.max_slippage_bps is not None else self.rules.max_slippage_bps),
             status=OrderStatus.PENDING,
             client_order_id=request.client_order_id,
             created_at=now,

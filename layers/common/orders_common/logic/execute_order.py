@@ -43,7 +43,7 @@ class ExecuteQueued:
         try:
             if order.status is OrderStatus.EXECUTING:
                 return self.engine.reconcile(order).execution_status.value
-            if not order.is_pending:
+            if not order.is_open:
                 return "already-final"
             return self.engine.execute(order).execution_status.value
         except OrderNotPending:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orders_common.domain.money import multiply
-from orders_common.domain.settlement import settle_buy, settle_sell
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, StoreUnavailable, UnknownSymbol
 from orders_common.exchange.base import (
     AmbiguousOutcome,
@@ -18,6 +17,7 @@ from orders_common.exchange.base import (
     PriceSource,
     client_order_id_for,
 )
+from orders_common.logic.fill_progress import FillPlan, buy_settlement, plan_fill, sell_settlement
 from orders_common.logic.ports import (
     AccountReads,
     FillUnaffordable,
@@ -71,7 +71,7 @@ class ExecutionEngine:
         raise StoreUnavailable(f"Order {order.id} kept changing while it was executed; try again shortly.")
 
     def _execute(self, order: Order) -> ExecuteResult:
-        if not order.is_pending:
+        if not order.is_open:
             raise OrderNotPending(order.id, order.status.value)
         now = utc_now()
         if order.expire_at is not None and now >= order.expire_at:
@@ -87,7 +87,7 @@ class ExecutionEngine:
             return ExecuteResult(
                 order_id=order.id,
                 execution_status=ExecutionStatus.NOT_TRIGGERED,
-                order_status=OrderStatus.PENDING,
+                order_status=order.status,
                 market_price=market_price,
             )
         trading = check.order
@@ -134,7 +134,7 @@ class ExecutionEngine:
             return ExecuteResult(
                 order_id=order.id,
                 execution_status=ExecutionStatus.OPEN,
-                order_status=OrderStatus.PENDING,
+                order_status=order.status,
                 market_price=market_price,
             )
         if isinstance(decision, Fill):
@@ -142,44 +142,42 @@ class ExecutionEngine:
         return self._reject(order, decision.reason, market_price)
 
     def _fill(self, order: Order, fill: Fill, market_price: Decimal | None) -> ExecuteResult:
+        plan = plan_fill(order, fill)
         try:
-            filled = self._transition(order, lambda: self._settle(order, fill))
+            filled = self._transition(order, lambda: self._settle(plan))
         except FillUnaffordable:
             return self._reject(
                 order, f"insufficient funds at fill: needs {multiply(fill.price, fill.quantity)}", market_price
             )
-        logger.info("Order filled", order_id=order.id, price=str(fill.price), quantity=str(fill.quantity))
-        count("OrdersFilled")
+        logger.info(
+            "Order filled" if plan.completes else "Order partially filled",
+            order_id=order.id,
+            price=str(fill.price),
+            quantity=str(fill.quantity),
+            parts=len(fill.records()),
+        )
+        count("OrdersFilled" if plan.completes else "OrdersPartiallyFilled")
         return ExecuteResult(
             order_id=order.id,
-            execution_status=ExecutionStatus.FILLED,
+            execution_status=ExecutionStatus.FILLED if plan.completes else ExecutionStatus.PARTIALLY_FILLED,
             order_status=filled.status,
             filled_price=filled.filled_price,
             filled_quantity=filled.filled_quantity,
             commission=filled.commission,
-            executed_at=filled.executed_at,
+            executed_at=filled.executed_at or filled.last_fill_at,
             market_price=market_price,
         )
 
-    def _settle(self, order: Order, fill: Fill) -> Order:
+    def _settle(self, plan: FillPlan) -> Order:
+        order = plan.before
         if order.side is Side.BUY:
-            settlement = settle_buy(
-                reserved=order.reserved_cash, price=fill.price, quantity=fill.quantity, commission=fill.commission
-            )
-            return self.transitions.fill(order, fill, settlement, position_version=None)
+            return self.transitions.fill(plan, buy_settlement(plan), position_version=None)
         attempt = 1
         while True:
             held = self.accounts.get_position(order.account_id, order.symbol)
-            position = held.position if held else None
-            sale = settle_sell(
-                held_quantity=position.quantity if position else fill.quantity,
-                cost_basis=position.cost_basis if position else Decimal(0),
-                price=fill.price,
-                quantity=fill.quantity,
-                commission=fill.commission,
-            )
+            sale = sell_settlement(plan, held.position if held else None)
             try:
-                return self.transitions.fill(order, fill, sale, position_version=held.version if held else None)
+                return self.transitions.fill(plan, sale, position_version=held.version if held else None)
             except PositionChanged:
                 if attempt >= POSITION_ATTEMPTS or not back_off(
                     attempt, base=POSITION_BACKOFF_BASE_SECONDS, cap=POSITION_BACKOFF_CAP_SECONDS, then_needs=0.5

@@ -22,7 +22,7 @@ from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.base import PriceSource
 from orders_common.logic.ports import Cursors, ExecutionQueue, OrderSummary, OrderTransitions, PendingSummaries
 from orders_common.models.numbers import utc_now
-from orders_common.models.order import OrderStatus, OrderType, Side, TimeInForce
+from orders_common.models.order import OPEN_STATUSES, OrderStatus, OrderType, Side, TimeInForce
 from orders_common.models.paging import PageRequest
 from orders_common.models.process_all import FanOutResult
 from orders_common.observability import logger
@@ -85,7 +85,7 @@ class FanOut:
         now = utc_now()
         ready = []
         for summary in summaries:
-            if summary.status is not OrderStatus.PENDING:
+            if summary.status not in OPEN_STATUSES:
                 continue
             if summary.expire_at is not None and now >= summary.expire_at:
                 ready.append(summary)  # the executor expires it

@@ -70,13 +70,13 @@ def reservation(order: Order, market_price: Decimal | None, rules: OrderRules, f
     """``order`` holding what it must: a buy enough cash for its fill and commission at the price it
     expects (its limit, where it triggers, or the market with a margin), a sell its quantity."""
     if order.side is Side.SELL:
-        return order.model_copy(update={"reserved_cash": ZERO, "reserved_quantity": order.quantity or ZERO})
+        return order.model_copy(update={"reserved_cash": ZERO, "reserved_quantity": order.remaining_quantity or ZERO})
     expected = order.trigger_price or order.stop_price or market_price
     if expected is None and not order.trades_at_limit and order.quote_quantity is None:
         raise ValueError("a market buy is reserved from a market price")
     try:
         cash = buy_reservation(
-            quantity=order.quantity,
+            quantity=order.remaining_quantity,  # a partially filled order holds only for what is left
             quote_quantity=order.quote_quantity,
             limit_price=order.price if order.trades_at_limit else None,
             market_price=expected or ZERO,

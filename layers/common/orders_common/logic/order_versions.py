@@ -18,7 +18,7 @@ def pending_order_to_change(orders: OrderReads, order_id: int, caller: Caller, i
     caller.require_user(order.user_id, f"order {order_id}")
     if if_match is not None and order.version != if_match:
         raise VersionMismatch(order_id, if_match, order.version)
-    if not order.is_pending:
+    if not order.is_open:
         raise OrderNotPending(order_id, order.status.value)
     return order
 

@@ -79,7 +79,7 @@ class _Tally:
             return
         self.processed += 1
         if isinstance(outcome, ExecuteResult):
-            if outcome.execution_status is ExecutionStatus.FILLED:
+            if outcome.execution_status in (ExecutionStatus.FILLED, ExecutionStatus.PARTIALLY_FILLED):
                 self.succeeded += 1
             elif outcome.execution_status in (ExecutionStatus.OPEN, ExecutionStatus.NOT_TRIGGERED):
                 self.skipped += 1

@@ -16,6 +16,7 @@ class ExecutionStatus(StrEnum):
     """Outcome of one execution attempt."""
 
     FILLED = "filled"
+    PARTIALLY_FILLED = "partially_filled"  # part filled now, the rest open for later attempts
     OPEN = "open"  # a limit order that is not marketable yet: still pending, not a failure
     NOT_TRIGGERED = "not_triggered"  # a stop, take-profit or trailing stop still waiting: pending
     EXPIRED = "expired"  # ioc/fok not filled at its attempt, or gtd past expire_at: reservation released

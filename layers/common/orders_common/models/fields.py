@@ -85,6 +85,13 @@ def check_expiry(expire_at: datetime | None, time_in_force: TimeInForce | None) 
     return expire_at
 
 
+SlippageBps = Annotated[
+    Decimal,
+    BeforeValidator(_require_json_number),
+    Field(ge=0, le=5000, decimal_places=2, allow_inf_nan=False),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 5000}),
+]
+
 TrailPercent = Annotated[
     Decimal,
     BeforeValidator(_require_json_number),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, computed_field
 
 from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
@@ -53,6 +53,7 @@ class TimeInForce(StrEnum):
 
 class OrderStatus(StrEnum):
     PENDING = "pending"
+    PARTIALLY_FILLED = "partially_filled"  # open: part filled, the rest waits for later attempts
     EXECUTING = "executing"
     FILLED = "filled"
     CANCELLED = "cancelled"
@@ -61,6 +62,8 @@ class OrderStatus(StrEnum):
 
 
 FINAL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED})
+# Open orders can still trade, be amended or cancelled, and sit in the pending indexes.
+OPEN_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED})
 
 
 class Order(Model):
@@ -93,10 +96,15 @@ class Order(Model):
     triggered_at: UtcDateTime | None = None
     expire_at: UtcDateTime | None = None
     version: int = Field(default=1, description="Grows with every change; If-Match makes a change conditional on it.")
+    max_slippage_bps: ExactDecimal | None = Field(
+        default=None, description="Market orders: how far from the mid price a fill may go, in basis points."
+    )
     filled_quantity: ExactDecimal = Decimal(0)
     status: OrderStatus
-    filled_price: ExactDecimal | None = None
-    commission: ExactDecimal | None = None
+    filled_price: ExactDecimal | None = Field(default=None, description="The average price of every fill so far.")
+    fills_count: int = 0
+    last_fill_at: UtcDateTime | None = None
+    commission: ExactDecimal | None = Field(default=None, description="Commission of every fill so far.")
     rejection_reason: str | None = None
     exchange: str | None = None
     exchange_order_id: str | None = None
@@ -112,9 +120,22 @@ class Order(Model):
     executed_at: UtcDateTime | None = None
     cancelled_at: UtcDateTime | None = None
 
+    @computed_field(description="What is left to fill; null for a notional buy.")  # type: ignore[prop-decorator]
     @property
-    def is_pending(self) -> bool:
-        return self.status is OrderStatus.PENDING
+    def remaining_quantity(self) -> ExactDecimal | None:
+        if self.quantity is None:
+            return None
+        return self.quantity - self.filled_quantity
+
+    @computed_field(description="Equal to filled_price: the average price of every fill so far.")  # type: ignore[prop-decorator]
+    @property
+    def average_fill_price(self) -> ExactDecimal | None:
+        return self.filled_price
+
+    @property
+    def is_open(self) -> bool:
+        """Pending or partially filled: it can still trade, change or be cancelled."""
+        return self.status in OPEN_STATUSES
 
     @property
     def waits_for_trigger(self) -> bool:

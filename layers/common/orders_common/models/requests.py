@@ -19,6 +19,7 @@ from orders_common.models.fields import (
     AwareDateTime,
     ClientOrderId,
     OrderName,
+    SlippageBps,
     Symbol,
     TrailPercent,
     check_expiry,
@@ -84,6 +85,11 @@ class CreateOrderRequest(Model):
     expire_at: AwareDateTime | None = Field(
         default=None, validate_default=True, description="gtd orders: when they expire (at most 90 days ahead)."
     )
+    max_slippage_bps: SlippageBps | None = Field(
+        default=None,
+        description="Orders that trade at market: how far from the mid price a fill may go, in basis points "
+        "(default: the desk's MaxSlippageBps). What the book offers beyond it is not taken.",
+    )
     client_order_id: ClientOrderId | None = None
     execute: StrictBool = Field(
         default=False, description="Try the order at once and answer with it after that attempt (create + execute)."
@@ -138,6 +144,14 @@ class CreateOrderRequest(Model):
         ):
             raise PydanticCustomError("quote_quantity_not_allowed", "Only market buys can spend a quote_quantity")
         return quote
+
+    @field_validator("max_slippage_bps")
+    @classmethod
+    def _slippage_for_market_orders(cls, bps: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        order_type = info.data.get("order_type")
+        if bps is not None and isinstance(order_type, OrderType) and order_type.has_limit_price:
+            raise PydanticCustomError("max_slippage_bps_not_allowed", "A limit price already bounds this order's fills")
+        return bps
 
     @field_validator("quantity")
     @classmethod

@@ -4,6 +4,8 @@ queue, prices, the exchange. Each is built on first use, so a function only pays
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from orders_common.dal.order_writes import DynamoOrderWrites
     from orders_common.dal.switches import DynamoSwitches
     from orders_common.domain.fees import FeeSchedule
-    from orders_common.exchange.base import Exchange, PriceSource
+    from orders_common.exchange.base import BookSource, Exchange, PriceSource
     from orders_common.logic.ids import IdAllocator
     from orders_common.queue import ExecutionQueue
 
@@ -109,12 +111,36 @@ class Adapters:
         self.__dict__["prices"] = source
 
     @cached_property
+    def books(self) -> BookSource:
+        if self.settings.price_source == "hyperliquid":
+            from orders_common.exchange.hyperliquid import HyperliquidPriceSource
+            from orders_common.exchange.hyperliquid_books import HyperliquidBookSource
+
+            prices = self.prices
+            info = prices.info if isinstance(prices, HyperliquidPriceSource) else None
+            if info is None:
+                raise RuntimeError("the Hyperliquid book source shares the price source's client")
+            return HyperliquidBookSource(info, cache_seconds=self.settings.price_cache_seconds)
+        from orders_common.exchange.books import StaticBookSource
+
+        return StaticBookSource(
+            _CurrentPrices(self),
+            levels=self.settings.static_book_levels,
+            level_size=self.settings.static_book_level_size,
+            step_bps=self.settings.static_book_step_bps,
+        )
+
+    @cached_property
     def exchange(self) -> Exchange:
         from orders_common.exchange.paper import PaperExchange
 
         lots = self.settings.quantity_decimals
         return PaperExchange(
-            slippage_bps=self.settings.slippage_bps, fees=self.fees, lot_places=lambda symbol: lots.get(symbol, 8)
+            books=self.books,
+            fees=self.fees,
+            max_slippage_bps=self.settings.max_slippage_bps,
+            max_quote_age=timedelta(seconds=self.settings.max_quote_age_seconds),
+            lot_places=lambda symbol: lots.get(symbol, 8),
         )
 
     @cached_property
@@ -126,7 +152,21 @@ class Adapters:
         return ExecutionQueue(self.settings.execution_queue_url)
 
     def begin_invocation(self) -> None:
-        """Prices are shared within one invocation, never carried into the next."""
-        prices = self.__dict__.get("prices")
-        if prices is not None and hasattr(prices, "clear_cache"):
-            prices.clear_cache()
+        """Prices and books are shared within one invocation, never carried into the next."""
+        for name in ("prices", "books"):
+            source = self.__dict__.get(name)
+            if source is not None and hasattr(source, "clear_cache"):
+                source.clear_cache()
+
+
+class _CurrentPrices:
+    """The adapters' price source as it is at each call: the local server may replace it
+    (``use_prices``), and the static book must move with it."""
+
+    name = "static"
+
+    def __init__(self, adapters: Adapters) -> None:
+        self._adapters = adapters
+
+    def get_price(self, symbol: str) -> Decimal:
+        return self._adapters.prices.get_price(symbol)

@@ -58,6 +58,7 @@ class OrderUseCases(Adapters):
                 price_decimals=settings.price_decimals,
                 market_buy_buffer_bps=settings.market_buy_buffer_bps,
                 idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
+                max_slippage_bps=settings.max_slippage_bps,
             ),
             engine=lambda: self.engine,
         )

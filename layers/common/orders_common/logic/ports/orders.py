@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from orders_common.domain.settlement import BuySettlement, SellSettlement
-from orders_common.exchange.base import Fill
+from orders_common.logic.fill_progress import FillPlan
 from orders_common.logic.ports.values import BulkClose, IdempotencyRecord, OpenOrder, OrderSummary
 from orders_common.models.order import Order, OrderStatus, Side
 from orders_common.models.paging import OrderFilters, Page, PageRequest
@@ -42,9 +42,11 @@ class OrderInserts(Protocol):
 
 class OrderTransitions(Protocol):
     def fill(
-        self, order: Order, fill: Fill, settlement: BuySettlement | SellSettlement, *, position_version: int | None
+        self, plan: FillPlan, settlement: BuySettlement | SellSettlement, *, position_version: int | None
     ) -> Order:
-        """Raises ``OrderStateChanged``, ``FillUnaffordable`` (buys) or ``PositionChanged`` (sells)."""
+        """Store ``plan.after`` with the fill's money, ledger entries and fill records, in one
+        transaction. Raises ``OrderStateChanged``, ``FillUnaffordable`` (buys) or ``PositionChanged``
+        (sells)."""
 
     def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
         """Cancel or reject, releasing the reservation. Raises ``OrderStateChanged``."""
