@@ -170,8 +170,8 @@ class CreateOrderRequest(Model):
         return check_expiry(expire_at, info.data.get("time_in_force"))
 
 
-class ListQuery(Model):
-    """Query string of every list endpoint."""
+class PageQuery(Model):
+    """Query string of a list with no filters (a user's accounts)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -181,6 +181,14 @@ class ListQuery(Model):
         max_length=MAX_TOKEN_LENGTH,
         description="Token from the X-Next-Token header of the previous page.",
     )
+
+    def page(self) -> PageRequest:
+        return PageRequest(limit=self.limit, after=decode_token(self.next_token) if self.next_token else None)
+
+
+class ListQuery(PageQuery):
+    """Query string of every order list: a page and the filters."""
+
     status: OrderStatus | None = Field(default=None, description="Only orders in this status.")
     symbol: Symbol | None = Field(default=None, description="Only orders for this symbol.")
     side: Side | None = Field(default=None, description="Only buys or only sells.")
@@ -196,9 +204,6 @@ class ListQuery(Model):
             raise PydanticCustomError("until_before_since", "Must be after since")
         return until
 
-    def page(self) -> PageRequest:
-        return PageRequest(limit=self.limit, after=decode_token(self.next_token) if self.next_token else None)
-
     def filters(self) -> OrderFilters:
         return OrderFilters(
             status=self.status,
@@ -208,19 +213,3 @@ class ListQuery(Model):
             since=self.since,
             until=self.until,
         )
-
-
-class PageQuery(Model):
-    """Query string of a list with no filters (a user's accounts)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size (1 to 1000).")
-    next_token: str | None = Field(
-        default=None,
-        max_length=MAX_TOKEN_LENGTH,
-        description="Token from the X-Next-Token header of the previous page.",
-    )
-
-    def page(self) -> PageRequest:
-        return PageRequest(limit=self.limit, after=decode_token(self.next_token) if self.next_token else None)
