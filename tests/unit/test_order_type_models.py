@@ -74,6 +74,13 @@ def test_each_order_type_takes_its_own_prices() -> None:
         ({"time_in_force": "gtd", "expire_at": iso(timedelta(days=91))}, ("expire_at", "expire_at_too_far")),
         ({"time_in_force": "gtd", "expire_at": "2030-01-01T00:00:00"}, ("expire_at", "timezone_required")),
         ({"execute": "yes"}, ("execute", "bool_type")),
+        (
+            {"order_type": "limit", "price": 1, "max_slippage_bps": 10},
+            ("max_slippage_bps", "max_slippage_bps_not_allowed"),
+        ),
+        ({"max_slippage_bps": 5001}, ("max_slippage_bps", "less_than_equal")),
+        ({"max_slippage_bps": -1}, ("max_slippage_bps", "greater_than_equal")),
+        ({"max_slippage_bps": "5"}, ("max_slippage_bps", "number_type")),
     ],
 )
 def test_order_terms_that_do_not_fit_the_order_type_are_refused(
