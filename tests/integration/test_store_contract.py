@@ -11,13 +11,16 @@ from typing import Any
 
 import pytest
 
-from orders_common.exchange.base import Fill
+from orders_common.dal.fill_reads import DynamoFillReads
+from orders_common.exchange.base import Fill, FillPart
 from orders_common.logic.fill_progress import buy_settlement, plan_fill, sell_settlement
 from orders_common.logic.ports import (
     AccountReads,
     AccountRefused,
     ClientOrderIdTaken,
     Cursors,
+    FillFilters,
+    FillReads,
     FillUnaffordable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -44,18 +47,25 @@ class Store:
     accounts: AccountReads
     ids: IdSource
     cursors: Cursors
+    fills: FillReads
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     if request.param == "memory":
         fake = demo_store()
-        yield Store(fake, fake, fake, fake, fake, fake)
+        yield Store(fake, fake, fake, fake, fake, fake, fake)
     else:
         deployed: Deployed = request.getfixturevalue("stack")
         built = deployed.services
         yield Store(
-            built.orders, built.order_writes, built.order_writes, built.accounts, built.counters, built.counters
+            built.orders,
+            built.order_writes,
+            built.order_writes,
+            built.accounts,
+            built.counters,
+            built.counters,
+            DynamoFillReads(built.table),
         )
 
 
@@ -256,3 +266,30 @@ def test_ids_are_handed_out_once_and_cursors_kept(store: Store) -> None:
     assert store.cursors.get_cursor("JOB") == "here"
     store.cursors.put_cursor("JOB", None)
     assert store.cursors.get_cursor("JOB") is None
+
+
+def test_fill_records_are_read_by_order_and_by_account(store: Store) -> None:
+    placed = order(order_type=OrderType.LIMIT, price=Decimal(70000), reserved_cash=Decimal(700))
+    store.inserts.insert(placed)
+    parts = (
+        FillPart(1, Decimal(68500), Decimal("0.004"), Decimal("0.274")),
+        FillPart(2, Decimal(68510), Decimal("0.002"), Decimal("0.137")),
+    )
+    plan = plan_fill(
+        placed, Fill(Decimal("68503.33333333"), Decimal("0.006"), Decimal("0.411"), "paper", "e-1", utc_now(), parts)
+    )
+    partial = store.transitions.fill(plan, buy_settlement(plan), position_version=None)
+    later = plan_fill(partial, Fill(Decimal(68000), Decimal("0.004"), Decimal("0.272"), "paper", "e-1", utc_now()))
+    store.transitions.fill(later, buy_settlement(later), position_version=None)
+
+    by_order = store.fills.order_fills(placed.id)
+    by_account = store.fills.account_fills(1, PageRequest(), FillFilters())
+
+    assert [(f.fill_id, f.liquidity_level, f.price, f.quantity) for f in by_order] == [
+        (f"{placed.id}-1", 1, Decimal(68500), Decimal("0.004")),
+        (f"{placed.id}-2", 2, Decimal(68510), Decimal("0.002")),
+        (f"{placed.id}-3", None, Decimal(68000), Decimal("0.004")),
+    ]
+    assert [f.fill_id for f in by_account.items] == [f"{placed.id}-3", f"{placed.id}-2", f"{placed.id}-1"]
+    assert store.fills.account_fills(1, PageRequest(), FillFilters(symbol="ETH")).items == []
+    assert store.fills.account_fills(2, PageRequest(), FillFilters()).items == []

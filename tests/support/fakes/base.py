@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from orders_common.domain.ledger import CASH, Movement, totals
 from orders_common.domain.money import ZERO, add
-from orders_common.exchange.base import FillPart
 from orders_common.logic.ports import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
 )
 from orders_common.models.account import AccountSummary
 from orders_common.models.audit import AuditStatus
+from orders_common.models.fill import FillRecord
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.order import Order
 
@@ -51,7 +51,7 @@ class StoreBase:
         self.cursors: dict[str, str] = {}
         self.audit_status: AuditStatus | None = None
         self.switches: dict[int, datetime] = {}  # account id -> deadline
-        self.fills: dict[int, list[FillPart]] = {}  # order id -> its fill records, in order
+        self.fills: dict[int, list[FillRecord]] = {}  # order id -> its fill records, in order
         self.calls: list[str] = []
 
     # The movements of a change: balances and ledger entries together

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from orders_common.logic.ports import OpenOrder, OrderSummary
+from orders_common.logic.ports import FillFilters, OpenOrder, OrderSummary
+from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order, OrderStatus
 from orders_common.models.paging import OrderFilters, Page, PageRequest
@@ -48,6 +49,30 @@ class OrderReadFakes(StoreBase):
 
     def ping(self) -> None:
         return None
+
+    def order_fills(self, order_id: int) -> list[FillRecord]:
+        return list(self.fills.get(order_id, []))
+
+    def account_fills(self, account_id: int, page: PageRequest, filters: FillFilters) -> Page[FillRecord]:
+        def sort_key(record: FillRecord) -> str:
+            return f"{format_utc(record.executed_at)}#{record.order_id:020d}#{record.fill_id.split('-')[1].zfill(6)}"
+
+        matching = sorted(
+            (
+                record
+                for records in self.fills.values()
+                for record in records
+                if record.account_id == account_id
+                and (filters.symbol is None or record.symbol == filters.symbol)
+                and (filters.since is None or record.executed_at >= filters.since)
+                and (filters.until is None or record.executed_at < filters.until)
+                and (page.after is None or sort_key(record) < page.after)
+            ),
+            key=sort_key,
+            reverse=True,
+        )
+        items = matching[: page.limit]
+        return Page(items, sort_key(items[-1]) if len(matching) > page.limit else None)
 
     def open_orders(self, account_id: int) -> list[OpenOrder]:
         return [

@@ -24,6 +24,7 @@ from orders_common.logic.ports import (
     PositionRefused,
     fits_one_close,
 )
+from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 from tests.support.fakes.order_reads import OrderReadFakes
@@ -84,8 +85,22 @@ class OrderFakes(OrderReadFakes):
                 movements = ledger.sell_fill(order.symbol, plan.sold, settlement)
                 movements += ledger.release(asset=order.symbol, amount=plan.released_unsold)
             self._apply(order.account_id, movements, at=fill.executed_at, tag=ledger.new_tag(), order_id=order.id)
-            records = self.fills.setdefault(order.id, [])
-            records += fill.records()
+            kept = self.fills.setdefault(order.id, [])
+            for number, part in enumerate(fill.records(), start=order.fills_count + 1):
+                kept.append(
+                    FillRecord(
+                        fill_id=f"{order.id}-{number}",
+                        order_id=order.id,
+                        account_id=order.account_id,
+                        symbol=order.symbol,
+                        side=order.side,
+                        price=part.price,
+                        quantity=part.quantity,
+                        commission=part.commission,
+                        liquidity_level=part.level,
+                        executed_at=fill.executed_at,
+                    )
+                )
             self.orders[order.id] = plan.after
             return plan.after
 

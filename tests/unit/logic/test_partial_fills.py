@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 
 from orders_common.auth import Caller
-from orders_common.errors import InvalidRequest
+from orders_common.errors import Forbidden, InvalidRequest
 from orders_common.exchange.books import StaticBookSource
 from orders_common.exchange.paper import PaperExchange
 from orders_common.logic.audit import AuditAccount
+from orders_common.logic.fills import ListAccountFills, ListOrderFills
+from orders_common.logic.ports import FillFilters
 from orders_common.models.order import OrderStatus
 from orders_common.models.order_actions import AmendOrderRequest
 from orders_common.models.paging import OrderFilters, PageRequest
@@ -48,7 +50,9 @@ def test_a_market_buy_fills_at_four_levels_with_a_record_each(desk: Desk) -> Non
 
     filled = desk.order(order.id)
     assert (result.execution_status.value, filled.status) == ("filled", OrderStatus.FILLED)
-    assert [(part.level, part.price, part.quantity) for part in desk.store.fills[order.id]] == [
+    fills = ListOrderFills(desk.store, desk.store)(order.id, ANYONE)
+    assert [(fill.fill_id, fill.liquidity_level) for fill in fills] == [(f"{order.id}-{n}", n) for n in range(1, 5)]
+    assert [(part.liquidity_level, part.price, part.quantity) for part in fills] == [
         (1, ASKS[0], LEVEL), (2, ASKS[1], LEVEL), (3, ASKS[2], LEVEL), (4, ASKS[3], Decimal("0.005")),
     ]  # fmt: skip
     assert filled.filled_price == Decimal("68515.65714286")  # 2398.048 / 0.035
@@ -160,3 +164,21 @@ def test_a_partially_filled_order_is_amendable_down_to_what_it_filled(desk: Desk
     assert (amended.status, amended.remaining_quantity) == (OrderStatus.PARTIALLY_FILLED, Decimal("0.01"))
     assert amended.reserved_cash < partial.reserved_cash  # now only for the one left
     audited(desk)
+
+
+def test_an_accounts_fills_are_listed_newest_first_and_filtered(desk: Desk) -> None:
+    first = desk.create(request(quantity="0.02"), ANYONE).order
+    desk.engine.execute(first)
+    second = desk.create(request(symbol="ETH", quantity="0.01"), ANYONE).order
+    desk.engine.execute(second)
+    listing = ListAccountFills(desk.store, desk.store)
+
+    page = listing(1, PageRequest(limit=2), FillFilters(), ANYONE)
+    rest = listing(1, PageRequest(limit=2, after=page.next_cursor), FillFilters(), ANYONE)
+    btc = listing(1, PageRequest(), FillFilters(symbol="BTC"), ANYONE)
+
+    assert [fill.fill_id for fill in page.items + rest.items] == [f"{second.id}-1", f"{first.id}-2", f"{first.id}-1"]
+    assert rest.next_cursor is None
+    assert [fill.symbol for fill in btc.items] == ["BTC", "BTC"]
+    with pytest.raises(Forbidden):
+        listing(1, PageRequest(), FillFilters(), Caller(user_id=2, is_admin=False))

@@ -7,7 +7,7 @@ from typing import Any
 
 from orders_common.dal import keys
 from orders_common.dal.client import DynamoTable
-from orders_common.dal.paging import read_partition
+from orders_common.dal.paging import newest_first_page, newest_first_range, read_partition
 from orders_common.logic.ports import LedgerFilters
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
@@ -22,21 +22,11 @@ class DynamoLedger:
 
     def list_entries(self, account_id: int, page: PageRequest, filters: LedgerFilters) -> Page[LedgerEntry]:
         # Entry ids start with their time, so a time range is a range of the sort key.
-        condition = "pk = :partition"
-        values: dict[str, Any] = {":partition": keys.ledger_partition(account_id)}
-        upper = page.after
-        if filters.until is not None:
-            until = format_utc(filters.until)
-            upper = min(upper, until) if upper else until
-        if filters.since is not None and upper is not None:
-            condition += " AND sk BETWEEN :since AND :upper"
-            values.update({":since": format_utc(filters.since), ":upper": upper})
-        elif filters.since is not None:
-            condition += " AND sk >= :since"
-            values[":since"] = format_utc(filters.since)
-        elif upper is not None:
-            condition += " AND sk < :upper"
-            values[":upper"] = upper
+        since = format_utc(filters.since) if filters.since is not None else None
+        until = format_utc(filters.until) if filters.until is not None else None
+        key_range, values = newest_first_range("sk", after=page.after, since=since, until=until)
+        condition = "pk = :partition" + key_range
+        values[":partition"] = keys.ledger_partition(account_id)
         clauses, names = [], {}
         if filters.type is not None:
             clauses.append("#type = :type")
@@ -55,12 +45,7 @@ class DynamoLedger:
             request["FilterExpression"] = " AND ".join(clauses)
             request["ExpressionAttributeNames"] = names
         found = read_partition(self.table, request, want=page.limit, sort_attribute="sk")
-        # BETWEEN includes its upper bound: a page continued from an entry must not repeat it.
-        items = [item for item in found.items if page.after is None or item["sk"] < page.after]
-        cursor = found.stopped_at
-        if len(items) > page.limit:
-            items = items[: page.limit]
-            cursor = items[-1]["sk"]
+        items, cursor = newest_first_page(found, after=page.after, limit=page.limit, sort_attribute="sk")
         return Page([entry(item) for item in items], cursor)
 
     def entries(self, account_id: int, *, after: str | None = None) -> Iterator[LedgerEntry]:

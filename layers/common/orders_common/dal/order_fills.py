@@ -61,7 +61,7 @@ class OrderFills:
                     "price": part.price,
                     "quantity": part.quantity,
                     "commission": part.commission,
-                    **({"level": part.level} if part.level is not None else {}),
+                    **({"liquidity_level": part.level} if part.level is not None else {}),
                     "executed_at": format_utc(fill.executed_at),
                     "fills_pk": keys.fills_partition(order.account_id),
                     "fills_sk": keys.fill_sort_key(fill.executed_at, order.id, number),

@@ -36,6 +36,36 @@ def read_partition(table: DynamoTable, request: dict[str, Any], *, want: int, so
     return PartitionPage(items, start[sort_attribute])
 
 
+def newest_first_range(
+    sort_attribute: str, *, after: str | None, since: str | None, until: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The sort-key condition (`` AND ...``, to follow the partition's) and its values for a newest-first
+    page below ``after`` within [``since``, ``until``): sort keys that start with their time."""
+    upper = after
+    if until is not None:
+        upper = min(upper, until) if upper else until
+    if since is not None and upper is not None:
+        return f" AND {sort_attribute} BETWEEN :since AND :upper", {":since": since, ":upper": upper}
+    if since is not None:
+        return f" AND {sort_attribute} >= :since", {":since": since}
+    if upper is not None:
+        return f" AND {sort_attribute} < :upper", {":upper": upper}
+    return "", {}
+
+
+def newest_first_page(
+    found: PartitionPage, *, after: str | None, limit: int, sort_attribute: str
+) -> tuple[list[Item], str | None]:
+    """The items of a newest-first read as one page, and where the next one starts. BETWEEN includes its
+    upper bound: a page continued from an item must not repeat it."""
+    items = [item for item in found.items if after is None or item[sort_attribute] < after]
+    cursor = found.stopped_at
+    if len(items) > limit:
+        items = items[:limit]
+        cursor = items[-1][sort_attribute]
+    return items, cursor
+
+
 def merge_partitions(
     pages: Sequence[PartitionPage], *, limit: int, descending: bool, sort_key: Callable[[Item], str]
 ) -> tuple[list[Item], str | None]:

@@ -22,6 +22,7 @@ from orders_common.logic.ports.accounts import (
 from orders_common.logic.ports.orders import (
     BulkCloses,
     ClientOrders,
+    FillReads,
     OpenOrderReads,
     OrderAmends,
     OrderInserts,
@@ -43,6 +44,7 @@ from orders_common.logic.ports.refusals import (
 from orders_common.logic.ports.values import (
     ArmedSwitch,
     BulkClose,
+    FillFilters,
     HeldPosition,
     IdempotencyRecord,
     LedgerFilters,
@@ -64,6 +66,8 @@ __all__ = [
     "ClientOrders",
     "Cursors",
     "ExecutionQueue",
+    "FillFilters",
+    "FillReads",
     "FillUnaffordable",
     "HeldPosition",
     "IdCounters",

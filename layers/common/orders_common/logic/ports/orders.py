@@ -8,7 +8,8 @@ from typing import Protocol
 
 from orders_common.domain.settlement import BuySettlement, SellSettlement
 from orders_common.logic.fill_progress import FillPlan
-from orders_common.logic.ports.values import BulkClose, IdempotencyRecord, OpenOrder, OrderSummary
+from orders_common.logic.ports.values import BulkClose, FillFilters, IdempotencyRecord, OpenOrder, OrderSummary
+from orders_common.models.fill import FillRecord
 from orders_common.models.order import Order, OrderStatus, Side
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 
@@ -67,6 +68,14 @@ class OrderTransitions(Protocol):
     def mark_queued(self, order_id: int, *, at: datetime, unless_since: datetime) -> bool:
         """Note that the order was handed to the queue, unless it already was after ``unless_since``
         (or is no longer pending): False then, and it should not be sent again."""
+
+
+class FillReads(Protocol):
+    def order_fills(self, order_id: int) -> list[FillRecord]:
+        """Every fill of the order, oldest first, read consistently."""
+
+    def account_fills(self, account_id: int, page: PageRequest, filters: FillFilters) -> Page[FillRecord]:
+        """The account's fills, newest first (from an index: the latest may be missing for a moment)."""
 
 
 class OrderAmends(Protocol):

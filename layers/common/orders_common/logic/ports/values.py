@@ -24,6 +24,13 @@ class IdempotencyRecord:
 
 
 @dataclass(frozen=True)
+class FillFilters:
+    symbol: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class LedgerFilters:
     type: EntryType | None = None
     asset: str | None = None  # "cash" or a symbol

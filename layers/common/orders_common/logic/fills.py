@@ -1,0 +1,37 @@
+"""Reading fills: an order's (its owner or an admin) and an account's, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orders_common.auth import Caller
+from orders_common.errors import AccountNotFound, OrderNotFound
+from orders_common.logic.ports import AccountReads, FillFilters, FillReads, OrderReads
+from orders_common.models.fill import FillRecord
+from orders_common.models.paging import Page, PageRequest
+
+
+@dataclass(frozen=True)
+class ListOrderFills:
+    orders: OrderReads
+    fills: FillReads
+
+    def __call__(self, order_id: int, caller: Caller) -> list[FillRecord]:
+        order = self.orders.get_order(order_id)
+        if order is None:
+            raise OrderNotFound(order_id)
+        caller.require_user(order.user_id, f"order {order_id}")
+        return self.fills.order_fills(order_id)
+
+
+@dataclass(frozen=True)
+class ListAccountFills:
+    accounts: AccountReads
+    fills: FillReads
+
+    def __call__(self, account_id: int, page: PageRequest, filters: FillFilters, caller: Caller) -> Page[FillRecord]:
+        owner = self.accounts.get_owner(account_id)
+        if owner is None:
+            raise AccountNotFound(account_id)
+        caller.require_user(owner, f"account {account_id}")
+        return self.fills.account_fills(account_id, page, filters)
