@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from orders_common.batch import BatchProcessor, EventType, process_partial_response
 from orders_common.models.messages import ExecutionMessage
+from orders_common.models.order_event import Actor, ActorKind
 from orders_common.observability import logger
+from orders_common.origin import Origin, acting
 from orders_common.runtime import sqs_entry
 from orders_common.wiring import services
 
@@ -24,7 +26,8 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def execute_record(record: SQSRecord) -> str:
     message = ExecutionMessage.model_validate_json(record.body)
     try:
-        outcome = services().execute_queued(message.order_id)
+        with acting(Origin.of(Actor(kind=ActorKind.QUEUE), request_id=record.message_id)):
+            outcome = services().execute_queued(message.order_id)
     except Exception as error:
         # Only this message is delivered again; say why, since the batch response cannot.
         logger.warning("Queued order failed; it will be delivered again", order_id=message.order_id, error=repr(error))

@@ -211,7 +211,7 @@ def test_a_frozen_account_takes_no_orders_or_withdrawals_but_cancels_and_deposit
     assert_error(transfer(stack, "withdrawal", 1, 5, key="w"), 422, "ACCOUNT_FROZEN")
     assert transfer(stack, "deposit", 1, 5, key="d").status == 201
     assert stack.post(f"/api/orders/cancel/{pending['id']}").status == 200
-    assert len(stack.stored_items("ORDER#")) == 1
+    assert len(stack.stored_orders()) == 1
 
     stack.post("/api/accounts/1/unfreeze")
     assert stack.post("/api/orders/create", json=SEED_BODY).status == 201

@@ -257,4 +257,4 @@ def test_concurrent_creates_from_many_containers_get_distinct_ids(stack: Deploye
 
     assert errors == []
     assert len(set(ids)) == 20
-    assert {int(item["id"]["N"]) for item in stack.stored_items("ORDER#")} == set(ids)
+    assert {int(item["id"]["N"]) for item in stack.stored_orders()} == set(ids)

@@ -50,7 +50,7 @@ def test_a_create_throttled_briefly_succeeds_after_retries(stack: Deployed, monk
 
     assert response.status == 201
     assert fault.attempts == 3
-    assert len(stack.stored_items("ORDER#")) == 1
+    assert len(stack.stored_orders()) == 1
 
 
 def test_a_passing_transaction_conflict_is_tried_again(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:

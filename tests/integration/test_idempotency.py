@@ -30,7 +30,7 @@ def test_a_retry_with_the_same_key_returns_the_original_order(stack: Deployed) -
     assert retry.json() == first.json()
     assert retry.header("Idempotent-Replayed") == "true"
     assert first.header("Idempotent-Replayed") is None
-    assert len(stack.stored_items("ORDER#")) == 1
+    assert len(stack.stored_orders()) == 1
     assert stack.account(1) == reserved_once  # reserved once, not twice
 
 
@@ -48,7 +48,7 @@ def test_a_retry_after_the_answer_was_lost_returns_the_committed_order(
 
     retry = create(stack, "key-lost")
 
-    orders = stack.stored_items("ORDER#")
+    orders = stack.stored_orders()
     assert retry.status == 201
     assert [int(item["id"]["N"]) for item in orders] == [retry.json()["id"]]
     assert stack.account(1) == reserved_once
@@ -62,7 +62,7 @@ def test_a_response_lost_once_is_answered_by_the_sdks_retry(stack: Deployed, mon
 
     assert response.status == 201
     assert response.header("Idempotent-Replayed") == "true"  # the retry found the first attempt's record
-    assert [int(item["id"]["N"]) for item in stack.stored_items("ORDER#")] == [response.json()["id"]]
+    assert [int(item["id"]["N"]) for item in stack.stored_orders()] == [response.json()["id"]]
 
 
 def test_records_are_spread_over_partitions_and_written_with_the_order(stack: Deployed) -> None:
@@ -74,7 +74,7 @@ def test_records_are_spread_over_partitions_and_written_with_the_order(stack: De
     assert len({record["pk"]["S"] for record in records}) == 2
     assert all(record["sk"]["S"] == "IDEMPOTENCY" for record in records)
     assert sorted(int(record["result_id"]["N"]) for record in records) == sorted(
-        int(item["id"]["N"]) for item in stack.stored_items("ORDER#")
+        int(item["id"]["N"]) for item in stack.stored_orders()
     )
 
 
@@ -84,7 +84,7 @@ def test_the_same_key_with_another_body_is_409(stack: Deployed) -> None:
     response = create(stack, "key-0002", quantity=Decimal("0.02"))
 
     assert_error(response, 409, "IDEMPOTENCY_KEY_REUSED")
-    assert len(stack.stored_items("ORDER#")) == 1
+    assert len(stack.stored_orders()) == 1
 
 
 def test_different_keys_create_different_orders(stack: Deployed) -> None:
@@ -98,7 +98,7 @@ def test_requests_without_a_key_are_not_deduplicated(stack: Deployed) -> None:
     create(stack, None)
     create(stack, None)
 
-    assert len(stack.stored_items("ORDER#")) == 2
+    assert len(stack.stored_orders()) == 2
 
 
 def test_a_key_is_scoped_to_its_account(stack: Deployed) -> None:
@@ -181,7 +181,7 @@ def test_simultaneous_retries_create_one_order_and_all_answer_it(stack: Deployed
     for thread in threads:
         thread.join()
 
-    stored = stack.stored_items("ORDER#")
+    stored = stack.stored_orders()
     assert len(stored) == 1
     assert results == [int(stored[0]["id"]["N"])] * 6
 
@@ -201,7 +201,7 @@ def test_a_used_client_order_id_is_409_naming_the_existing_order(stack: Deployed
     body = assert_error(response, 409, "DUPLICATE_CLIENT_ORDER_ID")
     assert body["details"]["existing_order_id"] == first["id"]
     assert str(first["id"]) in body["error"]
-    assert len(stack.stored_items("ORDER#")) == 1
+    assert len(stack.stored_orders()) == 1
     assert stack.account(1) == before
 
 

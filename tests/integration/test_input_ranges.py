@@ -49,13 +49,13 @@ def test_no_create_within_the_limits_answers_5xx_and_refusals_store_nothing(stac
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(body=create_bodies())
     def create(body: dict[str, Any]) -> None:
-        before = len(stack.stored_items("ORDER#"))
+        before = len(stack.stored_orders())
 
         response = stack.post("/api/orders/create", json=body)
 
         outcomes[response.status] += 1
         assert response.status in {201, 400, 404, 422}, (body, response.body)
-        assert len(stack.stored_items("ORDER#")) == before + (1 if response.status == 201 else 0)
+        assert len(stack.stored_orders()) == before + (1 if response.status == 201 else 0)
 
     create()
 

@@ -237,7 +237,7 @@ def test_cancel_all_cancels_every_pending_order_of_the_account_in_one_call(
 
     assert response.status == 200
     assert response.json() == {"account_id": 1, "cancelled": placed, "not_cancelled": []}
-    assert dynamodb_requests.counts["TransactWriteItems"] == 3  # 100 orders, 40 per transaction
+    assert dynamodb_requests.counts["TransactWriteItems"] == 4  # 100 orders, 30 per transaction
     account = stack.account(1)
     assert account["reserved_cash"] == 0
     assert all(position["reserved_quantity"] == 0 for position in account["positions"])

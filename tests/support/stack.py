@@ -109,6 +109,10 @@ class Deployed(InProcessStack):
             items += [item for item in page["Items"] if item["pk"]["S"].startswith(prefix)]
         return items
 
+    def stored_orders(self) -> list[dict[str, Any]]:
+        """Every order item (not the fills and events in the orders' partitions)."""
+        return [item for item in self.stored_items("ORDER#") if item["sk"]["S"] == "ORDER"]
+
     def account(self, account_id: int) -> dict[str, Any]:
         response = self.services.accounts.get_account(account_id)
         assert response is not None

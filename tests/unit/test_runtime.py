@@ -12,6 +12,7 @@ from typing import Any
 from localdev.functions import LambdaContext
 from orders_common.concurrency import ContextThreadPool
 from orders_common.observability import logger
+from orders_common.origin import SYSTEM
 from orders_common.runtime import entry_point
 
 
@@ -27,7 +28,7 @@ def test_concurrent_invocations_each_log_their_own_context() -> None:
         logger.info("after the other one logged")
         return {}
 
-    handler = entry_point(run, correlation_id_path="requestContext.requestId")
+    handler = entry_point(run, origin_of=lambda *_: SYSTEM, correlation_id_path="requestContext.requestId")
     threads = [
         threading.Thread(
             target=handler, args=({"requestContext": {"requestId": f"request-{name}"}}, LambdaContext(name, 128, 10))

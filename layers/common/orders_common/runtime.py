@@ -16,15 +16,18 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from orders_common.coldstart.gc_pause import resume_collector
+from orders_common.models.order_event import Actor, ActorKind
 from orders_common.observability import flush_metrics, logger
+from orders_common.origin import Origin, acting
 from orders_common.timing import deadline_in
-from orders_common.wiring import begin_invocation
+from orders_common.wiring import begin_invocation, services
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
+OriginOf = Callable[[dict[str, Any], "LambdaContext"], Origin]
 
 # Where each kind of event carries its correlation id (Powertools' correlation_paths, spelled out so
 # that the SQS and schedule entry points need not import the HTTP ones).
@@ -35,14 +38,15 @@ EVENT_BRIDGE = "id"
 _cold_start = True
 
 
-def entry_point(run: LambdaHandler, *, correlation_id_path: str | None = None) -> LambdaHandler:
+def entry_point(run: LambdaHandler, *, origin_of: OriginOf, correlation_id_path: str | None = None) -> LambdaHandler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
             with deadline_in(_remaining_seconds(context)):
                 logger.thread_safe_clear_keys()
                 logger.thread_safe_append_keys(**_log_keys(event, context, correlation_id_path))
                 begin_invocation()
-                return run(event, context)
+                with acting(origin_of(event, context)):
+                    return run(event, context)
         finally:
             flush_metrics()
             resume_collector()
@@ -80,7 +84,21 @@ def http_entry(app: APIGatewayHttpResolver) -> LambdaHandler:
             return refused
         return app.resolve(event, context)
 
-    return entry_point(run, correlation_id_path=API_GATEWAY_HTTP)
+    return entry_point(run, origin_of=_request_origin, correlation_id_path=API_GATEWAY_HTTP)
+
+
+def _request_origin(event: dict[str, Any], context: LambdaContext) -> Origin:
+    """The caller API Gateway's authorizer verified (this only names who asked: the use cases check
+    what the claims allow), and the API request's id."""
+
+    def actor() -> Actor:
+        from orders_common.auth import caller_from_event
+
+        caller = caller_from_event(event, services().settings)
+        kind = ActorKind.ADMIN if caller.is_admin and not caller.unrestricted else ActorKind.USER
+        return Actor(kind=kind, user_id=caller.user_id)
+
+    return Origin(actor, request_id=(event.get("requestContext") or {}).get("requestId"))
 
 
 def scheduled_entry(job: Callable[[LambdaContext], Any]) -> LambdaHandler:
@@ -90,7 +108,11 @@ def scheduled_entry(job: Callable[[LambdaContext], Any]) -> LambdaHandler:
         result = job(context)
         return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
 
-    return entry_point(run, correlation_id_path=EVENT_BRIDGE)
+    return entry_point(
+        run,
+        origin_of=lambda event, _: Origin.of(Actor(kind=ActorKind.SCHEDULE), request_id=event.get("id")),
+        correlation_id_path=EVENT_BRIDGE,
+    )
 
 
 def sqs_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, Any]]) -> LambdaHandler:
@@ -99,7 +121,12 @@ def sqs_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, Any
     def run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return dict(handle(event, context))
 
-    return entry_point(run)
+    return entry_point(run, origin_of=_queue_origin)
+
+
+def _queue_origin(event: dict[str, Any], context: LambdaContext) -> Origin:
+    """The executor's batch (each message's handling then names its own message id)."""
+    return Origin.of(Actor(kind=ActorKind.QUEUE), request_id=getattr(context, "aws_request_id", None))
 
 
 def is_scheduled_event(event: dict[str, Any]) -> bool:

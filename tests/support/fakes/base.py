@@ -10,15 +10,19 @@ from decimal import Decimal
 
 from orders_common.domain.ledger import CASH, Movement, totals
 from orders_common.domain.money import ZERO, add
+from orders_common.logic.order_timeline import event_of_bulk_cancel, events_of_change
 from orders_common.logic.ports import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    OpenOrder,
 )
 from orders_common.models.account import AccountSummary
 from orders_common.models.audit import AuditStatus
 from orders_common.models.fill import FillRecord
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.order import Order
+from orders_common.models.order_event import OrderEvent
+from orders_common.origin import current_origin
 
 
 @dataclass
@@ -52,7 +56,21 @@ class StoreBase:
         self.audit_status: AuditStatus | None = None
         self.switches: dict[int, datetime] = {}  # account id -> deadline
         self.fills: dict[int, list[FillRecord]] = {}  # order id -> its fill records, in order
+        self.events: dict[int, list[OrderEvent]] = {}  # order id -> its timeline, oldest first
         self.calls: list[str] = []
+
+    # The events of a change, with it (the caller holds the lock)
+
+    def _keep(self, before: Order | None, after: Order) -> Order:
+        """Store ``after`` with the events of the change from ``before``; the order as written."""
+        self.events.setdefault(after.id, []).extend(events_of_change(before, after, current_origin()))
+        written = after.as_written()
+        self.orders[after.id] = written
+        return written
+
+    def _keep_bulk_cancel(self, order: OpenOrder, cancelled: Order) -> None:
+        self.events.setdefault(order.id, []).append(event_of_bulk_cancel(order, cancelled.updated_at, current_origin()))
+        self.orders[order.id] = cancelled
 
     # The movements of a change: balances and ledger entries together
 

@@ -56,7 +56,7 @@ class OrderFakes(OrderReadFakes):
                     raise PositionRefused(held.available if held else None)
                 movements = ledger.reservation(asset=order.symbol, amount=order.reserved_quantity)
             self._apply(order.account_id, movements, at=order.created_at, tag=ledger.new_tag(), order_id=order.id)
-            self.orders[order.id] = order
+            self._keep(None, order)
             if order.client_order_id is not None:
                 self.client_order_ids[(order.account_id, order.client_order_id)] = order.id
             self._keep_key(idempotency)
@@ -101,8 +101,7 @@ class OrderFakes(OrderReadFakes):
                         executed_at=fill.executed_at,
                     )
                 )
-            self.orders[order.id] = plan.after
-            return plan.after
+            return self._keep(order, plan.after)
 
     def close(self, order: Order, status: OrderStatus, *, reason: str | None = None) -> Order:
         self.calls.append("close")
@@ -132,9 +131,7 @@ class OrderFakes(OrderReadFakes):
                 update["cancelled_at"] = now
             if reason is not None:
                 update["rejection_reason"] = reason
-            closed = order.model_copy(update=update)
-            self.orders[order.id] = closed
-            return closed
+            return self._keep(order, order.model_copy(update=update))
 
     def claim(self, order: Order) -> Order:
         return self._move(order, OrderStatus.EXECUTING)
@@ -146,15 +143,13 @@ class OrderFakes(OrderReadFakes):
         with self._lock:
             self._require_state(order)
             moved = order.model_copy(update={"status": target, "updated_at": utc_now(), "version": order.version + 1})
-            self.orders[order.id] = moved
-            return moved
+            return self._keep(order, moved)
 
     def record_trigger(self, order: Order) -> Order:
         with self._lock:
             self._require_state(order)
             triggered = order.model_copy(update={"updated_at": utc_now(), "version": order.version + 1})
-            self.orders[order.id] = triggered
-            return triggered
+            return self._keep(order, triggered)
 
     def follow_trail(self, order_id: int, side: Side, mark: Decimal, stop_price: Decimal) -> bool:
         with self._lock:
@@ -201,9 +196,8 @@ class OrderFakes(OrderReadFakes):
                 order_id=order.id,
                 reference="amend",
             )
-            self.orders[order.id] = amended
             self.queued_at.pop(order.id, None)
-            return amended
+            return self._keep(order, amended)
 
     def close_many(self, orders: list[OpenOrder], *, reason: str) -> BulkClose:
         self.calls.append("close_many")
@@ -230,15 +224,18 @@ class OrderFakes(OrderReadFakes):
                 self._apply(
                     current.account_id, movements, at=now, tag=ledger.new_tag(), order_id=current.id, reference=reason
                 )
-                self.orders[order.id] = current.model_copy(
-                    update={
-                        "status": OrderStatus.CANCELLED,
-                        "version": current.version + 1,
-                        "updated_at": now,
-                        "cancelled_at": now,
-                        "reserved_cash": ZERO,
-                        "reserved_quantity": ZERO,
-                    }
+                self._keep_bulk_cancel(
+                    order,
+                    current.model_copy(
+                        update={
+                            "status": OrderStatus.CANCELLED,
+                            "version": current.version + 1,
+                            "updated_at": now,
+                            "cancelled_at": now,
+                            "reserved_cash": ZERO,
+                            "reserved_quantity": ZERO,
+                        }
+                    ),
                 )
             return BulkClose(closed=[order.id for order in orders], changed=[])
 

@@ -132,8 +132,8 @@ def orders(count: int, side: Side = Side.BUY, symbols: int = 1) -> list[OpenOrde
     ("open_orders", "sizes"),
     [
         (orders(1), [1]),
-        (orders(100), [40, 40, 20]),
-        (orders(40, Side.SELL, symbols=40), [33, 7]),  # 2 * 33 + 1 + 33 symbols = 100 items
+        (orders(100), [30, 30, 30, 10]),
+        (orders(40, Side.SELL, symbols=40), [24, 16]),  # 3 * 24 + 1 + 24 symbols = 97 items (25: 101)
     ],
 )
 def test_cancel_all_groups_fill_transactions_without_passing_their_limit(

@@ -11,6 +11,7 @@
 | idempotency key | ``IDEMPOTENCY#<hash>``          | ``IDEMPOTENCY``    |                                       |
 | ledger entry    | ``LEDGER#<account>``            | ``<entry id>``     |                                       |
 | fill record     | ``ORDER#<order>``               | ``FILL#<n>``       | (``fills_pk``/``fills_sk`` of its account) |
+| order event     | ``ORDER#<order>``               | ``EVENT#<version>#<n>`` |                                  |
 | counter         | ``COUNTER#<name>``              | ``COUNTER``        |                                       |
 | cursor          | ``CURSOR#<name>``               | ``CURSOR``         |                                       |
 | job status      | ``STATUS#<name>``               | ``STATUS``         |                                       |
@@ -42,6 +43,14 @@ CLIENT_INDEX = "by_client"
 def fill_key(order_id: int, number: int) -> dict[str, str]:
     """A fill record, in its order's partition (an order's fills are one Query)."""
     return {"pk": f"ORDER#{order_id}", "sk": f"FILL#{number:06d}"}
+
+
+ORDER_EVENT_PREFIX = "EVENT#"
+
+
+def order_event_key(order_id: int, version: int, number: int) -> dict[str, str]:
+    """An event of an order, in its partition: the timeline is one Query, oldest first."""
+    return {"pk": f"ORDER#{order_id}", "sk": f"{ORDER_EVENT_PREFIX}{version:010d}#{number:02d}"}
 
 
 def fills_partition(account_id: int) -> str:

@@ -7,6 +7,7 @@ from orders_common.dal.client import DynamoTable
 from orders_common.dal.mapping import order_to_item
 from orders_common.dal.movements import Guard, record
 from orders_common.dal.order_changes import STATUS, as_read, raise_if_state_changed
+from orders_common.dal.order_events import add_events
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.ledger import Movement
@@ -34,6 +35,7 @@ class OrderAmendments:
             names=STATUS,
             values=read_values,
         )
+        add_events(transaction, order, amended)
         buy = amended.side is Side.BUY
         asset = ledger.CASH if buy else amended.symbol
         if buy:
@@ -72,4 +74,4 @@ class OrderAmendments:
                 raise PositionRefused(refused.found("position").get("available_quantity")) from None
             found = refused.found("account")
             raise AccountRefused(order.user_id, found.get("available_cash"), frozen=bool(found.get("frozen"))) from None
-        return amended
+        return amended.as_written()

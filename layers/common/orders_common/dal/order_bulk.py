@@ -8,6 +8,7 @@ from orders_common.dal import keys
 from orders_common.dal.client import DynamoTable
 from orders_common.dal.movements import move_balances, put_entries
 from orders_common.dal.order_changes import STATUS
+from orders_common.dal.order_events import add_bulk_cancel_event
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.ledger import Movement
@@ -52,6 +53,7 @@ class OrderBulkCloses:
                     ":nothing": ZERO,
                 },
             )
+            add_bulk_cancel_event(transaction, order, now)
             if order.side is Side.BUY:
                 released = ledger.release(asset=ledger.CASH, amount=order.reserved_cash)
             else:

@@ -10,6 +10,7 @@ from orders_common.dal import keys
 from orders_common.dal.client import DynamoTable
 from orders_common.dal.movements import Guard, record
 from orders_common.dal.order_changes import STATUS, as_read, leave_state, raise_if_state_changed, trigger_fields
+from orders_common.dal.order_events import add_events
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.settlement import BuySettlement, SellSettlement
@@ -47,6 +48,7 @@ class OrderFills:
         else:
             transaction = self._stay_open(plan, assignments, values)
         self._add_movements(transaction, plan, settlement, position_version)
+        add_events(transaction, order, after)
         for number, part in enumerate(fill.records(), start=order.fills_count + 1):
             transaction.put(
                 f"fill {number}",
@@ -75,7 +77,7 @@ class OrderFills:
             if refused.refused("position"):
                 raise PositionChanged("position changed") from None
             raise FillUnaffordable(refused.found("account").get("available_cash")) from None
-        return after
+        return after.as_written()
 
     def _stay_open(self, plan: FillPlan, assignments: str, values: dict[str, Any]) -> Transaction:
         """The order keeps trading: its smaller reservation, still in the pending indexes (an order an

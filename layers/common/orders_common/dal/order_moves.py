@@ -9,7 +9,9 @@ from typing import Any
 
 from orders_common.dal import keys
 from orders_common.dal.client import ConditionFailed, DynamoTable
-from orders_common.dal.order_changes import STATUS, as_read, state_refusal, trigger_fields
+from orders_common.dal.order_changes import STATUS, as_read, raise_if_state_changed, trigger_fields
+from orders_common.dal.order_events import add_events
+from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 
@@ -30,37 +32,43 @@ class OrderMoves:
 
     def _move(self, order: Order, target: OrderStatus, partition: Any) -> Order:
         shard = keys.pending_shard(order.id, self.pending_shards)
-        now = self._update_as_read(
+        return self._change_as_read(
             order,
+            {"status": target},
             "#status = :target, pending_pk = :partition",
             {":target": target.value, ":partition": partition(shard)},
         )
-        return order.model_copy(update={"status": target, "updated_at": now, "version": order.version + 1})
 
     def record_trigger(self, order: Order) -> Order:
         """The order triggered but could not trade yet (a limit the market has not reached): it stays
         pending, and from now on trades as the limit order it became."""
-        now = self._update_as_read(order, None, {})
-        return order.model_copy(update={"updated_at": now, "version": order.version + 1})
+        return self._change_as_read(order, {}, None, {})
 
-    def _update_as_read(self, order: Order, assignments: str | None, values: dict[str, Any]) -> datetime:
+    def _change_as_read(
+        self, order: Order, update: dict[str, Any], assignments: str | None, values: dict[str, Any]
+    ) -> Order:
         """Set ``assignments`` (and the time, the next version, a trigger the order carries) on the
-        order, only if it is still as read; returns the time written."""
+        order, only if it is still as read, with the change's events; returns the order after."""
         now = utc_now()
+        after = order.model_copy(update={**update, "updated_at": now, "version": order.version + 1})
         triggered, trigger_values = trigger_fields(order)
         condition, read_values = as_read(order)
         extra = f", {assignments}" if assignments else ""
+        transaction = Transaction().update(
+            "order",
+            keys.order_key(order.id),
+            f"SET updated_at = :at, version = :next{extra}{triggered}",
+            names=STATUS,
+            values={":at": format_utc(now), **values, **trigger_values, **read_values},
+            condition=condition,
+        )
+        add_events(transaction, order, after)
         try:
-            self.table.update(
-                keys.order_key(order.id),
-                f"SET updated_at = :at, version = :next{extra}{triggered}",
-                names=STATUS,
-                values={":at": format_utc(now), **values, **trigger_values, **read_values},
-                condition=condition,
-            )
-        except ConditionFailed as failed:
-            raise state_refusal(failed.item, order) from None
-        return now
+            self.table.transact(transaction)
+        except TransactionRefused as refused:
+            raise_if_state_changed(refused, order)
+            raise
+        return after.as_written()
 
     def follow_trail(self, order_id: int, side: Side, mark: Decimal, stop_price: Decimal) -> bool:
         """Keep a trailing stop's better mark and its stop price; False when the order is no longer

@@ -16,6 +16,7 @@ from orders_common.dal.movements import Guard, record
 from orders_common.dal.order_amends import OrderAmendments
 from orders_common.dal.order_bulk import OrderBulkCloses
 from orders_common.dal.order_changes import leave_state, raise_if_state_changed
+from orders_common.dal.order_events import add_events
 from orders_common.dal.order_fills import OrderFills
 from orders_common.dal.order_moves import OrderMoves
 from orders_common.dal.transaction import Transaction, TransactionRefused
@@ -72,6 +73,7 @@ class DynamoOrderWrites(OrderFills, OrderMoves, OrderAmendments, OrderBulkCloses
             account=account,
             position=position,
         )
+        add_events(transaction, None, order)
         if order.client_order_id is not None:
             transaction.put(
                 "client_order_id",
@@ -110,7 +112,9 @@ class DynamoOrderWrites(OrderFills, OrderMoves, OrderAmendments, OrderBulkCloses
             expression += ", rejection_reason = :reason"
             values[":reason"] = reason
             update["rejection_reason"] = reason
+        closed = order.model_copy(update=update)
         transaction = leave_state(order, expression, values)
+        add_events(transaction, order, closed)
         buy = order.side is Side.BUY
         held = order.reserved_cash if buy else order.reserved_quantity
         movements = ledger.release(asset=ledger.CASH if buy else order.symbol, amount=held)
@@ -132,7 +136,7 @@ class DynamoOrderWrites(OrderFills, OrderMoves, OrderAmendments, OrderBulkCloses
         except TransactionRefused as refused:
             raise_if_state_changed(refused, order)
             raise
-        return order.model_copy(update=update)
+        return closed.as_written()
 
 
 def _insert_refusal(refused: TransactionRefused) -> Exception:

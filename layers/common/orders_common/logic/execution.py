@@ -32,6 +32,7 @@ from orders_common.models.execution import ExecuteResult, ExecutionStatus
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, Side, TimeInForce
 from orders_common.observability import count, logger
+from orders_common.origin import reconciling
 from orders_common.timing import back_off
 
 # A sale is priced from the position as read; when another change to the position lands in between,
@@ -101,11 +102,14 @@ class ExecutionEngine:
         if order.status is not OrderStatus.EXECUTING:
             raise OrderNotPending(order.id, order.status.value)
         decision = self.exchange.find(client_order_id_for(order))
-        if decision is None or isinstance(decision, NotMarketable):
-            # The exchange never took it (or did not fill it): it is an ordinary pending order again.
-            released = self._transition(order, lambda: self.transitions.release_claim(order))
-            return ExecuteResult(order_id=order.id, execution_status=ExecutionStatus.OPEN, order_status=released.status)
-        return self._record(order, decision, None)
+        with reconciling():
+            if decision is None or isinstance(decision, NotMarketable):
+                # The exchange never took it (or did not fill it): it is an ordinary pending order again.
+                released = self._transition(order, lambda: self.transitions.release_claim(order))
+                return ExecuteResult(
+                    order_id=order.id, execution_status=ExecutionStatus.OPEN, order_status=released.status
+                )
+            return self._record(order, decision, None)
 
     def _execute_externally(self, order: Order, market_price: Decimal) -> ExecuteResult:
         claimed = self._transition(order, lambda: self.transitions.claim(order))

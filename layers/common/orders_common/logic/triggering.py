@@ -42,5 +42,5 @@ def check_trigger(order: Order, market_price: Decimal, now: datetime) -> Trigger
             kind=kind, side=order.side.value, trigger_price=order.trigger_price, market_price=market_price
         )
     if reached:
-        order = order.model_copy(update={"triggered_at": now})
+        order = order.triggering(now)
     return TriggerCheck(order, ready=reached, newly_triggered=reached, trail_moved=moved)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, computed_field
+from pydantic import ConfigDict, Field, PrivateAttr, computed_field
 
 from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
@@ -120,6 +121,10 @@ class Order(Model):
     executed_at: UtcDateTime | None = None
     cancelled_at: UtcDateTime | None = None
 
+    # Set by the attempt whose price triggered the order, until that attempt's change is written (its
+    # timeline then says "triggered"): never stored, never returned.
+    _triggers_now: bool = PrivateAttr(default=False)
+
     @computed_field(description="What is left to fill; null for a notional buy.")  # type: ignore[prop-decorator]
     @property
     def remaining_quantity(self) -> ExactDecimal | None:
@@ -145,3 +150,22 @@ class Order(Model):
     def trades_at_limit(self) -> bool:
         """A limit order, or a stop or take-profit limit order (once triggered)."""
         return self.order_type.has_limit_price
+
+    def triggering(self, at: datetime) -> Order:
+        """The order as it trades from ``at``, when its trigger was reached."""
+        triggered = self.model_copy(update={"triggered_at": at})
+        triggered._triggers_now = True
+        return triggered
+
+    @property
+    def triggers_now(self) -> bool:
+        """Triggered by this attempt, and the change that records it not written yet."""
+        return self._triggers_now
+
+    def as_written(self) -> Order:
+        """The order once a change is written: a trigger it carried is recorded now."""
+        if not self._triggers_now:
+            return self
+        written = self.model_copy()
+        written._triggers_now = False
+        return written

@@ -97,16 +97,16 @@ class OpenOrder:
         )
 
 
-# DynamoDB takes at most 100 items in a transaction: cancelling an order is 2 (the order and its
-# ledger entry), plus the account and each symbol sold once per transaction.
+# DynamoDB takes at most 100 items in a transaction: cancelling an order is 3 (the order, its ledger
+# entry and its event), plus the account and each symbol sold once per transaction.
 TRANSACTION_ITEMS = 100
-BULK_CLOSE_MAX_ORDERS = 40
+BULK_CLOSE_MAX_ORDERS = 30
 
 
 def fits_one_close(orders: list[OpenOrder]) -> bool:
     """Whether cancelling ``orders`` (of one account) together fits one transaction."""
     sold = {order.symbol for order in orders if order.side is Side.SELL}
-    return len(orders) <= BULK_CLOSE_MAX_ORDERS and 2 * len(orders) + 1 + len(sold) <= TRANSACTION_ITEMS
+    return len(orders) <= BULK_CLOSE_MAX_ORDERS and 3 * len(orders) + 1 + len(sold) <= TRANSACTION_ITEMS
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,76 @@
+"""What happened to an order: one event per step of its life, as the timeline lists it and as it is
+published to integrators (with the order as it was right after)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from orders_common.models.base import Model
+from orders_common.models.numbers import UtcDateTime
+from orders_common.models.order import Order
+
+
+class OrderEventKind(StrEnum):
+    CREATED = "created"
+    AMENDED = "amended"
+    TRIGGERED = "triggered"
+    CLAIMED = "claimed"  # sent to an external venue: nothing else may change it until the outcome is known
+    RELEASED = "released"  # the venue certainly did not take it: open again
+    RECONCILED = "reconciled"  # the outcome of an earlier claim was learned from the venue (what follows)
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class ActorKind(StrEnum):
+    USER = "user"  # the account's owner (user_id null when authentication is off)
+    ADMIN = "admin"  # a caller with the admin scope or group
+    SCHEDULE = "schedule"  # the EventBridge schedule (process-all, the dead man's switch sweep)
+    QUEUE = "queue"  # the executor, from an SQS message
+    SYSTEM = "system"  # none of those: a script or test working on the store directly
+
+
+class Actor(Model):
+    model_config = ConfigDict(frozen=True)
+
+    kind: ActorKind
+    user_id: int | None = None
+
+
+class FieldChange(Model):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    before: Any = Field(default=None, alias="from", description="The value before (null when it had none).")
+    after: Any = Field(default=None, alias="to", description="The value after (null when it has none).")
+
+
+class OrderEvent(Model):
+    """One step of an order's life, written in the same transaction as the change it records."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str = Field(description="Stable and unique: '<order id>-<order version>-<n>'; deduplicate on it.")
+    kind: OrderEventKind
+    order_id: int
+    account_id: int
+    user_id: int
+    order_version: int = Field(description="The order's version right after this event.")
+    at: UtcDateTime
+    actor: Actor
+    request_id: str | None = Field(
+        default=None, description="The API request, schedule event or Lambda invocation that caused it."
+    )
+    changes: dict[str, FieldChange] = Field(
+        default_factory=dict, description="Each order field the event changed, from and to (by alias)."
+    )
+
+
+class PublishedOrderEvent(OrderEvent):
+    """The ``detail`` of an event on the bus: the event and the order right after it."""
+
+    order: Order

@@ -1,0 +1,60 @@
+"""Who and what caused the changes being written: the actor and the request, for the order events.
+
+Set once per invocation by the entry point (``runtime``) and read where an event is written, like the
+logger's correlation id: passing it through every use case and port would put the same two values in
+thirty signatures. Code running outside an invocation (scripts, tests on the store) acts as ``system``.
+A ``ContextVar``, so that invocations sharing a process (the local server's threads) keep their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from orders_common.models.order_event import Actor, ActorKind
+
+
+@dataclass(frozen=True)
+class Origin:
+    """``actor`` is worked out when an event first needs it (an HTTP caller from the request's claims):
+    invocations that write no event never pay for it."""
+
+    actor_of: Callable[[], Actor]
+    request_id: str | None = None
+    reconciling: bool = False  # settling an earlier claim from what the venue says became of it
+
+    @cached_property
+    def actor(self) -> Actor:
+        return self.actor_of()
+
+    @classmethod
+    def of(cls, actor: Actor, request_id: str | None = None) -> Origin:
+        return cls(lambda: actor, request_id)
+
+
+SYSTEM = Origin.of(Actor(kind=ActorKind.SYSTEM))
+
+_origin: ContextVar[Origin] = ContextVar("change_origin", default=SYSTEM)
+
+
+def current_origin() -> Origin:
+    return _origin.get()
+
+
+@contextmanager
+def acting(origin: Origin) -> Iterator[Origin]:
+    token = _origin.set(origin)
+    try:
+        yield origin
+    finally:
+        _origin.reset(token)
+
+
+@contextmanager
+def reconciling() -> Iterator[Origin]:
+    """Within the block, changes settle a claim from the venue's answer (the timeline says so)."""
+    with acting(replace(current_origin(), reconciling=True)) as origin:
+        yield origin
