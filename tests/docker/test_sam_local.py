@@ -25,7 +25,7 @@ from localdev.sam_local.processes import SamLambdaFunction
 from localdev.template import ROOT, Template
 from tests.docker.conftest import SamLocalProcess, sam_local_invoke, start_sam_local
 from tests.e2e.test_local_server import test_seed_examples_over_http as seed_examples_over_http
-from tests.integration.test_event_files import ERROR_ANSWERS, EVENTS, EXPECTATIONS, function_for
+from tests.integration.test_event_files import ERROR_ANSWERS, EVENTS, EXPECTATIONS, arrange, function_for
 from tests.support.http import Client
 from tests.support.ports import run_on_a_taken_port
 from tests.support.sqs import batch, failed_ids, order_message
@@ -38,10 +38,7 @@ pytestmark = pytest.mark.docker
 def test_event_file_through_sam_local_invoke(
     sam_local: SamLocalProcess, fresh_stack: Deployed, template: Template, event_file: Path
 ) -> None:
-    # The events refer to order 1, a pending market buy on account 1 with client order id bot-0001
-    # (create_order.json makes it).
-    if event_file.name != "create_order.json":
-        assert fresh_stack.create_order(client_order_id="bot-0001")["id"] == 1
+    arrange(event_file, fresh_stack)
 
     result = sam_local_invoke(sam_local, function_for(event_file, template), event_file)
 

@@ -207,6 +207,14 @@ def test_a_market_buy_of_three_and_a_half_btc_fills_at_four_levels(desk: Client)
     assert Decimal(str(order["average_fill_price"])) == Decimal("68515.65714286")
     assert Decimal(str(order["filled_quantity"])) == Decimal("3.5") and order["remaining_quantity"] == 0
     assert reserved_cash(desk, account_id) == 0
+    status, _, fills = desk.call("GET", f"/api/orders/order/{order['id']}/fills")
+    assert status == 200
+    levels = [(fill["liquidity_level"], Decimal(str(fill["price"])), Decimal(str(fill["quantity"]))) for fill in fills]
+    assert levels == [
+        (1, Decimal("68506.85"), 1), (2, Decimal("68513.7"), 1), (3, Decimal("68520.55"), 1),
+        (4, Decimal("68527.4"), Decimal("0.5")),
+    ]  # fmt: skip
+    assert desk.call("GET", f"/api/accounts/{account_id}/fills?limit=10")[2] == fills[::-1]  # newest first
 
 
 def test_a_gtc_limit_larger_than_the_depth_completes_when_the_market_moves(desk: Client) -> None:

@@ -12,28 +12,7 @@ from localdev.aws_calls import watch
 from localdev.local_auth import LocalIssuer
 from orders_common.wiring import reset_services
 from tests.support.api import SEED_BODY, assert_error
-from tests.support.stack import Deployed
-
-
-class Secured:
-    def __init__(self, stack: Deployed, issuer: LocalIssuer) -> None:
-        self.stack = stack
-        self.issuer = issuer
-
-    def token(self, user_id: int, *, admin: bool = False, **extra: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.issuer.mint(user_id, admin=admin, **extra)}"}
-
-    def create(self, user_id: int, **changes: Any) -> Any:
-        return self.stack.post("/api/orders/create", json={**SEED_BODY, **changes}, headers=self.token(user_id))
-
-
-@pytest.fixture
-def secured(stack: Deployed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Secured:
-    monkeypatch.setenv("AUTH_ENABLED", "true")
-    reset_services()
-    issuer = LocalIssuer(issuer="https://issuer.test", audience="orders-api", key_path=tmp_path / "key.pem")
-    stack.require_tokens(issuer)
-    return Secured(stack, issuer)
+from tests.support.auth import Secured
 
 
 def test_every_route_needs_a_token(secured: Secured) -> None:
@@ -46,7 +25,9 @@ def test_every_route_needs_a_token(secured: Secured) -> None:
         ("POST", "/api/orders/cancel/1"),
         ("POST", "/api/orders/process-all"),
         ("GET", "/api/orders/order/1"),
+        ("GET", "/api/orders/order/1/fills"),
         ("GET", "/api/accounts/1"),
+        ("GET", "/api/accounts/1/fills"),
         ("GET", "/api/orders/health"),
     ]:
         response = secured.stack.request(method, path)

@@ -166,7 +166,15 @@ def order_1_by_client_id(result: Any, stack: Deployed) -> None:
     assert (body(result)["id"], body(result)["client_order_id"]) == (1, "bot-0001")
 
 
-# What each event must produce, given one pending market buy (order 1, client order id bot-0001) on account 1.
+def the_fill_of_order_1(result: Any, stack: Deployed) -> None:
+    fills = json.loads(result["body"], parse_float=Decimal)
+    assert [(f["fill_id"], f["order_id"], f["account_id"], f["liquidity_level"]) for f in fills] == [("1-1", 1, 1, 1)]
+    assert (fills[0]["symbol"], fills[0]["side"], fills[0]["quantity"]) == ("BTC", "buy", Decimal("0.01"))
+    assert fills[0]["price"] == stack.get("/api/orders/order/1").json()["filled_price"]  # one level: its price
+
+
+# What each event must produce, given one pending market buy (order 1, client order id bot-0001) on account 1
+# (executed first for the events in EXECUTED_FIRST).
 EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "create_order.json": created,
     "pending_orders.json": lists_order_1,
@@ -185,6 +193,8 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "cancel_all_orders.json": cancelled_all_of_account_1,
     "cancel_after.json": switch_armed,
     "client_order.json": order_1_by_client_id,
+    "order_fills.json": the_fill_of_order_1,
+    "account_fills.json": the_fill_of_order_1,
     "cancel_client_order.json": cancelled,
     "open_account.json": account_opened,
     "user_accounts.json": lists_accounts_1_and_2,
@@ -200,6 +210,17 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
 
 # Events whose answer is an error by design (everything else answers 2xx).
 ERROR_ANSWERS = {"route_not_found.json"}
+# Events that read what an execution leaves: order 1 is filled before they run.
+EXECUTED_FIRST = {"order_fills.json", "account_fills.json"}
+
+
+def arrange(event_file: Path, stack: Deployed) -> None:
+    """What the events refer to: order 1, a pending market buy on account 1 with client order id bot-0001
+    (create_order.json makes it), filled for the events that read its fills."""
+    if event_file.name != "create_order.json":
+        assert stack.create_order(client_order_id="bot-0001")["id"] == 1
+    if event_file.name in EXECUTED_FIRST:
+        assert stack.post("/api/orders/execute/1").json()["execution_status"] == "filled"
 
 
 def test_every_function_has_an_event_file(template: Template) -> None:
@@ -213,8 +234,7 @@ def test_every_event_file_has_an_expectation() -> None:
 
 @pytest.mark.parametrize("event_file", EVENTS, ids=[path.name for path in EVENTS])
 def test_event_file_succeeds_through_its_function(stack: Deployed, template: Template, event_file: Path) -> None:
-    if event_file.name != "create_order.json":
-        assert stack.create_order(client_order_id="bot-0001")["id"] == 1
+    arrange(event_file, stack)
     event = json.loads(event_file.read_text())
 
     result = stack.invoke(function_for(event_file, template), event)

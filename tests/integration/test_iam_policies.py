@@ -27,6 +27,7 @@ from localdev.template import ROOT, Template
 from orders_common.logic import cancel_after as switches_module
 from orders_common.logic import fan_out as fan_out_module
 from orders_common.models.numbers import utc_now
+from orders_common.models.paging import encode_token
 from orders_common.wiring import reset_services
 from tests.support.iam import KNOWN_GAPS, known_gaps, recorded_stack
 from tests.support.stack import Deployed
@@ -136,6 +137,20 @@ def drive_execute_and_cancel(d: Driver, orders: dict[str, Any]) -> None:
     d.call("POST", f"/api/orders/cancel/{orders['limit sell']['id']}", 200)  # gives the position back
     d.call("POST", f"/api/orders/cancel/{spare['id']}", 409)
     d.call("POST", f"/api/orders/cancel/{MISSING}", 404)
+
+
+def drive_fills(d: Driver, orders: dict[str, Any]) -> None:
+    """The fills of an order (a page, the next page, none yet, no such order) and of an account (filtered)."""
+    path = f"/api/orders/order/{orders['market buy']['id']}/fills"
+    assert len(d.call("GET", path, 200)) == 1
+    assert d.call("GET", path, 200, query={"limit": 1, "next_token": encode_token("FILL#000001")}) == []
+    assert d.call("GET", f"/api/orders/order/{orders['limit buy']['id']}/fills", 200) == []
+    d.call("GET", f"/api/orders/order/{MISSING}/fills", 404)
+    fills = d.call("GET", "/api/accounts/1/fills", 200, query={"limit": 1})
+    assert len(fills) == 1
+    window = {"symbol": "BTC", "since": fills[0]["executed_at"], "until": "2099-01-01T00:00:00Z"}
+    d.call("GET", "/api/accounts/1/fills", 200, query=window)
+    d.call("GET", f"/api/accounts/{MISSING}/fills", 404)
 
 
 def drive_process_all_and_the_queue(d: Driver, template: Template) -> None:
@@ -274,6 +289,12 @@ def drive_with_authentication(d: Driver, key_path: Path) -> None:
     d.call("POST", f"/api/orders/execute/{theirs['id']}", 403, headers=user)
     d.call("POST", f"/api/orders/cancel/{theirs['id']}", 403, headers=user)
     d.call("POST", f"/api/orders/execute/{mine['id']}", 200, headers=user)
+    d.call("GET", f"/api/orders/order/{mine['id']}/fills", 200, headers=user)
+    d.call("GET", f"/api/orders/order/{mine['id']}/fills", 200, headers=admin)
+    d.call("GET", f"/api/orders/order/{theirs['id']}/fills", 403, headers=user)
+    d.call("GET", "/api/accounts/1/fills", 200, headers=user)
+    d.call("GET", "/api/accounts/3/fills", 403, headers=user)
+    d.call("GET", "/api/accounts/3/fills", 200, headers=admin)
     d.call("POST", f"/api/orders/cancel/{d.create(headers=user)['id']}", 200, headers=user)
     d.call("POST", "/api/orders/process-all", 403, headers=user)
     d.call("POST", "/api/orders/process-all", 200, headers=admin)
@@ -289,6 +310,7 @@ def driven(
         orders = drive_creates(d)
         drive_reads(d, orders["limit buy"])
         drive_execute_and_cancel(d, orders)
+        drive_fills(d, orders)
         drive_process_all_and_the_queue(d, template)
         drive_order_changes(d)
         drive_accounts(d)

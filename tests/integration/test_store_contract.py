@@ -279,10 +279,11 @@ def test_fill_records_are_read_by_order_and_by_account(store: Store) -> None:
         placed, Fill(Decimal("68503.33333333"), Decimal("0.006"), Decimal("0.411"), "paper", "e-1", utc_now(), parts)
     )
     partial = store.transitions.fill(plan, buy_settlement(plan), position_version=None)
-    later = plan_fill(partial, Fill(Decimal(68000), Decimal("0.004"), Decimal("0.272"), "paper", "e-1", utc_now()))
+    later_at = utc_now()
+    later = plan_fill(partial, Fill(Decimal(68000), Decimal("0.004"), Decimal("0.272"), "paper", "e-1", later_at))
     store.transitions.fill(later, buy_settlement(later), position_version=None)
 
-    by_order = store.fills.order_fills(placed.id)
+    by_order = store.fills.order_fills(placed.id, PageRequest()).items
     by_account = store.fills.account_fills(1, PageRequest(), FillFilters())
 
     assert [(f.fill_id, f.liquidity_level, f.price, f.quantity) for f in by_order] == [
@@ -293,3 +294,30 @@ def test_fill_records_are_read_by_order_and_by_account(store: Store) -> None:
     assert [f.fill_id for f in by_account.items] == [f"{placed.id}-3", f"{placed.id}-2", f"{placed.id}-1"]
     assert store.fills.account_fills(1, PageRequest(), FillFilters(symbol="ETH")).items == []
     assert store.fills.account_fills(2, PageRequest(), FillFilters()).items == []
+    assert store.fills.order_fills(placed.id + 1, PageRequest()).items == []
+
+
+def test_fill_records_are_read_a_page_at_a_time_and_within_a_time_range(store: Store) -> None:
+    placed = order(order_type=OrderType.LIMIT, price=Decimal(70000), reserved_cash=Decimal(700))
+    store.inserts.insert(placed)
+    parts = tuple(FillPart(n, Decimal(68500 + n), Decimal("0.002"), Decimal("0.137")) for n in range(1, 4))
+    plan = plan_fill(placed, Fill(Decimal(68502), Decimal("0.006"), Decimal("0.411"), "paper", "e-1", utc_now(), parts))
+    partial = store.transitions.fill(plan, buy_settlement(plan), position_version=None)
+    later_at = utc_now() + timedelta(seconds=1)
+    later = plan_fill(partial, Fill(Decimal(68000), Decimal("0.004"), Decimal("0.272"), "paper", "e-1", later_at))
+    store.transitions.fill(later, buy_settlement(later), position_version=None)
+    ids = [f"{placed.id}-{n}" for n in range(1, 5)]
+
+    first = store.fills.order_fills(placed.id, PageRequest(limit=3))
+    rest = store.fills.order_fills(placed.id, PageRequest(limit=3, after=first.next_cursor))
+    newest = store.fills.account_fills(1, PageRequest(limit=3), FillFilters())
+    oldest = store.fills.account_fills(1, PageRequest(limit=3, after=newest.next_cursor), FillFilters())
+
+    assert ([f.fill_id for f in first.items], [f.fill_id for f in rest.items]) == (ids[:3], ids[3:])
+    assert (first.next_cursor, rest.next_cursor) == ("FILL#000003", None)
+    assert store.fills.order_fills(placed.id, PageRequest(after="FILL#999999")).items == []  # the last there can be
+    assert [f.fill_id for f in newest.items + oldest.items] == ids[::-1]
+    assert oldest.next_cursor is None
+    since = store.fills.account_fills(1, PageRequest(), FillFilters(since=later_at))
+    until = store.fills.account_fills(1, PageRequest(), FillFilters(until=later_at))
+    assert ([f.fill_id for f in since.items], [f.fill_id for f in until.items]) == (ids[3:], ids[2::-1])

@@ -49,6 +49,8 @@ def test_read_only_functions_may_only_read(template: Template) -> None:
         "UserOrdersFunction",
         "AccountOrdersFunction",
         "OrderDetailsFunction",
+        "OrderFillsFunction",
+        "AccountFillsFunction",
         "HealthFunction",
     ):
         actions = {

@@ -3,8 +3,8 @@
 With authentication on, API Gateway's JWT authorizer has already verified the token (signature,
 issuer, audience, expiry) before a function runs; the function reads the claims it passes in the event
 and enforces ownership: a caller acts only on the accounts and orders of their own user id, and
-needs the admin scope or group for what spans every account. With authentication off (local runs),
-every caller may do everything.
+needs the admin scope or group for what spans every account (an admin also reads any account's
+fills). With authentication off (local runs), every caller may do everything.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ class Caller:
 
     def require_user(self, user_id: int, what: str) -> None:
         if not self.may_act_for(user_id):
+            raise Forbidden(f"You may not access {what}: it belongs to another user.")
+
+    def require_user_or_admin(self, user_id: int, what: str) -> None:
+        """For what an operator may read of any account (its fills); anyone else only of their own."""
+        if not (self.is_admin or self.may_act_for(user_id)):
             raise Forbidden(f"You may not access {what}: it belongs to another user.")
 
     def require_admin(self, what: str) -> None:

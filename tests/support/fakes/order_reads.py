@@ -50,8 +50,15 @@ class OrderReadFakes(StoreBase):
     def ping(self) -> None:
         return None
 
-    def order_fills(self, order_id: int) -> list[FillRecord]:
-        return list(self.fills.get(order_id, []))
+    def order_fills(self, order_id: int, page: PageRequest) -> Page[FillRecord]:
+        def sort_key(record: FillRecord) -> str:
+            return f"FILL#{record.fill_id.split('-')[1].zfill(6)}"
+
+        matching = [
+            record for record in self.fills.get(order_id, []) if page.after is None or sort_key(record) > page.after
+        ]
+        items = matching[: page.limit]
+        return Page(items, sort_key(items[-1]) if len(matching) > page.limit else None)
 
     def account_fills(self, account_id: int, page: PageRequest, filters: FillFilters) -> Page[FillRecord]:
         def sort_key(record: FillRecord) -> str:

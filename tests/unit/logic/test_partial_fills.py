@@ -50,7 +50,7 @@ def test_a_market_buy_fills_at_four_levels_with_a_record_each(desk: Desk) -> Non
 
     filled = desk.order(order.id)
     assert (result.execution_status.value, filled.status) == ("filled", OrderStatus.FILLED)
-    fills = ListOrderFills(desk.store, desk.store)(order.id, ANYONE)
+    fills = ListOrderFills(desk.store, desk.store)(order.id, PageRequest(), ANYONE).items
     assert [(fill.fill_id, fill.liquidity_level) for fill in fills] == [(f"{order.id}-{n}", n) for n in range(1, 5)]
     assert [(part.liquidity_level, part.price, part.quantity) for part in fills] == [
         (1, ASKS[0], LEVEL), (2, ASKS[1], LEVEL), (3, ASKS[2], LEVEL), (4, ASKS[3], Decimal("0.005")),
@@ -180,5 +180,22 @@ def test_an_accounts_fills_are_listed_newest_first_and_filtered(desk: Desk) -> N
     assert [fill.fill_id for fill in page.items + rest.items] == [f"{second.id}-1", f"{first.id}-2", f"{first.id}-1"]
     assert rest.next_cursor is None
     assert [fill.symbol for fill in btc.items] == ["BTC", "BTC"]
+    assert listing(1, PageRequest(), FillFilters(), Caller(user_id=99, is_admin=True)).items == page.items + rest.items
     with pytest.raises(Forbidden):
         listing(1, PageRequest(), FillFilters(), Caller(user_id=2, is_admin=False))
+
+
+def test_an_orders_fills_are_paged_oldest_first_for_its_owner_or_an_admin(desk: Desk) -> None:
+    order = desk.create(request(quantity="0.035"), ANYONE).order
+    desk.engine.execute(order)
+    listing = ListOrderFills(desk.store, desk.store)
+
+    page = listing(order.id, PageRequest(limit=3), ANYONE)
+    rest = listing(order.id, PageRequest(limit=3, after=page.next_cursor), ANYONE)
+
+    assert [fill.fill_id for fill in page.items] == [f"{order.id}-1", f"{order.id}-2", f"{order.id}-3"]
+    assert ([fill.fill_id for fill in rest.items], rest.next_cursor) == ([f"{order.id}-4"], None)
+    assert listing(order.id, PageRequest(), Caller(user_id=1, is_admin=False)).items == page.items + rest.items
+    assert listing(order.id, PageRequest(), Caller(user_id=99, is_admin=True)).items == page.items + rest.items
+    with pytest.raises(Forbidden):
+        listing(order.id, PageRequest(), Caller(user_id=2, is_admin=False))

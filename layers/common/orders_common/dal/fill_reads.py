@@ -1,5 +1,5 @@
-"""Reading fill records: an order's (its own partition, consistent) and an account's (the sparse
-``fills_by_account`` index, newest first, a time range as a key range)."""
+"""Reading fill records: an order's (its own partition, consistent, oldest first) and an account's (the
+sparse ``fills_by_account`` index, newest first, a time range as a key range). Both a page at a time."""
 
 from __future__ import annotations
 
@@ -15,25 +15,32 @@ from orders_common.models.paging import Page, PageRequest
 
 FILLS_INDEX = "fills_by_account"
 FILL_FIELDS = tuple(FillRecord.model_fields)
+LAST_FILL = 999_999  # fill numbers have six digits (keys.fill_key)
 
 
 class DynamoFillReads:
     def __init__(self, table: DynamoTable) -> None:
         self.table = table
 
-    def order_fills(self, order_id: int) -> list[FillRecord]:
-        found: list[FillRecord] = []
-        start: dict[str, Any] | None = None
-        while True:
-            items, start = self.table.query(
-                KeyConditionExpression="pk = :order AND begins_with(sk, :fill)",
-                ExpressionAttributeValues={":order": keys.order_key(order_id)["pk"], ":fill": "FILL#"},
-                ConsistentRead=True,
-                ExclusiveStartKey=start,
-            )
-            found += [_record(item) for item in items]
-            if start is None:
-                return found
+    def order_fills(self, order_id: int, page: PageRequest) -> Page[FillRecord]:
+        # Fill n is FILL#<n, six digits> in the order's partition, beside the order itself: a page asks for
+        # the fill numbers from the one after the last it gave.
+        first = 1 if page.after is None else int(page.after.removeprefix("FILL#")) + 1
+        if first > LAST_FILL:
+            return Page([])
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :order AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": {
+                ":order": keys.order_key(order_id)["pk"],
+                ":first": keys.fill_key(order_id, first)["sk"],
+                ":last": keys.fill_key(order_id, LAST_FILL)["sk"],
+            },
+            "ConsistentRead": True,
+        }
+        found = read_partition(self.table, request, want=page.limit, sort_attribute="sk")
+        items = found.items[: page.limit]
+        cursor = items[-1]["sk"] if len(found.items) > page.limit else found.stopped_at
+        return Page([_record(item) for item in items], cursor)
 
     def account_fills(self, account_id: int, page: PageRequest, filters: FillFilters) -> Page[FillRecord]:
         since = format_utc(filters.since) if filters.since is not None else None

@@ -1,4 +1,5 @@
-"""Reading fills: an order's (its owner or an admin) and an account's, newest first."""
+"""Reading fills (the owner of the account or an admin): an order's, oldest first, and an account's, newest
+first."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ class ListOrderFills:
     orders: OrderReads
     fills: FillReads
 
-    def __call__(self, order_id: int, caller: Caller) -> list[FillRecord]:
+    def __call__(self, order_id: int, page: PageRequest, caller: Caller) -> Page[FillRecord]:
         order = self.orders.get_order(order_id)
         if order is None:
             raise OrderNotFound(order_id)
-        caller.require_user(order.user_id, f"order {order_id}")
-        return self.fills.order_fills(order_id)
+        caller.require_user_or_admin(order.user_id, f"order {order_id}")
+        return self.fills.order_fills(order_id, page)
 
 
 @dataclass(frozen=True)
@@ -33,5 +34,5 @@ class ListAccountFills:
         owner = self.accounts.get_owner(account_id)
         if owner is None:
             raise AccountNotFound(account_id)
-        caller.require_user(owner, f"account {account_id}")
+        caller.require_user_or_admin(owner, f"account {account_id}")
         return self.fills.account_fills(account_id, page, filters)

@@ -1,9 +1,10 @@
-"""What an operator sends to open, fund and adjust accounts, and what the ledger list takes."""
+"""What an operator sends to open, fund and adjust accounts, and what the ledger and fills lists take."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 
@@ -12,6 +13,7 @@ from orders_common.models.base import Model
 from orders_common.models.fields import Symbol, not_blank
 from orders_common.models.numbers import EntityId, PositiveAmount, SignedAmount, UtcDateTime
 from orders_common.models.paging import (
+    ACCOUNT_FILL_CURSOR,
     DEFAULT_PAGE_SIZE,
     LEDGER_CURSOR,
     MAX_PAGE_SIZE,
@@ -93,15 +95,14 @@ def _utc(value: datetime) -> datetime:
     return value
 
 
-class LedgerQuery(Model):
-    """Query string of ``GET /api/accounts/{account_id}/ledger``."""
+class TimeRangeQuery(Model):
+    """Query string of a list newest first within a range of times: a page and the range."""
 
     model_config = ConfigDict(frozen=True)
+    cursor: ClassVar[re.Pattern[str]]  # what a position in the list looks like
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size (1 to 1000).")
     next_token: str | None = Field(default=None, max_length=MAX_TOKEN_LENGTH, description="From X-Next-Token.")
-    type: EntryType | None = Field(default=None, description="Only entries of this type.")
-    symbol: Symbol | None = Field(default=None, description="Only entries of this position (CASH: cash entries).")
     since: Annotated[datetime, AfterValidator(_utc)] | None = Field(default=None, description="At or after.")
     until: Annotated[datetime, AfterValidator(_utc)] | None = Field(default=None, description="Before.")
 
@@ -115,5 +116,22 @@ class LedgerQuery(Model):
 
     def page(self) -> PageRequest:
         return PageRequest(
-            limit=self.limit, after=decode_token(self.next_token, LEDGER_CURSOR) if self.next_token else None
+            limit=self.limit, after=decode_token(self.next_token, self.cursor) if self.next_token else None
         )
+
+
+class LedgerQuery(TimeRangeQuery):
+    """Query string of ``GET /api/accounts/{account_id}/ledger``."""
+
+    cursor: ClassVar[re.Pattern[str]] = LEDGER_CURSOR
+
+    type: EntryType | None = Field(default=None, description="Only entries of this type.")
+    symbol: Symbol | None = Field(default=None, description="Only entries of this position (CASH: cash entries).")
+
+
+class FillsQuery(TimeRangeQuery):
+    """Query string of ``GET /api/accounts/{account_id}/fills``."""
+
+    cursor: ClassVar[re.Pattern[str]] = ACCOUNT_FILL_CURSOR
+
+    symbol: Symbol | None = Field(default=None, description="Only fills of this symbol.")

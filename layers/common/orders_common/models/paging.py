@@ -18,10 +18,13 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MAX_TOKEN_LENGTH = 200
 
-# Positions in a list: an index sort key (``<created_at>#<id>``) or a ledger entry id
-# (``<created_at>#<transaction tag>#<nn>``).
+# Positions in a list: an index sort key (``<created_at>#<id>``), a ledger entry id
+# (``<created_at>#<transaction tag>#<nn>``), an account's fill (``<executed_at>#<order id>#<n>``) or an
+# order's fill (``FILL#<n>``).
 ORDER_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#\d{20}$")
 LEDGER_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[0-9a-f]{12}#\d{2}$")
+ACCOUNT_FILL_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#\d{20}#\d{6}$")
+ORDER_FILL_CURSOR = re.compile(r"^FILL#\d{6}$")
 
 
 class InvalidNextToken(InvalidRequest):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import (
     ConfigDict,
@@ -30,6 +32,8 @@ from orders_common.models.paging import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     MAX_TOKEN_LENGTH,
+    ORDER_CURSOR,
+    ORDER_FILL_CURSOR,
     OrderFilters,
     PageRequest,
     decode_token,
@@ -174,6 +178,7 @@ class PageQuery(Model):
     """Query string of a list with no filters (a user's accounts)."""
 
     model_config = ConfigDict(frozen=True)
+    cursor: ClassVar[re.Pattern[str]] = ORDER_CURSOR  # what a position in the list looks like
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size (1 to 1000).")
     next_token: str | None = Field(
@@ -183,7 +188,15 @@ class PageQuery(Model):
     )
 
     def page(self) -> PageRequest:
-        return PageRequest(limit=self.limit, after=decode_token(self.next_token) if self.next_token else None)
+        return PageRequest(
+            limit=self.limit, after=decode_token(self.next_token, self.cursor) if self.next_token else None
+        )
+
+
+class OrderFillsQuery(PageQuery):
+    """Query string of ``GET /api/orders/order/{order_id}/fills``: a page of the order's fills."""
+
+    cursor: ClassVar[re.Pattern[str]] = ORDER_FILL_CURSOR
 
 
 class ListQuery(PageQuery):

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from orders_common.logic.account_queries import ListLedger, ListUserAccounts
     from orders_common.logic.adjust_position import AdjustPosition
     from orders_common.logic.audit import AuditAccount, AuditEveryAccount
+    from orders_common.logic.fills import ListAccountFills
     from orders_common.logic.freeze_account import FreezeAccount
     from orders_common.logic.open_account import OpenAccount
     from orders_common.logic.transfers import Transfer
@@ -56,6 +57,12 @@ class AccountUseCases(Adapters):
         from orders_common.logic.account_queries import ListLedger
 
         return ListLedger(accounts=self.accounts, ledger=self.ledger)
+
+    @property
+    def list_account_fills(self) -> ListAccountFills:
+        from orders_common.logic.fills import ListAccountFills
+
+        return ListAccountFills(accounts=self.accounts, fills=self.fill_reads)
 
     @property
     def audit_account(self) -> AuditAccount:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from orders_common.dal.accounts import DynamoAccounts
     from orders_common.dal.client import DynamoTable
     from orders_common.dal.counters import DynamoCounters
+    from orders_common.dal.fill_reads import DynamoFillReads
     from orders_common.dal.ledger_reads import DynamoLedger
     from orders_common.dal.order_reads import DynamoPendingSummaries
     from orders_common.dal.order_writes import DynamoOrderWrites
@@ -65,6 +66,12 @@ class Adapters:
         from orders_common.dal.ledger_reads import DynamoLedger
 
         return DynamoLedger(self.table)
+
+    @cached_property
+    def fill_reads(self) -> DynamoFillReads:
+        from orders_common.dal.fill_reads import DynamoFillReads
+
+        return DynamoFillReads(self.table)
 
     @cached_property
     def counters(self) -> DynamoCounters:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from orders_common.logic.execute_order import ExecuteOrder, ExecuteQueued
     from orders_common.logic.execution import ExecutionEngine
     from orders_common.logic.fan_out import FanOut
+    from orders_common.logic.fills import ListOrderFills
     from orders_common.logic.health import CheckHealth
     from orders_common.logic.process_all import ProcessAll
     from orders_common.logic.queries import (
@@ -188,3 +189,9 @@ class OrderUseCases(Adapters):
         from orders_common.logic.queries import GetAccount
 
         return GetAccount(accounts=self.accounts)
+
+    @property
+    def list_order_fills(self) -> ListOrderFills:
+        from orders_common.logic.fills import ListOrderFills
+
+        return ListOrderFills(orders=self.orders, fills=self.fill_reads)

@@ -71,8 +71,8 @@ class OrderTransitions(Protocol):
 
 
 class FillReads(Protocol):
-    def order_fills(self, order_id: int) -> list[FillRecord]:
-        """Every fill of the order, oldest first, read consistently."""
+    def order_fills(self, order_id: int, page: PageRequest) -> Page[FillRecord]:
+        """The order's fills in the order they were made (its first fill first), read consistently."""
 
     def account_fills(self, account_id: int, page: PageRequest, filters: FillFilters) -> Page[FillRecord]:
         """The account's fills, newest first (from an index: the latest may be missing for a moment)."""
