@@ -1,6 +1,7 @@
 """What each change writes: DynamoDB write requests, the items of its transaction, and the write units
-that come to (transactions cost 2 units per item, condition checks included; other writes 1; every
-item this service writes is under 1 KB). Index copies are counted apart: each write of an item that
+that come to (transactions cost 2 units per item and KB, condition checks included; other writes 1 per
+KB). A put's size is measured as DynamoDB sizes items (names and values); an update is counted as one
+KB (the orders and accounts it changes are under 1 KB). Index copies are counted apart: each write of an item that
 sits in a global secondary index also writes the index (1 unit per index, standard)."""
 
 from __future__ import annotations
@@ -28,6 +29,29 @@ def index_copies(operation: dict[str, Any]) -> int:
     return 0
 
 
+def item_bytes(value: dict[str, Any]) -> int:
+    """DynamoDB's size of an item (attribute names plus values, roughly as it bills them)."""
+    return sum(len(name.encode()) + value_bytes(attribute) for name, attribute in value.items())
+
+
+def value_bytes(attribute: dict[str, Any]) -> int:
+    ((kind, value),) = attribute.items()
+    if kind == "S":
+        return len(value.encode())
+    if kind == "N":
+        return len(value.lstrip("-").replace(".", "")) // 2 + 2
+    if kind == "M":
+        return 3 + item_bytes(value)
+    if kind == "L":
+        return 3 + sum(1 + value_bytes(element) for element in value)
+    return 1
+
+
+def units(operation: dict[str, Any]) -> int:
+    item = operation.get("Item")
+    return 1 if item is None else -(-item_bytes(item) // 1024)
+
+
 class Writes:
     def __init__(self) -> None:
         self.requests: Counter[str] = Counter()
@@ -43,11 +67,11 @@ class Writes:
         if name == "TransactWriteItems":
             operations = [next(iter(entry.values())) for entry in params["TransactItems"]]
             self.items += len(operations)
-            self.units += 2 * len(operations)
+            self.units += 2 * sum(units(operation) for operation in operations)
         else:
             operations = [params]
             self.items += 1
-            self.units += 1
+            self.units += units(params)
         for operation in operations:
             self.index_writes += index_copies(operation)
 
@@ -158,7 +182,7 @@ def main() -> None:
             )
         )
     print_table(
-        "Writes per change (estimated write units: 2 per transaction item, 1 per other write; items under 1 KB)",
+        "Writes per change (estimated write units: 2 per transaction item and KB, 1 per other write and KB)",
         ["change", "requests", "items", "write units", "index copies"],
         rows,
     )

@@ -190,6 +190,12 @@ def test_an_armed_dead_mans_switch_cancels_the_accounts_orders_when_it_runs_out(
     assert desk.call("GET", "/api/accounts/3")[2]["cancel_after"] is None
 
 
+def timeline(desk: Client, order_id: int) -> list[dict[str, Any]]:
+    status, _, events = desk.call("GET", f"/api/orders/order/{order_id}/events")
+    assert status == 200, events
+    return list(events)
+
+
 def open_funded_account(desk: Client) -> int:
     status, _, account = desk.call("POST", "/api/accounts", json.dumps({"user_id": 7, "initial_deposit": 1000000}))
     assert status == 201, account
@@ -215,6 +221,9 @@ def test_a_market_buy_of_three_and_a_half_btc_fills_at_four_levels(desk: Client)
         (4, Decimal("68527.4"), Decimal("0.5")),
     ]  # fmt: skip
     assert desk.call("GET", f"/api/accounts/{account_id}/fills?limit=10")[2] == fills[::-1]  # newest first
+    events = timeline(desk, order["id"])
+    assert [(e["kind"], e["order_version"]) for e in events] == [("created", 1), ("filled", 2)]
+    assert events[1]["changes"]["fills_count"] == {"from": 0, "to": 4}
 
 
 def test_a_gtc_limit_larger_than_the_depth_completes_when_the_market_moves(desk: Client) -> None:
@@ -230,6 +239,10 @@ def test_a_gtc_limit_larger_than_the_depth_completes_when_the_market_moves(desk:
     done = eventually(desk, order["id"], lambda order: order["status"] != "partially_filled")
     assert (done["status"], Decimal(str(done["filled_quantity"])), done["fills_count"]) == ("filled", 12, 12)
     assert reserved_cash(desk, account_id) == 0
+    events = timeline(desk, order["id"])
+    assert [e["kind"] for e in events] == ["created", "partially_filled", "filled"]
+    assert events[1]["changes"]["filled_quantity"] == {"from": 0, "to": 10} and events[1]["actor"]["kind"] == "user"
+    assert events[2]["changes"]["filled_quantity"] == {"from": 10, "to": 12} and events[2]["actor"]["kind"] == "queue"
 
 
 def test_an_ioc_larger_than_the_depth_fills_what_there_is_and_releases_the_rest(desk: Client) -> None:
@@ -242,3 +255,6 @@ def test_an_ioc_larger_than_the_depth_fills_what_there_is_and_releases_the_rest(
 
     assert (order["status"], Decimal(str(order["filled_quantity"]))) == ("filled", 10)
     assert Decimal(str(order["reserved_cash"])) == 0 and reserved_cash(desk, account_id) == 0
+    events = timeline(desk, order["id"])
+    assert [e["kind"] for e in events] == ["created", "filled"]
+    assert events[1]["changes"]["reserved_cash"]["to"] == 0 and events[1]["changes"]["filled_quantity"]["to"] == 10

@@ -173,6 +173,15 @@ def the_fill_of_order_1(result: Any, stack: Deployed) -> None:
     assert fills[0]["price"] == stack.get("/api/orders/order/1").json()["filled_price"]  # one level: its price
 
 
+def the_timeline_of_order_1(result: Any, stack: Deployed) -> None:
+    events = json.loads(result["body"])
+    assert [(e["event_id"], e["kind"], e["order_version"]) for e in events] == [
+        ("1-1-1", "created", 1),
+        ("1-2-1", "filled", 2),
+    ]
+    assert events[1]["changes"]["status"] == {"from": "pending", "to": "filled"}
+
+
 # What each event must produce, given one pending market buy (order 1, client order id bot-0001) on account 1
 # (executed first for the events in EXECUTED_FIRST).
 EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
@@ -194,6 +203,7 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "cancel_after.json": switch_armed,
     "client_order.json": order_1_by_client_id,
     "order_fills.json": the_fill_of_order_1,
+    "order_events.json": the_timeline_of_order_1,
     "account_fills.json": the_fill_of_order_1,
     "cancel_client_order.json": cancelled,
     "open_account.json": account_opened,
@@ -211,7 +221,7 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
 # Events whose answer is an error by design (everything else answers 2xx).
 ERROR_ANSWERS = {"route_not_found.json"}
 # Events that read what an execution leaves: order 1 is filled before they run.
-EXECUTED_FIRST = {"order_fills.json", "account_fills.json"}
+EXECUTED_FIRST = {"order_fills.json", "account_fills.json", "order_events.json"}
 
 
 def arrange(event_file: Path, stack: Deployed) -> None:

@@ -153,6 +153,14 @@ def drive_fills(d: Driver, orders: dict[str, Any]) -> None:
     d.call("GET", f"/api/accounts/{MISSING}/fills", 404)
 
 
+def drive_order_events(d: Driver, orders: dict[str, Any]) -> None:
+    """An order's timeline (a page, the next page) and no such order."""
+    path = f"/api/orders/order/{orders['market buy']['id']}/events"
+    assert [event["kind"] for event in d.call("GET", path, 200)] == ["created", "filled"]
+    assert d.call("GET", path, 200, query={"limit": 1, "next_token": encode_token("EVENT#0000000002#01")}) == []
+    d.call("GET", f"/api/orders/order/{MISSING}/events", 404)
+
+
 def drive_process_all_and_the_queue(d: Driver, template: Template) -> None:
     d.create()
     done = d.call("POST", "/api/orders/process-all", 200)
@@ -292,6 +300,9 @@ def drive_with_authentication(d: Driver, key_path: Path) -> None:
     d.call("GET", f"/api/orders/order/{mine['id']}/fills", 200, headers=user)
     d.call("GET", f"/api/orders/order/{mine['id']}/fills", 200, headers=admin)
     d.call("GET", f"/api/orders/order/{theirs['id']}/fills", 403, headers=user)
+    d.call("GET", f"/api/orders/order/{mine['id']}/events", 200, headers=user)
+    d.call("GET", f"/api/orders/order/{theirs['id']}/events", 403, headers=user)
+    d.call("GET", f"/api/orders/order/{theirs['id']}/events", 200, headers=admin)
     d.call("GET", "/api/accounts/1/fills", 200, headers=user)
     d.call("GET", "/api/accounts/3/fills", 403, headers=user)
     d.call("GET", "/api/accounts/3/fills", 200, headers=admin)
@@ -311,6 +322,7 @@ def driven(
         drive_reads(d, orders["limit buy"])
         drive_execute_and_cancel(d, orders)
         drive_fills(d, orders)
+        drive_order_events(d, orders)
         drive_process_all_and_the_queue(d, template)
         drive_order_changes(d)
         drive_accounts(d)

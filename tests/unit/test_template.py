@@ -50,6 +50,7 @@ def test_read_only_functions_may_only_read(template: Template) -> None:
         "AccountOrdersFunction",
         "OrderDetailsFunction",
         "OrderFillsFunction",
+        "OrderEventsFunction",
         "AccountFillsFunction",
         "HealthFunction",
     ):

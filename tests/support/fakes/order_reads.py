@@ -9,6 +9,7 @@ from orders_common.logic.ports import FillFilters, OpenOrder, OrderSummary
 from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order, OrderStatus
+from orders_common.models.order_event import OrderEvent
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 from tests.support.fakes.base import StoreBase
 
@@ -57,6 +58,17 @@ class OrderReadFakes(StoreBase):
         matching = [
             record for record in self.fills.get(order_id, []) if page.after is None or sort_key(record) > page.after
         ]
+        items = matching[: page.limit]
+        return Page(items, sort_key(items[-1]) if len(matching) > page.limit else None)
+
+    def order_events(self, order_id: int, page: PageRequest) -> Page[OrderEvent]:
+        def sort_key(event: OrderEvent) -> str:
+            _, version, number = event.event_id.split("-")
+            return f"EVENT#{int(version):010d}#{int(number):02d}"
+
+        with self._lock:
+            kept = list(self.events.get(order_id, []))
+        matching = [event for event in kept if page.after is None or sort_key(event) > page.after]
         items = matching[: page.limit]
         return Page(items, sort_key(items[-1]) if len(matching) > page.limit else None)
 

@@ -86,9 +86,10 @@ class Desk:
         return found
 
 
-def paper_exchange(prices: FakePrices) -> PaperExchange:
-    """Against the static book of ``prices``: ten levels of 1 unit per side, 1 bp apart (make run's)."""
-    books = StaticBookSource(prices, levels=10, level_size=Decimal(1), step_bps=Decimal(1))
+def paper_exchange(prices: FakePrices, level_size: Decimal = Decimal(1)) -> PaperExchange:
+    """Against the static book of ``prices``: ten levels of ``level_size`` per side, 1 bp apart (make
+    run's, with levels of 1 unit)."""
+    books = StaticBookSource(prices, levels=10, level_size=level_size, step_bps=Decimal(1))
     return PaperExchange(books=books, fees=FEES, max_slippage_bps=Decimal(50), max_quote_age=timedelta(seconds=10))
 
 
@@ -96,3 +97,9 @@ def paper_exchange(prices: FakePrices) -> PaperExchange:
 def desk() -> Desk:
     prices = FakePrices(PRICES)
     return Desk(demo_store(), prices, FakeQueue(), paper_exchange(prices))
+
+
+def shallow_desk(level_size: Decimal) -> Desk:
+    """A desk whose book has ``level_size`` at each level: what a small account can walk through."""
+    prices = FakePrices(PRICES)
+    return Desk(demo_store(), prices, FakeQueue(), paper_exchange(prices, level_size))

@@ -4,23 +4,19 @@ in agreement (the audit use case checks them)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from orders_common.auth import Caller
 from orders_common.errors import Forbidden, InvalidRequest
-from orders_common.exchange.books import StaticBookSource
-from orders_common.exchange.paper import PaperExchange
 from orders_common.logic.audit import AuditAccount
 from orders_common.logic.fills import ListAccountFills, ListOrderFills
 from orders_common.logic.ports import FillFilters
 from orders_common.models.order import OrderStatus
 from orders_common.models.order_actions import AmendOrderRequest
 from orders_common.models.paging import OrderFilters, PageRequest
-from tests.support.fakes import FakePrices, FakeQueue, demo_store
-from tests.unit.logic.conftest import FEES, PRICES, Desk
+from tests.unit.logic.conftest import Desk, shallow_desk
 from tests.unit.logic.test_create_order import request
 
 ANYONE = Caller.anyone()
@@ -32,10 +28,7 @@ LEVEL = Decimal("0.01")
 
 @pytest.fixture
 def desk() -> Desk:
-    prices = FakePrices(PRICES)
-    books = StaticBookSource(prices, levels=10, level_size=LEVEL, step_bps=Decimal(1))
-    exchange = PaperExchange(books=books, fees=FEES, max_slippage_bps=Decimal(50), max_quote_age=timedelta(seconds=10))
-    return Desk(demo_store(), prices, FakeQueue(), exchange)
+    return shallow_desk(LEVEL)
 
 
 def audited(desk: Desk, account_id: int = 1) -> None:

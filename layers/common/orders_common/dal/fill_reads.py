@@ -7,7 +7,7 @@ from typing import Any
 
 from orders_common.dal import keys
 from orders_common.dal.client import DynamoTable
-from orders_common.dal.paging import newest_first_page, newest_first_range, read_partition
+from orders_common.dal.paging import newest_first_page, newest_first_range, oldest_first_page, read_partition
 from orders_common.logic.ports import FillFilters
 from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import format_utc
@@ -38,8 +38,7 @@ class DynamoFillReads:
             "ConsistentRead": True,
         }
         found = read_partition(self.table, request, want=page.limit, sort_attribute="sk")
-        items = found.items[: page.limit]
-        cursor = items[-1]["sk"] if len(found.items) > page.limit else found.stopped_at
+        items, cursor = oldest_first_page(found, limit=page.limit, sort_attribute="sk")
         return Page([_record(item) for item in items], cursor)
 
     def account_fills(self, account_id: int, page: PageRequest, filters: FillFilters) -> Page[FillRecord]:

@@ -2,16 +2,19 @@
 order's partition under its version (``EVENT#<version>#<n>``), so they are written exactly when the
 change is, once, and read oldest first with one Query.
 
-Each item keeps the order right after the event (JSON, as the API returns it) when the writer has it:
-the publisher sends it on without reading the order again. Bulk cancels hold only what cancelling
-needs; their events carry none, and the publisher reads the order, which a cancel leaves final.
+Each item keeps the order right after the event (JSON) when the writer has it: the publisher sends it
+on without reading the order again, and the event keeps only what each changed field was before (what
+it became is in the order): an event of a fill stays under 1 KB, one write unit. Bulk cancels hold only
+what cancelling needs; their events carry no order but each change whole, and the publisher reads the
+order, which a cancel leaves final.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+import simplejson
 
 from orders_common.dal import keys
 from orders_common.dal.transaction import Transaction
@@ -24,7 +27,10 @@ from orders_common.origin import current_origin
 
 def add_events(transaction: Transaction, before: Order | None, after: Order) -> None:
     """The events of changing ``before`` (None: creating it) into ``after``, as items of ``transaction``."""
-    shown = after.model_dump_json(by_alias=True)
+    # What the order's stored item holds (absent values and computed fields left out): under 1 KB.
+    shown = after.model_dump_json(
+        exclude_none=True, exclude_defaults=True, exclude={"remaining_quantity", "average_fill_price"}
+    )
     for event in events_of_change(before, after, current_origin()):
         _put(transaction, event, shown)
 
@@ -34,6 +40,7 @@ def add_bulk_cancel_event(transaction: Transaction, order: OpenOrder, at: dateti
 
 
 def _put(transaction: Transaction, event: OrderEvent, order: str | None) -> None:
+
     number = int(event.event_id.rsplit("-", 1)[1])
     item: dict[str, Any] = {
         **keys.order_event_key(event.order_id, event.order_version, number),
@@ -46,10 +53,7 @@ def _put(transaction: Transaction, event: OrderEvent, order: str | None) -> None
         "order_version": event.order_version,
         "at": event.model_dump(mode="json")["at"],
         "actor_kind": event.actor.kind.value,
-        "changes": json.dumps(
-            {name: change.model_dump(mode="json", by_alias=True) for name, change in event.changes.items()},
-            separators=(",", ":"),
-        ),
+        # JSON text: exact numbers (read back as Decimal) and any value an order field can hold.
     }
     if event.actor.user_id is not None:
         item["actor_user_id"] = event.actor.user_id
@@ -57,4 +61,13 @@ def _put(transaction: Transaction, event: OrderEvent, order: str | None) -> None
         item["request_id"] = event.request_id
     if order is not None:
         item["order"] = order
+        item["before"] = _json({name: change.before for name, change in event.changes.items()})
+    else:
+        item["changes"] = _json({name: change.model_dump(by_alias=True) for name, change in event.changes.items()})
     transaction.put(f"event {event.event_id}", item, condition="attribute_not_exists(pk)")
+
+
+def _json(value: Any) -> str:
+    """Exact numbers (read back as Decimal), compact."""
+    text: str = simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
+    return text

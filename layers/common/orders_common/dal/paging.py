@@ -36,6 +36,13 @@ def read_partition(table: DynamoTable, request: dict[str, Any], *, want: int, so
     return PartitionPage(items, start[sort_attribute])
 
 
+def oldest_first_page(found: PartitionPage, *, limit: int, sort_attribute: str) -> tuple[list[Item], str | None]:
+    """The items of a forward read as one page, and where the next one starts."""
+    items = found.items[:limit]
+    cursor = items[-1][sort_attribute] if len(found.items) > limit else found.stopped_at
+    return items, cursor
+
+
 def newest_first_range(
     sort_attribute: str, *, after: str | None, since: str | None, until: str | None
 ) -> tuple[str, dict[str, Any]]:

@@ -15,6 +15,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/orders/process-all"),
     ("GET", "/api/orders/order/{order_id}"),
     ("GET", "/api/orders/order/{order_id}/fills"),
+    ("GET", "/api/orders/order/{order_id}/events"),
     ("GET", "/api/accounts/{account_id}"),
     ("GET", "/api/orders/health"),
     ("POST", "/api/accounts"),

@@ -9,7 +9,17 @@ from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound, OrderNotFound
 from orders_common.logic.ports import AccountReads, FillFilters, FillReads, OrderReads
 from orders_common.models.fill import FillRecord
+from orders_common.models.order import Order
 from orders_common.models.paging import Page, PageRequest
+
+
+def readable_order(orders: OrderReads, order_id: int, caller: Caller) -> Order:
+    """The order whose records ``caller`` asks for: its owner's, or any for an operator."""
+    order = orders.get_order(order_id)
+    if order is None:
+        raise OrderNotFound(order_id)
+    caller.require_user_or_admin(order.user_id, f"order {order_id}")
+    return order
 
 
 @dataclass(frozen=True)
@@ -18,10 +28,7 @@ class ListOrderFills:
     fills: FillReads
 
     def __call__(self, order_id: int, page: PageRequest, caller: Caller) -> Page[FillRecord]:
-        order = self.orders.get_order(order_id)
-        if order is None:
-            raise OrderNotFound(order_id)
-        caller.require_user_or_admin(order.user_id, f"order {order_id}")
+        readable_order(self.orders, order_id, caller)
         return self.fills.order_fills(order_id, page)
 
 

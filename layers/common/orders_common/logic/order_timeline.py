@@ -4,6 +4,8 @@ write the same events for the same change."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from orders_common.logic.ports.values import OpenOrder
@@ -12,8 +14,9 @@ from orders_common.models.order import Order, OrderStatus
 from orders_common.models.order_event import FieldChange, OrderEvent, OrderEventKind
 from orders_common.origin import Origin
 
-# Bookkeeping of every change, not a change of its own.
-_NOT_CHANGES = frozenset({"version", "updated_at"})
+# Bookkeeping of every change, not a change of its own; and what follows from the fields that changed
+# (the order after the event carries them).
+_NOT_CHANGES = frozenset({"version", "updated_at", "remaining_quantity", "average_fill_price"})
 _TRIGGER_FIELDS = frozenset({"triggered_at", "trail_mark", "stop_price"})
 
 _BY_STATUS = {
@@ -59,8 +62,13 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, F
 
 def events_of_change(before: Order | None, after: Order, origin: Origin) -> list[OrderEvent]:
     """The events of changing ``before`` (None: creating it) into ``after``."""
-    shown = after.model_dump(mode="json", by_alias=True)
-    changes = {} if before is None else changed_fields(before.model_dump(mode="json", by_alias=True), shown)
+    shown = as_shown(after)
+    changes: dict[str, FieldChange] = {}
+    if before is not None:
+        was = as_shown(before)
+        if before.triggers_now:  # the order read had not triggered: the attempt set triggered_at
+            was["triggered_at"] = None
+        changes = changed_fields(was, shown)
     kinds = event_kinds(before, after, origin)
     return [
         _event(after.id, after.account_id, after.user_id, after.version, number, kind, after.updated_at, origin,
@@ -77,9 +85,22 @@ def event_of_bulk_cancel(order: OpenOrder, at: datetime, origin: Origin) -> Orde
     }
     for name, held in (("reserved_cash", order.reserved_cash), ("reserved_quantity", order.reserved_quantity)):
         if held:
-            changes[name] = FieldChange(before=str(held), after="0")
+            changes[name] = FieldChange(before=held, after=Decimal(0))
     kind = OrderEventKind.CANCELLED
     return _event(order.id, order.account_id, order.user_id, order.version + 1, 1, kind, at, origin, changes)
+
+
+def as_shown(order: Order) -> dict[str, Any]:
+    """The order's fields as the API writes them: amounts exact JSON numbers, times ISO 8601 UTC."""
+    return {name: _plain(value) for name, value in order.model_dump(by_alias=True).items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_utc(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def _share(

@@ -43,7 +43,7 @@ class Actor(Model):
 
 
 class FieldChange(Model):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
 
     before: Any = Field(default=None, alias="from", description="The value before (null when it had none).")
     after: Any = Field(default=None, alias="to", description="The value after (null when it has none).")

@@ -20,11 +20,12 @@ MAX_TOKEN_LENGTH = 200
 
 # Positions in a list: an index sort key (``<created_at>#<id>``), a ledger entry id
 # (``<created_at>#<transaction tag>#<nn>``), an account's fill (``<executed_at>#<order id>#<n>``) or an
-# order's fill (``FILL#<n>``).
+# order's fill (``FILL#<n>``) or an order's event (``EVENT#<version>#<n>``).
 ORDER_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#\d{20}$")
 LEDGER_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[0-9a-f]{12}#\d{2}$")
 ACCOUNT_FILL_CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#\d{20}#\d{6}$")
 ORDER_FILL_CURSOR = re.compile(r"^FILL#\d{6}$")
+ORDER_EVENT_CURSOR = re.compile(r"^EVENT#\d{10}#\d{2}$")
 
 
 class InvalidNextToken(InvalidRequest):

@@ -33,6 +33,7 @@ from orders_common.models.paging import (
     MAX_PAGE_SIZE,
     MAX_TOKEN_LENGTH,
     ORDER_CURSOR,
+    ORDER_EVENT_CURSOR,
     ORDER_FILL_CURSOR,
     OrderFilters,
     PageRequest,
@@ -197,6 +198,12 @@ class OrderFillsQuery(PageQuery):
     """Query string of ``GET /api/orders/order/{order_id}/fills``: a page of the order's fills."""
 
     cursor: ClassVar[re.Pattern[str]] = ORDER_FILL_CURSOR
+
+
+class OrderEventsQuery(PageQuery):
+    """Query string of ``GET /api/orders/order/{order_id}/events``: a page of the order's timeline."""
+
+    cursor: ClassVar[re.Pattern[str]] = ORDER_EVENT_CURSOR
 
 
 class ListQuery(PageQuery):

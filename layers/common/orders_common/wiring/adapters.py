@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from orders_common.dal.counters import DynamoCounters
     from orders_common.dal.fill_reads import DynamoFillReads
     from orders_common.dal.ledger_reads import DynamoLedger
+    from orders_common.dal.order_event_reads import DynamoOrderEventReads
     from orders_common.dal.order_reads import DynamoPendingSummaries
     from orders_common.dal.order_writes import DynamoOrderWrites
     from orders_common.dal.switches import DynamoSwitches
@@ -72,6 +73,12 @@ class Adapters:
         from orders_common.dal.fill_reads import DynamoFillReads
 
         return DynamoFillReads(self.table)
+
+    @cached_property
+    def order_event_reads(self) -> DynamoOrderEventReads:
+        from orders_common.dal.order_event_reads import DynamoOrderEventReads
+
+        return DynamoOrderEventReads(self.table)
 
     @cached_property
     def counters(self) -> DynamoCounters:

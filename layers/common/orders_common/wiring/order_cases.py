@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from orders_common.logic.fan_out import FanOut
     from orders_common.logic.fills import ListOrderFills
     from orders_common.logic.health import CheckHealth
+    from orders_common.logic.order_events import ListOrderEvents
     from orders_common.logic.process_all import ProcessAll
     from orders_common.logic.queries import (
         GetAccount,
@@ -189,6 +190,12 @@ class OrderUseCases(Adapters):
         from orders_common.logic.queries import GetAccount
 
         return GetAccount(accounts=self.accounts)
+
+    @property
+    def list_order_events(self) -> ListOrderEvents:
+        from orders_common.logic.order_events import ListOrderEvents
+
+        return ListOrderEvents(orders=self.orders, events=self.order_event_reads)
 
     @property
     def list_order_fills(self) -> ListOrderFills:

@@ -11,6 +11,7 @@ from orders_common.logic.fill_progress import FillPlan
 from orders_common.logic.ports.values import BulkClose, FillFilters, IdempotencyRecord, OpenOrder, OrderSummary
 from orders_common.models.fill import FillRecord
 from orders_common.models.order import Order, OrderStatus, Side
+from orders_common.models.order_event import OrderEvent
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 
 
@@ -76,6 +77,11 @@ class FillReads(Protocol):
 
     def account_fills(self, account_id: int, page: PageRequest, filters: FillFilters) -> Page[FillRecord]:
         """The account's fills, newest first (from an index: the latest may be missing for a moment)."""
+
+
+class OrderEventReads(Protocol):
+    def order_events(self, order_id: int, page: PageRequest) -> Page[OrderEvent]:
+        """The order's events, oldest first, read consistently."""
 
 
 class OrderAmends(Protocol):
