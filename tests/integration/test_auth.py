@@ -123,6 +123,19 @@ def test_cross_account_operations_need_the_admin_scope(secured: Secured) -> None
     assert secured.stack.post("/api/orders/process-all", headers=admin).json()["succeeded"] == 1
 
 
+def test_an_admin_reads_any_users_accounts_and_ledger_and_no_one_else_does(secured: Secured) -> None:
+    user, owner, admin = secured.token(1), secured.token(2), secured.token(99, admin=True)
+
+    as_owner = [secured.stack.get(path, headers=owner) for path in ("/api/users/2/accounts", "/api/accounts/3/ledger")]
+    as_admin = [secured.stack.get(path, headers=admin) for path in ("/api/users/2/accounts", "/api/accounts/3/ledger")]
+
+    assert [response.status for response in as_owner + as_admin] == [200] * 4
+    assert [response.json() for response in as_admin] == [response.json() for response in as_owner]
+    assert [account["account_id"] for account in as_admin[0].json()] == [3]
+    assert_error(secured.stack.get("/api/users/2/accounts", headers=user), 403, "FORBIDDEN")
+    assert_error(secured.stack.get("/api/accounts/3/ledger", headers=user), 403, "FORBIDDEN")
+
+
 def test_the_admin_group_also_grants_admin_operations(secured: Secured) -> None:
     headers = secured.token(5, **{"cognito:groups": ["traders", "admin"]})
 

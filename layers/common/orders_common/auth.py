@@ -35,7 +35,8 @@ class Caller:
             raise Forbidden(f"You may not access {what}: it belongs to another user.")
 
     def require_user_or_admin(self, user_id: int, what: str) -> None:
-        """For what an operator may read of any account (its fills); anyone else only of their own."""
+        """For what an operator may read of any account (its ledger, fills, an order's timeline); anyone
+        else only of their own."""
         if not (self.is_admin or self.may_act_for(user_id)):
             raise Forbidden(f"You may not access {what}: it belongs to another user.")
 

@@ -17,7 +17,7 @@ class ListUserAccounts:
     accounts: AccountLists
 
     def __call__(self, user_id: int, page: PageRequest, caller: Caller) -> Page[AccountSummary]:
-        caller.require_user(user_id, f"the accounts of user {user_id}")
+        caller.require_user_or_admin(user_id, f"the accounts of user {user_id}")
         return self.accounts.list_user_accounts(user_id, page)
 
 
@@ -30,5 +30,5 @@ class ListLedger:
         owner = self.accounts.get_owner(account_id)
         if owner is None:
             raise AccountNotFound(account_id)
-        caller.require_user(owner, f"account {account_id}")
+        caller.require_user_or_admin(owner, f"account {account_id}")
         return self.ledger.list_entries(account_id, page, filters)
