@@ -28,6 +28,13 @@ def thin_book(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> Deployed:
     return stack
 
 
+def timeline(stack: Deployed, order_id: int) -> list[tuple[str, int]]:
+    """The order's events (kind, version): exactly one per change that landed, none of the losers'."""
+    events = stack.get(f"/api/orders/order/{order_id}/events").json()
+    assert len({event["event_id"] for event in events}) == len(events)
+    return [(event["kind"], event["order_version"]) for event in events]
+
+
 def test_two_executors_on_a_partially_filled_order_fill_each_part_once(thin_book: Deployed) -> None:
     stack = thin_book
     for _ in range(ROUNDS):
@@ -47,6 +54,9 @@ def test_two_executors_on_a_partially_filled_order_fill_each_part_once(thin_book
         assert after["status"] == "partially_filled"
         assert Decimal(str(after["filled_quantity"])) == Decimal("0.006")
         assert after["fills_count"] == 6
+        assert timeline(stack, order["id"]) == [
+            ("created", 1), ("partially_filled", 2), ("partially_filled", 3), ("partially_filled", 4)
+        ]  # fmt: skip
         consistent(stack)
         stack.post(f"/api/orders/cancel/{order['id']}")
         consistent(stack)
@@ -72,6 +82,10 @@ def test_a_cancel_racing_a_partial_fill_leaves_one_consistent_outcome(thin_book:
         assert after["fills_count"] == (2 if filled else 0)
         assert after["reserved_cash"] == 0
         assert all(isinstance(error, OrderNotPending) for error in errors)
+        expected = [("created", 1), ("partially_filled", 2), ("cancelled", 3)] if filled else [
+            ("created", 1), ("cancelled", 2)
+        ]  # fmt: skip
+        assert timeline(stack, order["id"]) == expected
         outcomes.add("filled a part, then cancelled" if filled else "cancelled first")
         consistent(stack)
     assert outcomes  # which comes first varies; each round is checked above
