@@ -9,6 +9,7 @@ the publisher relies on (a record per item of a transaction, none for a refused 
 from __future__ import annotations
 
 import json
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ import boto3
 import jsonschema
 import pytest
 
+from localdev.pipeline import stream_poller
 from localdev.streams import StreamReader
 from orders_common.models.order_event import OrderEventKind
 from orders_common.wiring import reset_services
@@ -182,3 +184,33 @@ def test_the_stream_filter_passes_new_events_only(stack: Deployed) -> None:
     assert [r for r in written if stack.stream.passes(r)] == [
         r for r in written if r["eventName"] == "INSERT" and r["dynamodb"]["Keys"]["sk"]["S"].startswith("EVENT#")
     ]
+
+
+def test_the_local_event_source_retries_from_the_failed_record_then_gives_up_to_its_queue(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ((spec, source),) = stack.template.events_of_type("DynamoDB")
+    queue_urls = {
+        stack.resolver.attributes[("PublishEventsDeadLetterQueue", "Arn")]: stack.resolver.refs[
+            "PublishEventsDeadLetterQueue"
+        ]
+    }
+    poller = stream_poller(stack.functions[spec.logical_id], source, stack.resolver, queue_urls, stop=threading.Event())
+    assert (poller.batch_size, poller.max_retries) == (10, 10)  # the template's
+    poller.max_retries = 1
+    stack.event_tap  # noqa: B018 - the bus's rule before anything is published
+    orders = [stack.create_order() for _ in range(3)]
+    refused = f"{orders[1]['id']}-1-1"
+    bus = stack.services.event_bus
+    monkeypatch.setattr(bus, "_client", RefusingOne(bus.client, refused))
+
+    assert poller.poll_once() == 1  # the first record; the batch is retried from the refused one
+    assert poller.poll_once() == 2  # its one retry refused too: the rest is settled, the failure recorded
+    assert poller.poll_once() == 0
+
+    assert sorted(detail_ids(stack.bus_events())) == sorted(f"{order['id']}-1-1" for order in (orders[0], orders[2]))
+    (message,) = boto3.client("sqs").receive_message(QueueUrl=stack.resolver.refs["PublishEventsDeadLetterQueue"])[
+        "Messages"
+    ]
+    info = json.loads(message["Body"])["DDBStreamBatchInfo"]
+    assert (info["batchSize"], info["streamArn"]) == (2, stack.stream.stream_arn)
