@@ -38,6 +38,9 @@ format: $(STAMP) ## Format the code
 openapi: $(STAMP) ## Write docs/openapi.json from the handlers' routes and models (a test fails when it is stale)
 	$(BIN)/python -m tools.openapi
 
+event-schemas: $(STAMP) ## Write docs/events/ (JSON Schemas of the order events) from the models (a test fails when stale)
+	$(BIN)/python -m tools.event_schemas
+
 validate: $(STAMP) ## sam validate --lint
 	$(BIN)/sam validate --lint
 
@@ -55,7 +58,7 @@ clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
-.PHONY: help venv run test lint format openapi validate build bench bench-small clean
+.PHONY: help venv run test lint format openapi event-schemas validate build bench bench-small clean
 
 # sam local (Docker): every function in its Lambda container, offline. See "sam local (Docker)" in the README.
 SAM_LOCAL_ARGS ?=

@@ -15,6 +15,7 @@ BENCHMARKS = [
     "write_units",
     "order_changes",
     "sizes",
+    "event_publish",
     "cold_start",
 ]
 

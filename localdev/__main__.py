@@ -9,6 +9,8 @@ import sys
 import threading
 from types import FrameType
 
+from localdev.local_events import PATH as EVENTS_PATH
+from localdev.local_events import EventTap, events_handler
 from localdev.local_prices import PATH as PRICES_PATH
 from localdev.local_prices import install_adjustable_prices, price_handler
 from localdev.pipeline import Pipeline
@@ -75,11 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     stack.start()
     assert stack.resolver is not None
     prices = install_adjustable_prices()
+    tap = EventTap.on_bus(stack.resolver.refs["OrderEventBus"])
+    tap.start()
     gateway = ApiGateway(
         gateway_address,
         stack.router,
         pages=documentation_pages(build_openapi(stack.template)),
-        local={PRICES_PATH: price_handler(prices)},
+        local={PRICES_PATH: price_handler(prices), EVENTS_PATH: events_handler(tap)},
         quiet=arguments.quiet,
     )
     pipeline = Pipeline.from_template(
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if prices is not None:
         print(f"  Prices: GET/PUT http://{arguments.host}:{arguments.port}{PRICES_PATH} (local only)", flush=True)
+    print(f"  Order events: GET http://{arguments.host}:{arguments.port}{EVENTS_PATH} (local only)", flush=True)
     for line in pipeline.describe():
         print(f"  {line}", flush=True)
     if stack.auth_enabled:
@@ -126,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nStopping...", flush=True)
     finally:
         pipeline.close()
+        tap.close()
         gateway.shutdown()
         gateway.server_close()
         stack.stop()

@@ -85,6 +85,12 @@ class Arns:
     def queue_named(self, name: str, account: str | None = None, region: str | None = None) -> str:
         return f"arn:{self.partition}:sqs:{region or self.region}:{account or self.account}:{name}"
 
+    def event_bus(self, name: str | None) -> str:
+        # PutEvents takes a bus's name or ARN; without either, the account's default bus.
+        if name and name.startswith("arn:"):
+            return name
+        return f"arn:{self.partition}:events:{self.region}:{self.account}:event-bus/{name or 'default'}"
+
 
 _REGION_IN_HOST = re.compile(r"(?:^|\.)([a-z]{2}(?:-[a-z]+)+-\d+)\.")
 
@@ -112,6 +118,8 @@ def permissions_for(service: str, operation: str, params: Mapping[str, Any], arn
             return _dynamodb(operation, params, arns)
         if service == "sqs":
             return _sqs(operation, params, arns)
+        if service == "events":
+            return _events(operation, params, arns)
     except UnmappedCall:
         raise
     except (KeyError, TypeError, ValueError) as error:  # a request of a shape not foreseen
@@ -153,6 +161,20 @@ def _sqs(operation: str, params: Mapping[str, Any], arns: Arns) -> tuple[Permiss
     if operation == "ListQueues":
         return (Permission(action, "*"),)
     raise UnmappedCall(f"sqs.{operation}: no queue named in the request")
+
+
+def _events(operation: str, params: Mapping[str, Any], arns: Arns) -> tuple[Permission, ...]:
+    if operation == "PutEvents":
+        # Authorized on each bus an entry names.
+        return tuple(
+            sorted(
+                {
+                    Permission("events:PutEvents", arns.event_bus(entry.get("EventBusName")))
+                    for entry in params["Entries"]
+                }
+            )
+        )
+    raise UnmappedCall(f"events.{operation}: no IAM mapping")
 
 
 # Policies

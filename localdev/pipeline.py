@@ -5,6 +5,8 @@
   not reported in ``batchItemFailures``. Failed messages come back after the queue's visibility
   timeout; moto moves them to the dead-letter queue after the redrive policy's ``maxReceiveCount``.
 - ``Schedule`` invokes a function with an EventBridge "Scheduled Event" at the template's rate.
+- ``StreamPoller`` (``localdev.streams``) delivers the table's stream to its function as Lambda's
+  DynamoDB event source mapping does (filters, batch size, partial failures, retries, on-failure queue).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import boto3
 
 from localdev.events import scheduled_event, sqs_event
 from localdev.functions import LocalFunction
+from localdev.streams import StreamPoller, StreamReader
 from localdev.template import Resolver, Template
 
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
@@ -123,6 +126,7 @@ class Pipeline:
     schedules: list[Schedule]
     stop: threading.Event
     threads: list[threading.Thread] = field(default_factory=list)
+    streams: list[StreamPoller] = field(default_factory=list)
 
     @classmethod
     def from_template(
@@ -168,10 +172,14 @@ class Pipeline:
                     quiet=quiet,
                 )
             )
-        return cls(pollers, schedules, stop)
+        streams = [
+            stream_poller(functions[spec.logical_id], properties, resolver, queue_urls, stop=stop, quiet=quiet)
+            for spec, properties in template.events_of_type("DynamoDB")
+        ]
+        return cls(pollers, schedules, stop, streams=streams)
 
     def start(self) -> None:
-        workers: list[QueuePoller | Schedule] = [*self.pollers, *self.schedules]
+        workers: list[QueuePoller | Schedule | StreamPoller] = [*self.pollers, *self.schedules, *self.streams]
         for worker in workers:
             thread = threading.Thread(
                 target=worker.run, name=f"pipeline-{worker.function.spec.logical_id}", daemon=True
@@ -185,7 +193,37 @@ class Pipeline:
             thread.join(timeout=5)
 
     def describe(self) -> list[str]:
-        return [
-            f"SQS {p.queue_url.rsplit('/', 1)[-1]} -> {p.function.spec.logical_id} (batch {p.batch_size})"
-            for p in self.pollers
-        ] + [f"every {s.interval:g} s -> {s.function.spec.logical_id}" for s in self.schedules]
+        return (
+            [
+                f"SQS {p.queue_url.rsplit('/', 1)[-1]} -> {p.function.spec.logical_id} (batch {p.batch_size})"
+                for p in self.pollers
+            ]
+            + [f"every {s.interval:g} s -> {s.function.spec.logical_id}" for s in self.schedules]
+            + [
+                f"DynamoDB stream {s.reader.stream_arn.split('/')[1]} -> {s.function.spec.logical_id} "
+                f"(batch {s.batch_size})"
+                for s in self.streams
+            ]
+        )
+
+
+def stream_poller(
+    function: LocalFunction,
+    properties: Mapping[str, Any],
+    resolver: Resolver,
+    queue_urls: Mapping[str, str],
+    *,
+    stop: threading.Event,
+    quiet: bool = False,
+) -> StreamPoller:
+    """A DynamoDB event of the template, as Lambda's event source mapping would run it."""
+    on_failure = resolver.resolve(properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"))
+    return StreamPoller(
+        function,
+        StreamReader.for_event(properties, resolver.resolve(properties["Stream"])),
+        batch_size=int(properties.get("BatchSize", 100)),
+        max_retries=int(properties.get("MaximumRetryAttempts", -1)),
+        on_failure_queue_url=queue_urls.get(on_failure) if on_failure else None,
+        stop=stop,
+        quiet=quiet,
+    )

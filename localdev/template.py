@@ -1,7 +1,8 @@
 """Read ``template.yaml`` so that local runs and tests use the deployed definitions, not copies of them.
 
 Only what local emulation needs is understood: parameters and their defaults, conditions made of
-``Fn::Equals``, and the intrinsics ``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::If`` and ``Fn::Equals``.
+``Fn::Equals``, ``Fn::Not``, ``Fn::And`` and ``Fn::Or``, and the intrinsics ``Ref``, ``Fn::GetAtt``,
+``Fn::Sub`` and ``Fn::If``.
 """
 
 from __future__ import annotations
@@ -198,6 +199,9 @@ class Resolver:
             "Fn::Sub": self._sub,
             "Fn::If": self._if,
             "Fn::Equals": lambda argument: str(self.resolve(argument[0])) == str(self.resolve(argument[1])),
+            "Fn::Not": lambda argument: not self.resolve(argument[0]),
+            "Fn::And": lambda argument: all(self.resolve(item) for item in argument),
+            "Fn::Or": lambda argument: any(self.resolve(item) for item in argument),
             "Condition": lambda name: self.template.condition(name, self),
         }
 

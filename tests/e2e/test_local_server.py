@@ -230,3 +230,29 @@ def test_a_server_started_with_sigint_ignored_still_stops_cleanly(stop: signal.S
     process.send_signal(stop)
 
     assert process.wait(timeout=15) == 0
+
+
+def test_order_events_are_published_and_listed_locally(server: Client) -> None:
+    created = (
+        '{"account_id": 1, "symbol": "SOL", "name": "Events", "side": "buy", "order_type": "market", "quantity": 1}'
+    )
+    _, _, order = server.call("POST", "/api/orders/create", created)
+    assert server.call("POST", f"/api/orders/execute/{order['id']}")[0] == 200
+    wanted = [("created", f"{order['id']}-1-1"), ("filled", f"{order['id']}-2-1")]
+
+    deadline = time.monotonic() + 20
+    seen: list[tuple[str, str]] = []
+    while time.monotonic() < deadline:
+        status, _, events = server.call("GET", "/_local/events")
+        assert status == 200
+        seen = [(e["detail-type"], e["detail"]["event_id"]) for e in events if e["detail"]["order_id"] == order["id"]]
+        if seen == wanted:
+            break
+        time.sleep(0.2)
+    assert seen == wanted
+    filled = next(e for e in events if e["detail"]["event_id"] == wanted[1][1])
+    assert filled["source"] == "hyperoru.orders"
+    assert filled["detail"]["order"]["status"] == "filled"
+    assert filled["detail"]["order"]["quantity"] == Decimal("1")  # exact numbers, as the API writes them
+    assert server.call("POST", "/_local/events")[0] == 405
+    assert "/_local/events" not in str(server.call("GET", "/openapi.json")[2]["paths"])

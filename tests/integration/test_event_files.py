@@ -182,6 +182,16 @@ def the_timeline_of_order_1(result: Any, stack: Deployed) -> None:
     assert events[1]["changes"]["status"] == {"from": "pending", "to": "filled"}
 
 
+def published_the_created_event_of_order_1(result: Any, stack: Deployed) -> None:
+    assert result == {"batchItemFailures": []}
+    item = boto3.client("dynamodb").get_item(
+        TableName=stack.table_name,
+        Key={"pk": {"S": "ORDER#1"}, "sk": {"S": "EVENT#0000000001#01"}},
+        ConsistentRead=True,
+    )["Item"]
+    assert (item["event_id"]["S"], "published_at" in item) == ("1-1-1", True)  # marked: not published again
+
+
 # What each event must produce, given one pending market buy (order 1, client order id bot-0001) on account 1
 # (executed first for the events in EXECUTED_FIRST).
 EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
@@ -216,6 +226,7 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "account_ledger.json": ledger_of_account_1,
     "audit_account.json": audited,
     "audit_account.schedule.json": audited_every_account,
+    "publish_events.json": published_the_created_event_of_order_1,
 }
 
 # Events whose answer is an error by design (everything else answers 2xx).

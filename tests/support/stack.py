@@ -14,7 +14,9 @@ import boto3
 from localdev.events import sqs_event
 from localdev.iam import IamRecorder
 from localdev.inprocess import InProcessStack
+from localdev.local_events import EventTap
 from localdev.routing import Authorizer, HttpResponse, Router
+from localdev.streams import StreamReader, stream_event
 from localdev.template import Resolver, Template
 from orders_common.http.jsonio import dumps
 from orders_common.wiring import Services, services
@@ -25,6 +27,8 @@ class Deployed(InProcessStack):
     """The in-process stack, with what tests ask of it."""
 
     iam: IamRecorder | None = None  # every AWS call of the functions, checked against their policies
+    _tap: EventTap | None = None
+    _stream: StreamReader | None = None
 
     @property
     def services(self) -> Services:
@@ -97,6 +101,48 @@ class Deployed(InProcessStack):
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
             delivered += len(messages)
         return delivered
+
+    # Order events: the table's stream through the publisher, and what reached the bus
+
+    @property
+    def event_tap(self) -> EventTap:
+        """What reaches the order bus from now on (a rule of the test's own, as ``make run``'s)."""
+        if self._tap is None:
+            self._tap = EventTap.on_bus(self.resolver.refs["OrderEventBus"], keep=10_000)
+        return self._tap
+
+    @property
+    def stream(self) -> StreamReader:
+        """The table's stream as the publisher's event source reads it (its filters applied)."""
+        if self._stream is None:
+            ((_, source),) = self.template.events_of_type("DynamoDB")
+            self._stream = StreamReader.for_event(source, self.resolver.resolve(source["Stream"]))
+        return self._stream
+
+    def stream_records(self) -> list[dict[str, Any]]:
+        """The event items written since the last call, as the stream delivers them."""
+        self.event_tap  # noqa: B018 - the bus's rule must exist before anything is published
+        return self.stream.read()
+
+    def publish_records(self, records: list[dict[str, Any]], before_each: Callable[[], object] = lambda: None) -> Any:
+        """Deliver ``records`` to the publisher in one batch; its partial batch response."""
+        before_each()
+        return self.invoke("PublishEventsFunction", stream_event(records, self.stream.stream_arn))
+
+    def publish_events(self, before_each: Callable[[], object] = lambda: None) -> list[dict[str, Any]]:
+        """Publish every event written so far, ten records per batch as the template says; what
+        reached the bus since the last call (oldest first)."""
+        records = self.stream_records()
+        for start in range(0, len(records), 10):
+            assert self.publish_records(records[start : start + 10], before_each) == {"batchItemFailures": []}
+        return self.bus_events()
+
+    def bus_events(self) -> list[dict[str, Any]]:
+        """The events that reached the bus since the last call."""
+        before = len(self.event_tap.events())
+        while self.event_tap.poll_once():
+            pass
+        return self.event_tap.events()[before:]
 
     # What is stored
 

@@ -24,8 +24,8 @@ FORBIDDEN = {
     "orders_common.models": ["orders_common.logic", "orders_common.dal", "orders_common.exchange", "orders_common.http",
                              "orders_common.wiring", "orders_common.runtime", "orders_common.queue"],
     "orders_common.logic": ["orders_common.dal", "orders_common.http", "orders_common.wiring", "orders_common.runtime",
-                            "orders_common.queue", "orders_common.exchange.paper", "orders_common.exchange.prices",
-                            "orders_common.exchange.hyperliquid", "boto3", "botocore"],
+                            "orders_common.queue", "orders_common.event_bus", "orders_common.exchange.paper",
+                            "orders_common.exchange.prices", "orders_common.exchange.hyperliquid", "boto3", "botocore"],
     "orders_common.dal": ["orders_common.http", "orders_common.wiring", "orders_common.runtime", "orders_common.queue",
                           "orders_common.exchange.paper", "orders_common.exchange.prices",
                           "orders_common.exchange.hyperliquid", "orders_common.logic.create_order",
@@ -85,7 +85,7 @@ def test_each_module_imports_only_what_its_layer_may(name: str, path: Path) -> N
 
 
 def test_only_the_wiring_joins_use_cases_to_adapters() -> None:
-    adapters = ("orders_common.dal.", "orders_common.queue", "orders_common.exchange.paper",
+    adapters = ("orders_common.dal.", "orders_common.queue", "orders_common.event_bus", "orders_common.exchange.paper",
                 "orders_common.exchange.hyperliquid", "orders_common.exchange.prices")  # fmt: skip
     found = {name: imports(path, top_level_only=False) for name, path in modules()}
 
@@ -96,7 +96,13 @@ def test_only_the_wiring_joins_use_cases_to_adapters() -> None:
         name
         for name in found
         if not name.startswith(
-            ("orders_common.dal", "orders_common.exchange", "orders_common.queue", "orders_common.wiring")
+            (
+                "orders_common.dal",
+                "orders_common.exchange",
+                "orders_common.queue",
+                "orders_common.event_bus",
+                "orders_common.wiring",
+            )
         )
         and uses(name, adapters)
         and uses(name, ("orders_common.logic.",))

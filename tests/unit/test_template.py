@@ -109,6 +109,7 @@ def test_only_the_functions_that_change_orders_or_accounts_may_write(template: T
         "FreezeAccountFunction",
         "UnfreezeAccountFunction",
         "AuditAccountFunction",  # its cursor and its run's status only
+        "PublishEventsFunction",  # its events' publication marks only
     }
 
 
@@ -203,3 +204,82 @@ def test_the_route_table_the_catch_all_answers_from_is_the_templates(template: T
 
     assert set(ROUTES) == routes
     assert [route.function for route in template.http_routes() if route.path == "$default"] == ["RouteNotFoundFunction"]
+
+
+WEBHOOK_RESOURCES = {
+    "WebhookConnection",
+    "WebhookDestination",
+    "WebhookDeadLetterQueue",
+    "WebhookDeadLetterQueuePolicy",
+    "WebhookDeadLetterAlarm",
+    "WebhookRole",
+    "WebhookRule",
+}
+
+
+def test_new_order_events_reach_the_publisher_from_the_stream(template: Template) -> None:
+    import json
+
+    table = template.resources["OrdersTable"]["Properties"]
+    stream = template.resources["PublishEventsFunction"]["Properties"]["Events"]["Stream"]
+
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    assert stream["Type"] == "DynamoDB"
+    source = stream["Properties"]
+    assert source["Stream"] == {"Fn::GetAtt": ["OrdersTable", "StreamArn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["BisectBatchOnFunctionError"] is True
+    assert 0 < source["MaximumRetryAttempts"] <= 10
+    assert source["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["PublishEventsDeadLetterQueue", "Arn"]},
+    }
+    (only,) = source["FilterCriteria"]["Filters"]
+    assert json.loads(only["Pattern"]) == {
+        "eventName": ["INSERT"],
+        "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "EVENT#"}]}}},
+    }
+    alarm = template.resources["PublishEventsDeadLetterAlarm"]["Properties"]
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["PublishEventsDeadLetterQueue", "QueueName"]}
+
+
+def test_the_publisher_may_put_events_on_the_stacks_bus_only(template: Template) -> None:
+    function = template.resources["PublishEventsFunction"]["Properties"]
+    statements = function["Policies"][0]["Statement"]
+
+    assert function["Environment"]["Variables"]["EVENT_BUS_NAME"] == {"Ref": "OrderEventBus"}
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        (["dynamodb:GetItem", "dynamodb:UpdateItem"], {"Fn::GetAtt": ["OrdersTable", "Arn"]}),
+        (["events:PutEvents"], {"Fn::GetAtt": ["OrderEventBus", "Arn"]}),
+    ]
+    assert template.resources["OrderEventBus"]["Type"] == "AWS::Events::EventBus"
+
+
+def test_the_webhook_exists_only_with_a_url(template: Template) -> None:
+    from localdev.template import Resolver
+
+    conditional = {name for name, spec in template.resources.items() if spec.get("Condition") == "WebhookOn"}
+    assert conditional == WEBHOOK_RESOURCES
+    assert template.document["Parameters"]["WebhookUrl"]["Default"] == ""
+    assert template.document["Parameters"]["WebhookSecretArn"]["Default"] == ""
+    assert template.condition("WebhookOn", Resolver(template)) is False
+    with_url = Template(template.document, parameter_overrides={"WebhookUrl": "https://hooks.example.com/orders"})
+    assert template.condition("WebhookOn", Resolver(with_url)) is True
+
+
+def test_the_webhook_rule_retries_then_keeps_what_failed(template: Template) -> None:
+    rule = template.resources["WebhookRule"]["Properties"]
+    (target,) = rule["Targets"]
+
+    assert rule["EventBusName"] == {"Ref": "OrderEventBus"}
+    assert rule["EventPattern"] == {"source": ["hyperoru.orders"]}
+    assert target["Arn"] == {"Fn::GetAtt": ["WebhookDestination", "Arn"]}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["WebhookDeadLetterQueue", "Arn"]}}
+    (allowed,) = template.resources["WebhookDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert allowed["Principal"] == {"Service": "events.amazonaws.com"}
+    assert allowed["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["WebhookRule", "Arn"]}}}
+    destination = template.resources["WebhookDestination"]["Properties"]
+    assert (destination["HttpMethod"], destination["InvocationEndpoint"]) == ("POST", {"Ref": "WebhookUrl"})
+    key = template.resources["WebhookConnection"]["Properties"]["AuthParameters"]["ApiKeyAuthParameters"]
+    assert key["ApiKeyValue"]["Fn::If"][1] == {"Fn::Sub": "{{resolve:secretsmanager:${WebhookSecretArn}:SecretString}}"}

@@ -73,6 +73,10 @@ class Settings(BaseModel):
     execution_queue_visibility_seconds: int = Field(
         default=180, ge=1, le=43200, description="The queue's visibility timeout: how long a sent order is not resent."
     )
+    # No default: the publisher refuses to run without its bus rather than publish nowhere.
+    event_bus_name: str | None = Field(
+        default=None, min_length=1, description="EventBridge bus the order events are published to."
+    )
 
     price_source: Literal["static", "hyperliquid"] = "static"
     static_prices: PriceTable = Field(default_factory=dict, description="Prices for the static source.")

@@ -129,6 +129,21 @@ def _queue_origin(event: dict[str, Any], context: LambdaContext) -> Origin:
     return Origin.of(Actor(kind=ActorKind.QUEUE), request_id=getattr(context, "aws_request_id", None))
 
 
+def stream_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, Any]]) -> LambdaHandler:
+    """A DynamoDB stream batch function (``handle`` answers the partial batch response). It changes no
+    order, so what it does is attributed to the system, under its invocation's id."""
+
+    def run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return dict(handle(event, context))
+
+    return entry_point(
+        run,
+        origin_of=lambda event, context: Origin.of(
+            Actor(kind=ActorKind.SYSTEM), request_id=getattr(context, "aws_request_id", None)
+        ),
+    )
+
+
 def is_scheduled_event(event: dict[str, Any]) -> bool:
     return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from orders_common.dal.accounts import DynamoAccounts
     from orders_common.dal.client import DynamoTable
     from orders_common.dal.counters import DynamoCounters
+    from orders_common.dal.event_publication import DynamoStoredEvents
     from orders_common.dal.fill_reads import DynamoFillReads
     from orders_common.dal.ledger_reads import DynamoLedger
     from orders_common.dal.order_event_reads import DynamoOrderEventReads
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from orders_common.dal.order_writes import DynamoOrderWrites
     from orders_common.dal.switches import DynamoSwitches
     from orders_common.domain.fees import FeeSchedule
+    from orders_common.event_bus import EventBridgeBus
     from orders_common.exchange.base import BookSource, Exchange, PriceSource
     from orders_common.logic.ids import IdAllocator
     from orders_common.queue import ExecutionQueue
@@ -164,6 +166,20 @@ class Adapters:
         if not self.settings.execution_queue_url:
             raise RuntimeError("EXECUTION_QUEUE_URL is not set")
         return ExecutionQueue(self.settings.execution_queue_url)
+
+    @cached_property
+    def stored_events(self) -> DynamoStoredEvents:
+        from orders_common.dal.event_publication import DynamoStoredEvents
+
+        return DynamoStoredEvents(self.table)
+
+    @cached_property
+    def event_bus(self) -> EventBridgeBus:
+        from orders_common.event_bus import EventBridgeBus
+
+        if not self.settings.event_bus_name:
+            raise RuntimeError("EVENT_BUS_NAME is not set")
+        return EventBridgeBus(self.settings.event_bus_name)
 
     def begin_invocation(self) -> None:
         """Prices and books are shared within one invocation, never carried into the next."""

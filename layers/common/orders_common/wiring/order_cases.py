@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from orders_common.logic.health import CheckHealth
     from orders_common.logic.order_events import ListOrderEvents
     from orders_common.logic.process_all import ProcessAll
+    from orders_common.logic.publish_events import PublishOrderEvent
     from orders_common.logic.queries import (
         GetAccount,
         GetClientOrder,
@@ -202,3 +203,9 @@ class OrderUseCases(Adapters):
         from orders_common.logic.fills import ListOrderFills
 
         return ListOrderFills(orders=self.orders, fills=self.fill_reads)
+
+    @property
+    def publish_order_event(self) -> PublishOrderEvent:
+        from orders_common.logic.publish_events import PublishOrderEvent
+
+        return PublishOrderEvent(events=self.stored_events, orders=self.orders, bus=self.event_bus)
