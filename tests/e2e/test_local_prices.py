@@ -196,6 +196,19 @@ def timeline(desk: Client, order_id: int) -> list[dict[str, Any]]:
     return list(events)
 
 
+def published(desk: Client, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the local bus received of ``events`` (waits for the stream reader, which polls)."""
+    wanted = [event["event_id"] for event in events]
+    deadline = time.monotonic() + 10
+    while True:
+        status, _, on_bus = desk.call("GET", "/_local/events")
+        assert status == 200
+        found = {event["detail"]["event_id"]: event for event in on_bus}
+        if all(event_id in found for event_id in wanted) or time.monotonic() > deadline:
+            return [found[event_id] for event_id in wanted if event_id in found]
+        time.sleep(0.2)
+
+
 def open_funded_account(desk: Client) -> int:
     status, _, account = desk.call("POST", "/api/accounts", json.dumps({"user_id": 7, "initial_deposit": 1000000}))
     assert status == 201, account
@@ -224,6 +237,9 @@ def test_a_market_buy_of_three_and_a_half_btc_fills_at_four_levels(desk: Client)
     events = timeline(desk, order["id"])
     assert [(e["kind"], e["order_version"]) for e in events] == [("created", 1), ("filled", 2)]
     assert events[1]["changes"]["fills_count"] == {"from": 0, "to": 4}
+    on_bus = published(desk, events)
+    assert [(e["detail-type"], e["detail"]["event_id"]) for e in on_bus] == [(e["kind"], e["event_id"]) for e in events]
+    assert on_bus[1]["detail"]["order"]["fills_count"] == 4 and on_bus[1]["source"] == "hyperoru.orders"
 
 
 def test_a_gtc_limit_larger_than_the_depth_completes_when_the_market_moves(desk: Client) -> None:
@@ -243,6 +259,9 @@ def test_a_gtc_limit_larger_than_the_depth_completes_when_the_market_moves(desk:
     assert [e["kind"] for e in events] == ["created", "partially_filled", "filled"]
     assert events[1]["changes"]["filled_quantity"] == {"from": 0, "to": 10} and events[1]["actor"]["kind"] == "user"
     assert events[2]["changes"]["filled_quantity"] == {"from": 10, "to": 12} and events[2]["actor"]["kind"] == "queue"
+    on_bus = published(desk, events)
+    assert [e["detail"]["event_id"] for e in on_bus] == [e["event_id"] for e in events]
+    assert [e["detail"]["order"]["status"] for e in on_bus] == ["pending", "partially_filled", "filled"]
 
 
 def test_an_ioc_larger_than_the_depth_fills_what_there_is_and_releases_the_rest(desk: Client) -> None:
@@ -258,3 +277,4 @@ def test_an_ioc_larger_than_the_depth_fills_what_there_is_and_releases_the_rest(
     events = timeline(desk, order["id"])
     assert [e["kind"] for e in events] == ["created", "filled"]
     assert events[1]["changes"]["reserved_cash"]["to"] == 0 and events[1]["changes"]["filled_quantity"]["to"] == 10
+    assert [e["detail-type"] for e in published(desk, events)] == ["created", "filled"]
