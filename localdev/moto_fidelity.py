@@ -5,7 +5,10 @@
    rolls a failed transaction back by restoring a copy of the whole table. Under concurrent requests
    (the concurrency tests, ``make run`` with several clients) two conditional writes could then both
    succeed, or a rollback could erase another request's write. One lock around the backend's item
-   operations removes failures the real service cannot produce.
+   operations removes failures the real service cannot produce. Reads answer copies of the items
+   taken under the lock: moto hands out the stored item itself and writes the response after the
+   lock is released, so a concurrent update of the same item failed the read with "dictionary
+   changed size during iteration" (a 500 no DynamoDB read gives).
 2. Number arithmetic. DynamoDB numbers are exact decimals; moto's ``SET a = a + :v`` parses any
    number without a decimal point as an integer, so a value such as ``0E-8`` (a Decimal zero with 8
    places) fails with ValueError. Arithmetic here is done in Decimal and the result written in plain
@@ -57,7 +60,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DDBType, DynamoType
+from moto.dynamodb.models.dynamo_type import DDBType, DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.responses import DynamoResult
 from moto.sqs.models import Message
 
@@ -70,7 +73,8 @@ CONTENTION = "contention"
 
 # Reentrant: a transaction's writes go through the backend's (locked) single-item operations.
 LOCK = threading.RLock()
-LOCKED_OPERATIONS = ("get_item", "put_item", "update_item", "delete_item", "query", "scan", "transact_write_items")
+LOCKED_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items")
+READ_OPERATIONS = ("get_item", "query", "scan")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,29 @@ def _serialized(operation: Callable[..., Any]) -> Callable[..., Any]:
             return operation(*args, **kwargs)
 
     return run
+
+
+def _serialized_read(operation: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(operation)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with LOCK:
+            return _detached(operation(*args, **kwargs))
+
+    return run
+
+
+def _detached(result: Any) -> Any:
+    """The items of a read as they are now, apart from the stored ones (whose attributes later writes
+    replace, never change in place: a copy of the attribute dict is enough)."""
+    if isinstance(result, Item):
+        detached = copy.copy(result)
+        detached.attrs = LimitedSizeDict(result.attrs)
+        return detached
+    if isinstance(result, tuple):
+        return tuple(_detached(part) for part in result)
+    if isinstance(result, list):
+        return [_detached(part) for part in result]
+    return result
 
 
 def _plain(number: Decimal) -> str:
@@ -262,7 +289,11 @@ FIDELITY_PATCHES = (
             Replacement(DynamoType, "__sub__", lambda sub: _decimal_arithmetic(sub, Decimal.__sub__)),
         ),
     ),
-    Patch(ATOMICITY, tuple(_locked(name) for name in LOCKED_OPERATIONS)),
+    Patch(
+        ATOMICITY,
+        tuple(_locked(name) for name in LOCKED_OPERATIONS)
+        + tuple(Replacement(DynamoDBBackend, name, _serialized_read) for name in READ_OPERATIONS),
+    ),
     Patch(
         CHEAP_SQS_CLOCK,
         (

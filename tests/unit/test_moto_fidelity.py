@@ -18,6 +18,7 @@ import moto.sqs.models
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
 from moto.core.serialize import get_serializer_class
 from moto.core.utils import unix_time_millis
@@ -134,6 +135,27 @@ def test_atomicity_two_conditional_updates_of_one_item_cannot_both_win(
         assert claim_twice_at_once(dynamodb) == ["claimed", "claimed"]
 
     assert claim_twice_at_once(dynamodb) == ["ConditionalCheckFailedException", "claimed"]
+
+
+def read_then_update(client: Any) -> set[str]:
+    """The attributes of what moto's backend answered a GetItem after a later update of the item added
+    one (what a response written after the lock would still be reading)."""
+    client.put_item(TableName=TABLE, Item=key("read"))
+    backend = moto.dynamodb.models.dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    got = backend.get_item(TABLE, key("read"))
+    added = {":v": {"S": "x"}}
+    client.update_item(
+        TableName=TABLE, Key=key("read"), UpdateExpression="SET added = :v", ExpressionAttributeValues=added
+    )
+    client.delete_item(TableName=TABLE, Key=key("read"))
+    return set(got.attrs)
+
+
+def test_atomicity_reads_answer_the_item_as_it_was_not_the_stored_one(dynamodb: Any) -> None:
+    with without(ATOMICITY):
+        assert read_then_update(dynamodb) == {"pk", "added"}  # moto hands out the stored item
+
+    assert read_then_update(dynamodb) == {"pk"}
 
 
 # 2. Decimal arithmetic
