@@ -1,7 +1,7 @@
 """Publishing each order event to the stack's EventBridge bus, at least once, from the table's stream.
 
 Why a function on the stream rather than EventBridge Pipes: a pipe passes the stream's item image
-(DynamoDB-typed JSON, ``{"S": ...}``) and could neither turn the stored JSON text (``changes``,
+(DynamoDB-typed JSON, ``{"S": ...}``) and could neither turn the stored JSON text (``before``,
 ``order``) into the event's detail, nor read the order of a bulk-cancel event (whose item keeps none),
 nor skip an event already published. The function is one code path that runs the same on Lambda, in
 ``make run`` (moto's stream, read by ``localdev.streams``) and in the tests.
