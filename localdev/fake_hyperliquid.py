@@ -12,7 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from localdev.fake_hyperliquid_exchange import FakeExchange
 
 
 @dataclass
@@ -58,10 +61,17 @@ class Script:
         mid = Decimal(json.loads(self.default.body).get(coin, "0"))
         if mid <= 0:
             return Reply(200, b"null")  # Hyperliquid's answer for a coin it does not list
-        step = mid / 10000
-        bids = [(str(mid - step * n), "1") for n in range(1, 11)]
-        asks = [(str(mid + step * n), "1") for n in range(1, 11)]
-        return Reply.book(coin, bids, asks)
+        bids, asks = book_levels(mid)
+        return Reply.book(coin, [(str(px), str(sz)) for px, sz in bids], [(str(px), str(sz)) for px, sz in asks])
+
+
+def book_levels(mid: Decimal) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]:
+    """The unscripted book: ten 1-unit levels 1 bp apart each side of the mid, best first (the exchange
+    stand-in fills against these same levels)."""
+    step = mid / 10000
+    bids = [(mid - step * n, Decimal(1)) for n in range(1, 11)]
+    asks = [(mid + step * n, Decimal(1)) for n in range(1, 11)]
+    return bids, asks
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -70,7 +80,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         request = json.loads(self.rfile.read(length) or b"null")
-        reply = self.server.script.next_reply(request)
+        reply = self._venue_reply(request)
+        if reply is None:
+            self.close_connection = True  # a dropped response: the action was taken, no answer comes
+            return
         if reply.delay:
             time.sleep(reply.delay)
         try:
@@ -82,6 +95,15 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting, as it should
 
+    def _venue_reply(self, request: Any) -> Reply | None:
+        # Without an exchange attached this is the info-only stand-in it always was: every request is scripted.
+        exchange = self.server.exchange
+        if exchange is not None and self.path.rstrip("/").endswith("/exchange"):
+            return exchange.respond(request)
+        if exchange is not None and isinstance(request, dict) and request.get("type") in VENUE_INFO_TYPES:
+            return exchange.info(request)
+        return self.server.script.next_reply(request)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -89,12 +111,22 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     script: Script
+    exchange: FakeExchange | None
+
+
+# What the venue answers from its own state (orders, fills, listings) when an exchange is attached.
+VENUE_INFO_TYPES = frozenset({"orderStatus", "userFills", "meta", "spotMeta"})
 
 
 @contextmanager
-def fake_hyperliquid(script: Script | None = None) -> Iterator[tuple[str, Script]]:
+def fake_hyperliquid(
+    script: Script | None = None, exchange: FakeExchange | None = None
+) -> Iterator[tuple[str, Script]]:
+    """Serve on a free local port; yields the info URL. With ``exchange`` (built on the same ``script``), the
+    same server also plays ``/exchange`` and the account-level info requests."""
     server = _Server(("127.0.0.1", 0), _Handler)
-    server.script = script or Script()
+    server.script = script or (exchange.venue.script if exchange is not None else Script())
+    server.exchange = exchange
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
