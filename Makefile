@@ -47,6 +47,7 @@ validate: $(STAMP) ## sam validate --lint
 build: $(STAMP) ## sam build (cp313 wheels for Lambda, no Docker needed) + Python 3.13 bytecode when it can
 	$(BIN)/sam build
 	$(BIN)/python -m tools.bytecode .aws-sam/build/CommonLayer/python
+	$(BIN)/python -m tools.bytecode .aws-sam/build/VenueLayer/venue
 
 bench: build ## Every benchmark at full size (figures in BENCHMARKS.md); sizes are of this build
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

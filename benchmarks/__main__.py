@@ -17,6 +17,7 @@ BENCHMARKS = [
     "sizes",
     "event_publish",
     "cold_start",
+    "venue_library",
 ]
 
 

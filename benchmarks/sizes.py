@@ -52,6 +52,17 @@ def main() -> None:
     biggest = sorted(((tree_size(entry), entry.name) for entry in layer.iterdir() if entry.is_dir()), reverse=True)
     for size, name in biggest[:6]:
         rows.append((f"  {name}", kib(size), "", ""))
+    venue = BUILD / "VenueLayer" / "venue"  # off sys.path (/opt/venue): see layers/venue/Makefile
+    venue_size = tree_size(venue)
+    rows.append(("VenueLayer", kib(venue_size), kib(zipped_size(venue)), ""))
+    if (BUILD / "VenueLayer" / "python").exists():
+        problems.append("the venue layer puts packages on the default path (/opt/python)")
+    for package in ("pydantic", "pydantic_core", "urllib3", *FORBIDDEN_PACKAGES):
+        if (venue / package).exists():
+            problems.append(f"{package} is in the venue layer: the common layer or the runtime provides it")
+    # Lambda's limit: 250 MB unzipped per function, its layers included.
+    executing = tree_size(layer) + venue_size + tree_size(BUILD / "ExecuteOrderFunction")
+    rows.append(("an executing function, both layers", kib(executing), "", "of 250 MB"))
     for function in sorted(path for path in BUILD.iterdir() if path.is_dir() and path.name.endswith("Function")):
         size = tree_size(function)
         rows.append((function.name, kib(size), kib(zipped_size(function)), "ok" if size < 50 * 1024 else "OVER 50 KB"))

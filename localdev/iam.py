@@ -253,13 +253,27 @@ def parse_function_policy(logical_id: str, properties: Mapping[str, Any], resolv
             raise UnsupportedPolicy(f"{logical_id}: {unsupported} cannot be evaluated here")
     policies = properties.get("Policies", [])
     statements: list[Statement] = []
-    for number, policy in enumerate(policies if isinstance(policies, list) else [policies]):
+    for number, listed in enumerate(policies if isinstance(policies, list) else [policies]):
         where = f"{logical_id} Policies[{number}]"
+        policy = _chosen_policy(listed, resolver)
+        if policy is None:
+            continue
         document = _policy_document(policy, where, resolver)
         raw = document.get("Statement", [])
         for index, statement in enumerate(raw if isinstance(raw, list) else [raw]):
             statements.append(Statement.parse(statement, f"{where} Statement[{index}]"))
     return FunctionPolicy(logical_id, tuple(statements))
+
+
+def _chosen_policy(policy: Any, resolver: Resolver) -> Any:
+    """A policy behind ``Fn::If`` is the branch its condition picks; ``AWS::NoValue`` is no policy (as
+    SAM reads them: a permission that only exists with a parameter, e.g. the venue's secret)."""
+    if isinstance(policy, Mapping) and set(policy) == {"Fn::If"}:
+        name, when_true, when_false = policy["Fn::If"]
+        policy = when_true if resolver.template.condition(name, resolver) else when_false
+    if policy == {"Ref": "AWS::NoValue"}:
+        return None
+    return policy
 
 
 def _policy_document(policy: Any, where: str, resolver: Resolver) -> Mapping[str, Any]:

@@ -97,8 +97,10 @@ def drive_creates(d: Driver) -> dict[str, Any]:
             409, key="iam-4", order_type="limit", price=Decimal("1000"), client_order_id="iam-c1"
         ),
         "INSUFFICIENT_FUNDS": d.create(422, key="iam-5", account_id=2, quantity=Decimal("1")),
-        "INSUFFICIENT_POSITION": d.create(422, key="iam-6", **{**SELL, "quantity": Decimal("1000")}),
+        "INSUFFICIENT_POSITION": d.create(422, key="iam-6", **{**SELL, "quantity": Decimal("100")}),
         "UNKNOWN_SYMBOL": d.create(422, key="iam-7", symbol="DOGE"),
+        # Over MaxOrderNotional (1,000,000 by default): refused before the store is asked anything.
+        "ORDER_TOO_LARGE": d.create(422, key="iam-8", **{**SELL, "quantity": Decimal("1000")}),
     }
     assert {code: body["code"] for code, body in refused.items()} == {code: code for code in refused}
     return orders

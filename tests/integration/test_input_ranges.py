@@ -74,4 +74,6 @@ def test_the_largest_limit_orders_are_refused_for_their_cost_not_failed(
 
     assert response.status in {201, 422}, response.body
     if response.status == 422:
-        assert response.json()["code"] == "INSUFFICIENT_FUNDS"
+        # Over the account's cash, or over MaxOrderNotional (checked after the reservation's arithmetic,
+        # so the largest amounts still go through it).
+        assert response.json()["code"] in {"INSUFFICIENT_FUNDS", "ORDER_TOO_LARGE"}

@@ -45,3 +45,54 @@ def test_ownership_checks_fail_closed() -> None:
     assert Settings.from_environ({"TABLE_NAME": "t"}).auth_enabled is True
     assert Settings.from_environ({"TABLE_NAME": "t", "AUTH_ENABLED": "TRUE"}).auth_enabled is True
     assert Settings.from_environ({"TABLE_NAME": "t", "AUTH_ENABLED": "False"}).auth_enabled is False
+
+
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hyperliquid-AbCdEf"
+
+
+def test_the_venue_defaults_to_paper_on_testnet_with_an_order_limit() -> None:
+    settings = Settings.from_environ({"TABLE_NAME": "t", "HYPERLIQUID_SECRET_ARN": ""})
+
+    assert (settings.exchange, settings.hyperliquid_network) == ("paper", "testnet")
+    assert settings.hyperliquid_secret_arn is None  # the template's empty parameter is "not given"
+    # A missing MAX_ORDER_NOTIONAL keeps a limit: it never turns the check off.
+    assert settings.max_order_notional == Decimal(1_000_000)
+
+
+def test_the_venue_is_configured_by_its_variables() -> None:
+    settings = Settings.from_environ(
+        {
+            "TABLE_NAME": "t",
+            "EXCHANGE": "hyperliquid",
+            "HYPERLIQUID_NETWORK": "mainnet",
+            "HYPERLIQUID_MAINNET_CONFIRMED": "true",
+            "HYPERLIQUID_SECRET_ARN": SECRET,
+            "MAX_ORDER_NOTIONAL": "2500.5",
+        }
+    )
+
+    assert (settings.exchange, settings.hyperliquid_network) == ("hyperliquid", "mainnet")
+    assert settings.hyperliquid_secret_arn == SECRET
+    assert settings.max_order_notional == Decimal("2500.5")
+
+
+@pytest.mark.parametrize(
+    "venue",
+    [
+        {"EXCHANGE": "hyperliquid"},  # no secret: refused, never run without a key
+        {"EXCHANGE": "hyperliquid", "HYPERLIQUID_SECRET_ARN": ""},
+        {"EXCHANGE": "hyperliquid", "HYPERLIQUID_SECRET_ARN": "0xabc"},  # a key, not the ARN of a secret
+        {"EXCHANGE": "binance", "HYPERLIQUID_SECRET_ARN": SECRET},
+        {"EXCHANGE": "hyperliquid", "HYPERLIQUID_SECRET_ARN": SECRET, "HYPERLIQUID_NETWORK": "devnet"},
+        # Mainnet without its confirmation, or with one that is not an explicit true.
+        {"EXCHANGE": "hyperliquid", "HYPERLIQUID_SECRET_ARN": SECRET, "HYPERLIQUID_NETWORK": "mainnet"},
+        {"HYPERLIQUID_NETWORK": "mainnet", "HYPERLIQUID_MAINNET_CONFIRMED": "yes"},
+        {"MAX_ORDER_NOTIONAL": "0"},  # there is no "no limit"
+        {"MAX_ORDER_NOTIONAL": "-5"},
+        {"MAX_ORDER_NOTIONAL": ""},
+        {"MAX_ORDER_NOTIONAL": "Infinity"},
+    ],
+)
+def test_an_incomplete_or_unknown_venue_is_refused(venue: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        Settings.from_environ({"TABLE_NAME": "t", **venue})

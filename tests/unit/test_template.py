@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from localdev.template import Template
 
 SEED_ROUTES = {
@@ -63,15 +65,23 @@ def test_read_only_functions_may_only_read(template: Template) -> None:
         assert actions <= READ_ONLY_ACTIONS, logical_id
 
 
+def policy_statements(template: Template, logical_id: str) -> list[dict[str, Any]]:
+    """Every statement a function could be granted: both branches of a conditional policy."""
+    statements = []
+    for policy in template.resources[logical_id]["Properties"].get("Policies", []):
+        branches = policy["Fn::If"][1:] if set(policy) == {"Fn::If"} else [policy]
+        for branch in branches:
+            if branch != {"Ref": "AWS::NoValue"}:
+                statements.extend(branch["Statement"])
+    return statements
+
+
 def test_no_policy_grants_a_wildcard(template: Template) -> None:
     for spec in template.functions():
-        for policy in template.resources[spec.logical_id]["Properties"].get("Policies", []):
-            for statement in policy["Statement"]:
-                assert all("*" not in action for action in statement["Action"]), spec.logical_id
-                resources = (
-                    statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-                )
-                assert all("*" not in str(resource) for resource in resources), spec.logical_id
+        for statement in policy_statements(template, spec.logical_id):
+            assert all("*" not in action for action in statement["Action"]), spec.logical_id
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            assert all("*" not in str(resource) for resource in resources), spec.logical_id
 
 
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
@@ -79,12 +89,7 @@ SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE_KEY", "CREDEN
 
 
 def policy_actions(template: Template, logical_id: str) -> set[str]:
-    return {
-        action
-        for policy in template.resources[logical_id]["Properties"].get("Policies", [])
-        for statement in policy["Statement"]
-        for action in statement["Action"]
-    }
+    return {action for statement in policy_statements(template, logical_id) for action in statement["Action"]}
 
 
 def test_only_the_functions_that_change_orders_or_accounts_may_write(template: Template) -> None:
@@ -119,8 +124,13 @@ def test_no_function_may_scan(template: Template) -> None:
 
 
 def test_no_secret_travels_in_a_plain_environment_variable(template: Template) -> None:
+    parameters = template.document["Parameters"]
     for spec in template.functions():
-        for name in spec.environment:
+        for name, value in spec.environment.items():
+            if name.endswith("_SECRET_ARN"):
+                # Where a secret is, not the secret: only a parameter that must be a Secrets Manager ARN.
+                assert parameters[value["Ref"]]["AllowedPattern"] == "^(arn:[a-z-]+:secretsmanager:.+)?$", name
+                continue
             assert not any(word in name.upper() for word in SECRET_WORDS), (spec.logical_id, name)
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def _parse_price_table(value: object) -> object:
@@ -63,6 +63,16 @@ def _parse_flag(value: object) -> object:
     return flag == "true"
 
 
+def _empty_as_none(value: object) -> object:
+    """The template passes an empty parameter as an empty string: that is "not given"."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+SecretArn = Annotated[
+    Annotated[str, Field(pattern=r"^arn:[a-z-]+:secretsmanager:.+$")] | None, BeforeValidator(_empty_as_none)
+]
+
+
 class Settings(BaseModel):
     """What a function needs to know about its environment."""
 
@@ -84,6 +94,18 @@ class Settings(BaseModel):
     price_timeout_seconds: float = Field(default=2.0, gt=0, le=10)
     price_max_attempts: int = Field(default=3, ge=1, le=5)
     price_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+
+    # Where orders execute. Paper (the default) fills against the price source's book; the venue is a
+    # real exchange, so choosing it needs its key (the secret) and, for mainnet, a second yes.
+    exchange: Literal["paper", "hyperliquid"] = "paper"
+    hyperliquid_network: Literal["testnet", "mainnet"] = "testnet"
+    # The ARN of the secret holding the API wallet's key, never the key: it is read at run time.
+    hyperliquid_secret_arn: SecretArn = None
+    # Mainnet moves real money: refused unless this says so too (the template's ConfirmMainnet).
+    hyperliquid_mainnet_confirmed: Annotated[bool, BeforeValidator(_parse_flag)] = False
+    # A fat-finger guard at create. Fails closed: without MAX_ORDER_NOTIONAL the default limit holds,
+    # and there is no value meaning "no limit" (a very large one is the explicit way).
+    max_order_notional: Decimal = Field(default=Decimal(1_000_000), gt=0, le=10**15, allow_inf_nan=False)
 
     static_book_levels: int = Field(default=10, ge=1, le=50, description="Levels per side of the synthetic book.")
     static_book_level_size: Decimal = Field(default=Decimal(1), gt=0, le=10**9, allow_inf_nan=False)
@@ -116,6 +138,14 @@ class Settings(BaseModel):
     user_id_claim: str = Field(default="user_id", min_length=1)
     admin_scope: str = Field(default="orders/admin", min_length=1)
     admin_group: str = Field(default="admin", min_length=1)
+
+    @model_validator(mode="after")
+    def _venue_is_complete(self) -> Settings:
+        if self.exchange == "hyperliquid" and self.hyperliquid_secret_arn is None:
+            raise ValueError("EXCHANGE=hyperliquid needs HYPERLIQUID_SECRET_ARN (the API wallet's secret)")
+        if self.hyperliquid_network == "mainnet" and not self.hyperliquid_mainnet_confirmed:
+            raise ValueError("HYPERLIQUID_NETWORK=mainnet needs HYPERLIQUID_MAINNET_CONFIRMED=true")
+        return self
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

@@ -99,6 +99,12 @@ class AmountTooLarge(OrdersError):
     code = "AMOUNT_TOO_LARGE"
 
 
+class OrderTooLarge(OrdersError):
+    """The order's notional is over the stack's MaxOrderNotional: a fat-finger guard, before any venue."""
+
+    code = "ORDER_TOO_LARGE"
+
+
 class ExchangeUnavailable(OrdersError):
     """Prices or the exchange could not be reached; nothing was changed, retrying later is safe."""
 

@@ -36,13 +36,19 @@ class Desk:
     prices: FakePrices
     queue: FakeQueue
     exchange: Exchange
+    max_order_notional: Decimal = Decimal(1_000_000)
 
     def __post_init__(self) -> None:
         self.ids = IdAllocator(self.store, ORDER_IDS, 10)
 
     @property
     def create(self) -> CreateOrder:
-        rules = CreateRules(**vars(RULES), idempotency_ttl_seconds=86400, max_slippage_bps=Decimal(50))
+        rules = CreateRules(
+            **vars(RULES),
+            idempotency_ttl_seconds=86400,
+            max_slippage_bps=Decimal(50),
+            max_order_notional=self.max_order_notional,
+        )
         return CreateOrder(self.store, self.store, self.store, self.ids, self.prices, FEES, rules, lambda: self.engine)
 
     @property

@@ -17,6 +17,7 @@ from orders_common.errors import (
     InsufficientFunds,
     InsufficientPosition,
     InvalidRequest,
+    OrderTooLarge,
     UnknownSymbol,
 )
 from orders_common.models.requests import CreateOrderRequest
@@ -30,7 +31,7 @@ def request(**changes: Any) -> CreateOrderRequest:
     body = {"account_id": 1, "symbol": "BTC", "name": "t", "side": "buy", "order_type": "market", "quantity": "0.01"}
     body.update(changes)
     return CreateOrderRequest.model_validate(
-        {k: Decimal(v) if k in {"quantity", "price"} else v for k, v in body.items()}
+        {k: Decimal(v) if k in {"quantity", "price"} and v is not None else v for k, v in body.items()}
     )
 
 
@@ -124,3 +125,43 @@ def test_a_refused_create_leaves_its_key_free(desk: Desk) -> None:
         desk.create(request(quantity="10"), USER_1, "k1")
 
     assert desk.create(request(), USER_1, "k1").replayed is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "notional"),
+    [
+        ({"order_type": "limit", "price": "60000", "quantity": "0.2"}, Decimal(12000)),  # at its limit
+        ({"quantity": "0.15"}, Decimal(10275)),  # a market buy at today's 68500
+        ({"side": "sell", "quantity": "0.15"}, Decimal(10275)),  # sells count the same
+        ({"order_type": "stop_market", "side": "sell", "trigger_price": 69000, "quantity": "0.15"}, Decimal(10350)),
+        ({"quantity": None, "quote_quantity": Decimal("10000.01")}, Decimal("10000.01")),  # spend that much
+    ],
+)
+def test_an_order_over_the_maximum_notional_is_refused_and_changes_nothing(
+    desk: Desk, changes: dict[str, Any], notional: Decimal
+) -> None:
+    desk.max_order_notional = Decimal(10000)
+    before = desk.store.get_account(1)
+
+    with pytest.raises(OrderTooLarge) as refused:
+        desk.create(request(**changes), ANYONE, "k1")
+
+    assert refused.value.details == {"notional": notional, "max_order_notional": Decimal(10000)}
+    assert desk.store.orders == {}
+    assert desk.store.get_account(1) == before
+    assert desk.create(request(), ANYONE, "k1").replayed is False  # the refused create kept no key
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"order_type": "limit", "price": "50000", "quantity": "0.2"},  # exactly at the maximum
+        {"quantity": None, "quote_quantity": 10000},
+        # A stop sells at its trigger: 0.2 x 40000, though at today's price it would be 13700.
+        {"order_type": "stop_market", "side": "sell", "trigger_price": 40000, "quantity": "0.2"},
+    ],
+)
+def test_an_order_up_to_the_maximum_notional_is_placed(desk: Desk, changes: dict[str, Any]) -> None:
+    desk.max_order_notional = Decimal(10000)
+
+    assert desk.create(request(**changes), ANYONE).order.status == "pending"

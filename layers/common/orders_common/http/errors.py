@@ -34,6 +34,7 @@ STATUS_BY_ERROR: dict[type[errors.OrdersError], int] = {
     errors.InsufficientPosition: 422,
     errors.UnknownSymbol: 422,
     errors.AmountTooLarge: 422,
+    errors.OrderTooLarge: 422,
     errors.AccountFrozen: 422,
     errors.ExchangeUnavailable: 503,
     errors.StoreUnavailable: 503,

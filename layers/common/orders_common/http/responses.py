@@ -59,7 +59,8 @@ _ERROR_DESCRIPTIONS = {
     412: "If-Match named another version: the order changed since it was read (VERSION_MISMATCH)",
     413: "Body larger than 16 KiB (PAYLOAD_TOO_LARGE)",
     415: "Body not sent as application/json (UNSUPPORTED_MEDIA_TYPE)",
-    422: "Business rule (INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION, UNKNOWN_SYMBOL, AMOUNT_TOO_LARGE, ACCOUNT_FROZEN)",
+    422: "Business rule (INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION, UNKNOWN_SYMBOL, AMOUNT_TOO_LARGE, "
+    "ORDER_TOO_LARGE, ACCOUNT_FROZEN)",
     503: "A dependency is unavailable (STORE_UNAVAILABLE, EXCHANGE_UNAVAILABLE); retry after Retry-After seconds",
 }
 

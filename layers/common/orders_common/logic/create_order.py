@@ -26,7 +26,14 @@ from orders_common.errors import (
 from orders_common.exchange.base import PriceSource
 from orders_common.logic import idempotency
 from orders_common.logic.ids import IdAllocator
-from orders_common.logic.order_terms import OrderRules, check_precision, funds_refusal, position_refusal, reservation
+from orders_common.logic.order_terms import (
+    OrderRules,
+    check_notional,
+    check_precision,
+    funds_refusal,
+    position_refusal,
+    reservation,
+)
 from orders_common.logic.ports import (
     AccountReads,
     AccountRefused,
@@ -50,6 +57,7 @@ if TYPE_CHECKING:
 class CreateRules(OrderRules):
     idempotency_ttl_seconds: int
     max_slippage_bps: Decimal  # for orders that trade at market and do not set their own
+    max_order_notional: Decimal  # MaxOrderNotional: no order over it is stored (there is no "no limit")
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class CreateOrder:
         # Also refuses symbols the market does not list, before anything is stored.
         market_price = self.prices.get_price(request.symbol)
         order = self._new_order(request, owner, market_price)
+        check_notional(order, market_price, self.rules.max_order_notional)
         record = self._record(request, caller, idempotency_key, order)
         try:
             self.inserts.insert(order, idempotency=record)

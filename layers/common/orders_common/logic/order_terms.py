@@ -11,7 +11,14 @@ from decimal import Decimal
 from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.money import ZERO, AmountOutOfRange
 from orders_common.domain.settlement import buy_reservation
-from orders_common.errors import AccountFrozen, AmountTooLarge, InsufficientFunds, InsufficientPosition, InvalidRequest
+from orders_common.errors import (
+    AccountFrozen,
+    AmountTooLarge,
+    InsufficientFunds,
+    InsufficientPosition,
+    InvalidRequest,
+    OrderTooLarge,
+)
 from orders_common.logic.ports import AccountRefused, PositionRefused
 from orders_common.models.errors import ValidationDetail
 from orders_common.models.order import Order, Side
@@ -86,6 +93,26 @@ def reservation(order: Order, market_price: Decimal | None, rules: OrderRules, f
     except AmountOutOfRange as error:
         raise AmountTooLarge(f"This order's {error.what} is too large to be held exactly.") from None
     return order.model_copy(update={"reserved_cash": cash, "reserved_quantity": ZERO})
+
+
+def notional(order: Order, market_price: Decimal) -> Decimal:
+    """What the order trades in cash at the price it names: a notional buy its quote quantity, else
+    its quantity at its limit, where it triggers, or (at market) today's price."""
+    if order.quote_quantity is not None:
+        return order.quote_quantity
+    price = order.price if order.trades_at_limit and order.price is not None else None
+    price = price or order.trigger_price or order.stop_price or market_price
+    return (order.quantity or ZERO) * price
+
+
+def check_notional(order: Order, market_price: Decimal, maximum: Decimal) -> None:
+    """Refuse an order over the stack's MaxOrderNotional before anything is stored or sent."""
+    value = notional(order, market_price)
+    if value > maximum:
+        raise OrderTooLarge(
+            f"This order's notional {value} is over the maximum of {maximum} per order.",
+            details={"notional": value, "max_order_notional": maximum},
+        )
 
 
 def funds_refusal(order: Order, refused: AccountRefused, required: Decimal, what: str) -> Exception:

@@ -62,6 +62,7 @@ class OrderUseCases(Adapters):
                 market_buy_buffer_bps=settings.market_buy_buffer_bps,
                 idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
                 max_slippage_bps=settings.max_slippage_bps,
+                max_order_notional=settings.max_order_notional,
             ),
             engine=lambda: self.engine,
         )
