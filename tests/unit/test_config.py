@@ -77,6 +77,29 @@ def test_the_venue_is_configured_by_its_variables() -> None:
 
 
 @pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        ({}, "https://api.hyperliquid-testnet.xyz"),
+        ({"HYPERLIQUID_API_URL": ""}, "https://api.hyperliquid-testnet.xyz"),
+        ({"HYPERLIQUID_API_URL": "http://127.0.0.1:8123/"}, "http://127.0.0.1:8123"),
+        ({"HYPERLIQUID_NETWORK": "mainnet", "HYPERLIQUID_MAINNET_CONFIRMED": "true"}, "https://api.hyperliquid.xyz"),
+        (
+            {
+                "HYPERLIQUID_NETWORK": "mainnet",
+                "HYPERLIQUID_MAINNET_CONFIRMED": "true",
+                "HYPERLIQUID_API_URL": "https://api.hyperliquid.xyz/",
+            },
+            "https://api.hyperliquid.xyz",  # exactly the SDK's constant: it signs for mainnet only on that string
+        ),
+    ],
+)
+def test_the_venue_url_is_the_networks_or_a_local_stand_in(environ: dict[str, str], url: str) -> None:
+    from orders_common.exchange.hyperliquid_venue import base_url_for
+
+    assert base_url_for(Settings.from_environ({"TABLE_NAME": "t", **environ})) == url
+
+
+@pytest.mark.parametrize(
     "venue",
     [
         {"EXCHANGE": "hyperliquid"},  # no secret: refused, never run without a key
@@ -87,6 +110,11 @@ def test_the_venue_is_configured_by_its_variables() -> None:
         # Mainnet without its confirmation, or with one that is not an explicit true.
         {"EXCHANGE": "hyperliquid", "HYPERLIQUID_SECRET_ARN": SECRET, "HYPERLIQUID_NETWORK": "mainnet"},
         {"HYPERLIQUID_NETWORK": "mainnet", "HYPERLIQUID_MAINNET_CONFIRMED": "yes"},
+        # Mainnet's URL is not a way onto mainnet around the network and its confirmation (any spelling) ...
+        {"HYPERLIQUID_API_URL": "https://api.hyperliquid.xyz"},
+        {"HYPERLIQUID_API_URL": "HTTPS://API.hyperliquid.xyz/"},
+        # ... and confirmed mainnet is never pointed elsewhere.
+        {"HYPERLIQUID_NETWORK": "mainnet", "HYPERLIQUID_MAINNET_CONFIRMED": "true", "HYPERLIQUID_API_URL": "http://x"},
         {"MAX_ORDER_NOTIONAL": "0"},  # there is no "no limit"
         {"MAX_ORDER_NOTIONAL": "-5"},
         {"MAX_ORDER_NOTIONAL": ""},

@@ -101,6 +101,10 @@ class Settings(BaseModel):
     hyperliquid_network: Literal["testnet", "mainnet"] = "testnet"
     # The ARN of the secret holding the API wallet's key, never the key: it is read at run time.
     hyperliquid_secret_arn: SecretArn = None
+    # The venue's base URL on testnet; unset: Hyperliquid's testnet. Set for the local stand-in. Mainnet always
+    # uses Hyperliquid's own URL, and that URL is refused here on testnet: the SDK signs for mainnet exactly when
+    # its base URL is mainnet's, so this setting must not be a way onto mainnet.
+    hyperliquid_api_url: Annotated[str | None, BeforeValidator(_empty_as_none)] = None
     # Mainnet moves real money: refused unless this says so too (the template's ConfirmMainnet).
     hyperliquid_mainnet_confirmed: Annotated[bool, BeforeValidator(_parse_flag)] = False
     # A fat-finger guard at create. Fails closed: without MAX_ORDER_NOTIONAL the default limit holds,
@@ -145,6 +149,11 @@ class Settings(BaseModel):
             raise ValueError("EXCHANGE=hyperliquid needs HYPERLIQUID_SECRET_ARN (the API wallet's secret)")
         if self.hyperliquid_network == "mainnet" and not self.hyperliquid_mainnet_confirmed:
             raise ValueError("HYPERLIQUID_NETWORK=mainnet needs HYPERLIQUID_MAINNET_CONFIRMED=true")
+        url = (self.hyperliquid_api_url or "").strip().rstrip("/").lower()
+        if url == "https://api.hyperliquid.xyz" and self.hyperliquid_network != "mainnet":
+            raise ValueError("HYPERLIQUID_API_URL is mainnet's: use HYPERLIQUID_NETWORK=mainnet, and its confirmation")
+        if url and self.hyperliquid_network == "mainnet" and url != "https://api.hyperliquid.xyz":
+            raise ValueError("HYPERLIQUID_NETWORK=mainnet uses Hyperliquid's own URL: unset HYPERLIQUID_API_URL")
         return self
 
     @classmethod
