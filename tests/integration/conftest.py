@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,7 @@ from localdev.local_auth import LocalIssuer
 from orders_common.wiring import reset_services
 from tests.support.auth import Secured
 from tests.support.stack import Deployed
+from tests.support.venue_secrets import secrets_manager
 
 
 @pytest.fixture
@@ -20,3 +23,10 @@ def secured(stack: Deployed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     issuer = LocalIssuer(issuer="https://issuer.test", audience="orders-api", key_path=tmp_path / "key.pem")
     stack.require_tokens(issuer)
     return Secured(stack, issuer)
+
+
+@pytest.fixture
+def venue_secrets() -> Iterator[Any]:
+    """A moto Secrets Manager for the venue's secret (tests.support.venue_secrets)."""
+    with secrets_manager() as client:
+        yield client

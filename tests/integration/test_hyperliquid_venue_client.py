@@ -23,23 +23,11 @@ from orders_common.exchange.base import AmbiguousOutcome
 from orders_common.exchange.hyperliquid_answers import Filled, Resting, VenueFill, VenueRejected
 from orders_common.exchange.hyperliquid_rules import cloid_for
 from orders_common.exchange.hyperliquid_venue import VenueClient, connect
-from tests.support.venue_secrets import secrets_manager, store_secret
+from tests.support.venue_secrets import AGENT_KEY, USER, store_secret
 
-AGENT_KEY = "0x" + "11" * 32  # the API wallet the account approved
 AGENT = Account.from_key(AGENT_KEY)
-USER = Account.from_key("0x" + "33" * 32).address  # the account it trades for
 STRANGER_KEY = "0x" + "22" * 32
 STEP = Decimal("6.85")  # 1 bp of the BTC mid of 68500: the stand-in's levels are this far apart
-
-
-@pytest.fixture
-def secrets() -> Iterator[Any]:
-    with secrets_manager() as client:
-        yield client
-
-
-def store(secrets: Any, name: str, key: str = AGENT_KEY) -> str:
-    return store_secret(secrets, name, key=key, address=USER)
 
 
 @pytest.fixture
@@ -62,11 +50,11 @@ def venue_settings(url: str, arn: str, timeout: float = 0.5) -> Settings:
 
 @pytest.fixture
 def client(
-    venue: tuple[str, FakeExchange], secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    venue: tuple[str, FakeExchange], venue_secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> VenueClient:
     monkeypatch.setattr(sys, "path", list(sys.path))  # connect appends the venue layer's directory
     url, _ = venue
-    built = connect(venue_settings(url, store(secrets, "hyperliquid")), venue_packages=str(tmp_path))
+    built = connect(venue_settings(url, store_secret(venue_secrets, "hyperliquid")), venue_packages=str(tmp_path))
     assert sys.path[-1] == str(tmp_path)  # appended, after everything already there (the common layer)
     return built
 
@@ -183,13 +171,19 @@ def test_a_server_error_leaves_the_venue_unavailable_and_a_gateway_timeout_ambig
     with pytest.raises(AmbiguousOutcome, match="504"):
         client.place("BTC", True, Decimal("0.1"), Decimal(60000), "Gtc", False, cloid_for(18))
 
+    fake.fail_next(429)  # rate limited: refused before it was looked at
+    with pytest.raises(ExchangeUnavailable, match="HTTP 429"):
+        client.cancel("BTC", cloid_for(18))
+
     assert client.order_status(cloid_for(17)) is None
 
 
-def test_an_unreachable_venue_is_unavailable(secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_venue_is_unavailable(
+    venue_secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "path", list(sys.path))
     with fake_hyperliquid_venue({AGENT.address: USER}) as (url, _):
-        client = connect(venue_settings(url, store(secrets, "hyperliquid")), venue_packages=str(tmp_path))
+        client = connect(venue_settings(url, store_secret(venue_secrets, "hyperliquid")), venue_packages=str(tmp_path))
     # The server is gone: its port refuses connections, so the order certainly was not sent.
 
     with pytest.raises(ExchangeUnavailable, match="not sent"):
@@ -229,11 +223,13 @@ def test_every_action_is_signed_by_the_configured_api_wallet(
 
 
 def test_a_key_the_venue_does_not_know_is_refused_whole(
-    venue: tuple[str, FakeExchange], secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    venue: tuple[str, FakeExchange], venue_secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "path", list(sys.path))
     url, fake = venue
-    client = connect(venue_settings(url, store(secrets, "stranger", key=STRANGER_KEY)), venue_packages=str(tmp_path))
+    client = connect(
+        venue_settings(url, store_secret(venue_secrets, "stranger", key=STRANGER_KEY)), venue_packages=str(tmp_path)
+    )
 
     with pytest.raises(ExchangeUnavailable, match="does not exist"):
         client.place("BTC", True, Decimal("0.1"), Decimal(60000), "Gtc", False, cloid_for(20))
@@ -243,7 +239,7 @@ def test_a_key_the_venue_does_not_know_is_refused_whole(
 
 def test_no_log_line_holds_the_key(
     venue: tuple[str, FakeExchange],
-    secrets: Any,
+    venue_secrets: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -251,7 +247,7 @@ def test_no_log_line_holds_the_key(
 ) -> None:
     monkeypatch.setattr(sys, "path", list(sys.path))
     url, fake = venue
-    arn = store(secrets, "hyperliquid")  # storing it is the test's doing, not the client's: not captured
+    arn = store_secret(venue_secrets, "hyperliquid")  # storing it is the test's doing, not the client's: not captured
     caplog.set_level("DEBUG")  # botocore, the SDK and urllib3 log their requests at DEBUG: those too
     client = connect(venue_settings(url, arn), venue_packages=str(tmp_path))
     cloid = cloid_for(21)

@@ -4,11 +4,9 @@ the documented format (hyperliquid_credentials), refused without quoting a malfo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from eth_account import Account
 
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.hyperliquid_credentials import (
@@ -16,29 +14,16 @@ from orders_common.exchange.hyperliquid_credentials import (
     VenueCredentialsInvalid,
     read_credentials,
 )
-from tests.support.venue_secrets import secrets_manager, store_secret
-
-AGENT_KEY = "0x" + "11" * 32
-USER = Account.from_key("0x" + "33" * 32).address
+from tests.support.venue_secrets import AGENT_KEY, USER, store_secret
 
 
-@pytest.fixture
-def secrets() -> Iterator[Any]:
-    with secrets_manager() as client:
-        yield client
-
-
-def store(secrets: Any, name: str, key: str = AGENT_KEY) -> str:
-    return store_secret(secrets, name, key=key, address=USER)
-
-
-def test_credentials_are_read_from_the_secret_and_cached(secrets: Any) -> None:
-    arn = store(secrets, "hyperliquid", key="11" * 32)  # without 0x, as some tools write keys
-    short_lived = store(secrets, "short-lived")
+def test_credentials_are_read_from_the_secret_and_cached(venue_secrets: Any) -> None:
+    arn = store_secret(venue_secrets, "hyperliquid", key="11" * 32)  # without 0x, as some tools write keys
+    short_lived = store_secret(venue_secrets, "short-lived")
     first = read_credentials(arn)
     read_credentials(short_lived, max_age=0)
     for rotated in (arn, short_lived):  # rotated to a value missing its key
-        secrets.put_secret_value(SecretId=rotated, SecretString=json.dumps({"account_address": USER}))
+        venue_secrets.put_secret_value(SecretId=rotated, SecretString=json.dumps({"account_address": USER}))
 
     assert first == VenueCredentials(account_address=USER, private_key=AGENT_KEY)
     assert read_credentials(arn) == first  # cached: the rotated value is not read again within max_age
@@ -56,8 +41,8 @@ def test_credentials_are_read_from_the_secret_and_cached(secrets: Any) -> None:
         json.dumps(["0x" + "ab" * 32]),
     ],
 )
-def test_a_malformed_secret_is_refused_without_quoting_it(secrets: Any, secret: str) -> None:
-    arn = secrets.create_secret(Name="broken", SecretString=secret)["ARN"]
+def test_a_malformed_secret_is_refused_without_quoting_it(venue_secrets: Any, secret: str) -> None:
+    arn = venue_secrets.create_secret(Name="broken", SecretString=secret)["ARN"]
 
     with pytest.raises(VenueCredentialsInvalid) as refused:
         read_credentials(arn)
@@ -65,6 +50,6 @@ def test_a_malformed_secret_is_refused_without_quoting_it(secrets: Any, secret: 
     assert "ab" * 31 not in str(refused.value) and refused.value.__cause__ is None
 
 
-def test_a_missing_secret_leaves_the_venue_unavailable(secrets: Any) -> None:
+def test_a_missing_secret_leaves_the_venue_unavailable(venue_secrets: Any) -> None:
     with pytest.raises(ExchangeUnavailable):
         read_credentials("arn:aws:secretsmanager:us-east-1:123456789012:secret:absent-AbCdEf")

@@ -10,7 +10,11 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.base import DEFAULT_PROVIDERS
+from eth_account import Account
 from moto import mock_aws
+
+AGENT_KEY = "0x" + "11" * 32  # the API wallet the account approved (the stand-in's tests use the same)
+USER = Account.from_key("0x" + "33" * 32).address  # the account it trades for
 
 
 @contextmanager
@@ -27,7 +31,7 @@ def secrets_manager() -> Iterator[Any]:
             parameters.clear_caches()
 
 
-def store_secret(secrets: Any, name: str, *, key: str, address: str) -> str:
+def store_secret(secrets: Any, name: str, *, key: str = AGENT_KEY, address: str = USER) -> str:
     """The secret in its documented format (hyperliquid_credentials); its ARN."""
     document = {"api_wallet_private_key": key, "account_address": address}
     arn: str = secrets.create_secret(Name=name, SecretString=json.dumps(document))["ARN"]

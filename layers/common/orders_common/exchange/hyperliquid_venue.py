@@ -229,7 +229,7 @@ def _only_status(answer: Any) -> Any:
 
 def _transport_failure(error: Exception, what: str) -> Exception:
     """``ExchangeUnavailable`` when the request certainly did not reach the venue's matching, else
-    ``AmbiguousOutcome``; anything not recognised as a failure of the request is raised as it is."""
+    ``AmbiguousOutcome``."""
     import requests
     from hyperliquid.utils.error import ClientError, ServerError
 
@@ -246,7 +246,10 @@ def _transport_failure(error: Exception, what: str) -> Exception:
     if isinstance(error, ServerError | ClientError):
         logger.warning("Hyperliquid refused the request", what=what, status=error.status_code)
         return ExchangeUnavailable(f"Hyperliquid refused the {what} (HTTP {error.status_code}); nothing was done.")
-    return error
+    # Anything else came from reading an answer to a request already sent (the SDK's error handling can itself
+    # fail on an odd 4xx body): what the venue did is unknown.
+    logger.warning("Hyperliquid answer unreadable", what=what, error=type(error).__name__)
+    return AmbiguousOutcome(f"Hyperliquid's answer to the {what} could not be read ({type(error).__name__})")
 
 
 def _never_connected(error: Exception) -> bool:
