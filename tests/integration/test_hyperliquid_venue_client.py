@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -57,6 +58,24 @@ def client(
     built = connect(venue_settings(url, store_secret(venue_secrets, "hyperliquid")), venue_packages=str(tmp_path))
     assert sys.path[-1] == str(tmp_path)  # appended, after everything already there (the common layer)
     return built
+
+
+def test_the_listings_are_fetched_once_per_container_and_the_sdk_asks_for_nothing(
+    venue: tuple[str, FakeExchange], venue_secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    url, fake = venue
+    asked: list[str] = []
+    answer = fake.info
+    monkeypatch.setattr(fake, "info", lambda request: asked.append(request["type"]) or answer(request))
+    settings = venue_settings(url, store_secret(venue_secrets, "hyperliquid"))
+
+    first, second = connect(settings), connect(settings)
+    first.place("ETH", True, Decimal(1), Decimal(3400), "Gtc", False, cloid_for(30))
+
+    # One meta for both clients; no spotMeta (the SDK would ask for it unless given), none on an order.
+    assert asked == ["meta"] and second is not first
+    assert sys.path.count("/opt/venue") == 1  # the venue layer's directory, by default, and once however often
 
 
 def test_an_ioc_buy_fills_at_the_books_levels(client: VenueClient, venue: tuple[str, FakeExchange]) -> None:
@@ -220,6 +239,19 @@ def test_every_action_is_signed_by_the_configured_api_wallet(
             expires_after=None, mainnet=False,
         )  # fmt: skip
         assert signer.lower() == AGENT.address.lower()
+
+
+def test_actions_within_one_millisecond_get_nonces_of_their_own(
+    client: VenueClient, venue: tuple[str, FakeExchange], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, fake = venue
+    frozen = time.time()
+    monkeypatch.setattr(client, "_clock", lambda: frozen)  # every action signed in the same millisecond
+
+    placed = [client.place("SOL", True, Decimal(1), Decimal(140), "Gtc", False, cloid_for(n)) for n in (40, 41)]
+
+    assert all(isinstance(outcome, Resting) for outcome in placed) and client.cancel("SOL", cloid_for(40))
+    assert [request["nonce"] for request in fake.requests] == [int(frozen * 1000) + n for n in (0, 1, 2)]
 
 
 def test_a_key_the_venue_does_not_know_is_refused_whole(

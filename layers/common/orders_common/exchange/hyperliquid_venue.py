@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -102,6 +103,7 @@ class VenueClient:
         info: InfoClient,
         *,
         timeout_seconds: float,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         from eth_account import Account
         from hyperliquid.exchange import Exchange
@@ -121,6 +123,7 @@ class VenueClient:
         self._timeout = timeout_seconds
         # An asset's number is its position in the listings; szDecimals sets its lot and tick.
         self._assets = {item["name"]: (index, item["szDecimals"]) for index, item in enumerate(meta["universe"])}
+        self._clock = clock
         self._nonce_lock = threading.Lock()
         self._last_nonce = 0
 
@@ -193,7 +196,7 @@ class VenueClient:
         already used. The venue refuses a nonce used twice by one signer, and concurrent executions of a
         process-all run can sign within one millisecond."""
         with self._nonce_lock:
-            self._last_nonce = max(int(time.time() * 1000), self._last_nonce + 1)
+            self._last_nonce = max(int(self._clock() * 1000), self._last_nonce + 1)
             return self._last_nonce
 
     def _send(self, action: dict[str, Any], *, what: str) -> Any:
