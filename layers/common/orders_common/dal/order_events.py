@@ -20,6 +20,7 @@ from orders_common.dal import keys
 from orders_common.dal.transaction import Transaction
 from orders_common.logic.order_timeline import event_of_bulk_cancel, events_of_change
 from orders_common.logic.ports import OpenOrder
+from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order
 from orders_common.models.order_event import OrderEvent
 from orders_common.origin import current_origin
@@ -40,7 +41,6 @@ def add_bulk_cancel_event(transaction: Transaction, order: OpenOrder, at: dateti
 
 
 def _put(transaction: Transaction, event: OrderEvent, order: str | None) -> None:
-
     number = int(event.event_id.rsplit("-", 1)[1])
     item: dict[str, Any] = {
         **keys.order_event_key(event.order_id, event.order_version, number),
@@ -51,9 +51,8 @@ def _put(transaction: Transaction, event: OrderEvent, order: str | None) -> None
         "account_id": event.account_id,
         "user_id": event.user_id,
         "order_version": event.order_version,
-        "at": event.model_dump(mode="json")["at"],
+        "at": format_utc(event.at),
         "actor_kind": event.actor.kind.value,
-        # JSON text: exact numbers (read back as Decimal) and any value an order field can hold.
     }
     if event.actor.user_id is not None:
         item["actor_user_id"] = event.actor.user_id
