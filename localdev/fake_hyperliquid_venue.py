@@ -92,6 +92,15 @@ class Venue:
                 if (order.is_buy and mid <= order.limit_px) or (not order.is_buy and mid >= order.limit_px):
                     self._fill(order, order.limit_px, order.sz, crossed=False)
 
+    def hit(self, cloid: str, size: Decimal | str) -> None:
+        """Someone trades ``size`` against a resting order (at its limit, as a maker): a partial fill to order."""
+        with self.lock:
+            for order in reversed(self.orders):
+                if order.cloid == cloid and order.status == "open":
+                    self._fill(order, order.limit_px, min(Decimal(size), order.sz), crossed=False)
+                    return
+            raise KeyError(f"no open order with cloid {cloid}")
+
     def asset_of(self, index: Any) -> dict[str, Any] | None:
         if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(self.universe):
             return self.universe[index]
@@ -211,7 +220,7 @@ class Venue:
     def find(self, user: str, oid_or_cloid: Any) -> VenueOrder | None:
         """An account's order by oid (an integer) or cloid (a 16-byte hex string), as orderStatus takes either."""
         field = "cloid" if isinstance(oid_or_cloid, str) else "oid"
-        for order in self.orders:
+        for order in reversed(self.orders):  # a cloid used again (after its order ended) names the latest
             if order.user == user.lower() and getattr(order, field) == oid_or_cloid:
                 return order
         return None

@@ -42,8 +42,14 @@ class LiveExchange:
             raise AmbiguousOutcome("read timed out after the request was sent")
         return decision
 
-    def find(self, client_order_id: str) -> Decision | None:
+    def find(self, order: Order, client_order_id: str) -> Decision | None:
         return self.received.get(client_order_id)
+
+    def rests(self, order: Order) -> bool:
+        return False  # what it does not fill at once, it does not keep
+
+    def withdraw(self, order: Order) -> bool:
+        return False
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
-"""layers/venue: what the venue layer ships, and where, and that a stack asking for the venue before its
-adapter exists is refused rather than quietly filled on paper."""
+"""layers/venue: what the venue layer ships, and where; and what a stack asking for the venue is wired with."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
-
 from orders_common.config import Settings
+from orders_common.exchange.hyperliquid import HyperliquidPriceSource
+from orders_common.exchange.hyperliquid_exchange import HyperliquidExchange
 from orders_common.wiring import Services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,15 +52,22 @@ def test_the_venue_layer_is_installed_off_the_default_path() -> None:
     assert "--no-deps" in makefile  # only the pinned set, never an unpinned dependency
 
 
-def test_the_venue_without_its_adapter_is_refused_not_filled_on_paper() -> None:
+def test_the_venue_is_the_exchange_and_its_own_mids_the_prices_and_building_them_connects_to_nothing() -> None:
     settings = Settings.from_environ(
         {
             "TABLE_NAME": "t",
             "EXCHANGE": "hyperliquid",
             "HYPERLIQUID_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:hl-AbCdEf",
+            "PRICE_SOURCE": "static",  # trading on the venue, its mids price orders whatever this says
         }
     )
+    wired = Services(settings)
 
-    with pytest.raises(RuntimeError, match="EXCHANGE=hyperliquid"):
-        _ = Services(settings).exchange
+    exchange = wired.exchange
+
+    assert (exchange.name, exchange.is_external) == ("hyperliquid-testnet", True)
+    assert isinstance(exchange, HyperliquidExchange) and exchange._client is None  # no secret read, no request
+    prices = wired.prices
+    assert isinstance(prices, HyperliquidPriceSource)
+    assert prices.info.url == "https://api.hyperliquid-testnet.xyz/info"
     assert Services(Settings.from_environ({"TABLE_NAME": "t"})).exchange.name == "paper"

@@ -77,6 +77,15 @@ class OrderTriggered(OrdersError):
         super().__init__(f"Order {order_id} has triggered; its {field} can no longer change.")
 
 
+class OrderOnVenue(OrdersError):
+    """The order rests on an external venue's book: changing it there is not supported, cancelling it is."""
+
+    code = "ORDER_ON_VENUE"
+
+    def __init__(self, order_id: int, exchange: str) -> None:
+        super().__init__(f"Order {order_id} rests on {exchange}; cancel it and place a new one to change it.")
+
+
 class InsufficientFunds(OrdersError):
     code = "INSUFFICIENT_FUNDS"
 
@@ -103,6 +112,13 @@ class OrderTooLarge(OrdersError):
     """The order's notional is over the stack's MaxOrderNotional: a fat-finger guard, before any venue."""
 
     code = "ORDER_TOO_LARGE"
+
+
+class VenueRefused(OrdersError):
+    """The venue would refuse the order as written (lot, tick, minimum value, an unlisted coin): said at create,
+    in the venue's terms, before anything is stored."""
+
+    code = "VENUE_REFUSED"
 
 
 class ExchangeUnavailable(OrdersError):

@@ -139,11 +139,15 @@ class OrderFakes(OrderReadFakes):
     def release_claim(self, order: Order) -> Order:
         return self._move(order, OrderStatus.PARTIALLY_FILLED if order.filled_quantity > 0 else OrderStatus.PENDING)
 
-    def _move(self, order: Order, target: OrderStatus) -> Order:
+    def rest_on_venue(self, order: Order, exchange: str, exchange_order_id: str) -> Order:
+        reopened = OrderStatus.PARTIALLY_FILLED if order.filled_quantity > 0 else OrderStatus.PENDING
+        return self._move(order, reopened, exchange=exchange, exchange_order_id=exchange_order_id)
+
+    def _move(self, order: Order, target: OrderStatus, **fields: object) -> Order:
         with self._lock:
             self._require_state(order)
-            moved = order.model_copy(update={"status": target, "updated_at": utc_now(), "version": order.version + 1})
-            return self._keep(order, moved)
+            update = {"status": target, "updated_at": utc_now(), "version": order.version + 1, **fields}
+            return self._keep(order, order.model_copy(update=update))
 
     def record_trigger(self, order: Order) -> Order:
         with self._lock:

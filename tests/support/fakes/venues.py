@@ -65,5 +65,11 @@ class ScriptedExchange:
         self.received[client_order_id] = answer
         return answer
 
-    def find(self, client_order_id: str) -> Decision | None:
+    def find(self, order: Order, client_order_id: str) -> Decision | None:
         return self.received.get(client_order_id)
+
+    def rests(self, order: Order) -> bool:
+        return False  # what it does not fill at once, it does not keep
+
+    def withdraw(self, order: Order) -> bool:
+        return False

@@ -30,6 +30,23 @@ class OrderMoves:
         reopened = OrderStatus.PARTIALLY_FILLED if order.filled_quantity > 0 else OrderStatus.PENDING
         return self._move(order, reopened, keys.pending_partition)
 
+    def rest_on_venue(self, order: Order, exchange: str, exchange_order_id: str) -> Order:
+        """Executing -> open, with the venue's order id: the order rests on the venue's book, and what it fills
+        there is recorded from the venue, never by sending it again."""
+        reopened = OrderStatus.PARTIALLY_FILLED if order.filled_quantity > 0 else OrderStatus.PENDING
+        shard = keys.pending_shard(order.id, self.pending_shards)
+        return self._change_as_read(
+            order,
+            {"status": reopened, "exchange": exchange, "exchange_order_id": exchange_order_id},
+            "#status = :target, pending_pk = :partition, exchange = :exchange, exchange_order_id = :venue_id",
+            {
+                ":target": reopened.value,
+                ":partition": keys.pending_partition(shard),
+                ":exchange": exchange,
+                ":venue_id": exchange_order_id,
+            },
+        )
+
     def _move(self, order: Order, target: OrderStatus, partition: Any) -> Order:
         shard = keys.pending_shard(order.id, self.pending_shards)
         return self._change_as_read(

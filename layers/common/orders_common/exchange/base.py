@@ -50,7 +50,24 @@ class Rejected:
     reason: str
 
 
-Decision = Fill | NotMarketable | Rejected
+@dataclass(frozen=True)
+class Accepted:
+    """A venue took the order and nothing more is known yet. ``rests``: it is on the venue's book (a GTC
+    limit order), open here too, and its fills come later by ``Exchange.find``; otherwise (an IOC whose
+    fills the venue has not listed yet) it stays ``executing`` until they are."""
+
+    exchange_order_id: str
+    rests: bool
+
+
+@dataclass(frozen=True)
+class CancelledByVenue:
+    """The venue ended an order resting there (margin, self-trade, its own cancel) with nothing more to fill."""
+
+    reason: str
+
+
+Decision = Fill | NotMarketable | Rejected | Accepted | CancelledByVenue
 
 
 class AmbiguousOutcome(Exception):
@@ -64,7 +81,8 @@ class Exchange(Protocol):
     ``is_external`` says the call leaves this process (a live venue). The execution engine then
     claims the order (status ``executing``) before calling ``execute`` with a client order id, and
     after an ambiguous outcome (timeout, lost response) asks ``find`` what became of that id, so an
-    order can never be filled twice.
+    order can never be filled twice. An order resting on the venue (``rests``) is never sent again:
+    ``find`` tells what it filled since ``order`` was recorded, and ``withdraw`` takes it off the venue.
     """
 
     name: str
@@ -72,7 +90,17 @@ class Exchange(Protocol):
 
     def execute(self, order: Order, market_price: Decimal, client_order_id: str) -> Decision: ...
 
-    def find(self, client_order_id: str) -> Decision | None: ...
+    def find(self, order: Order, client_order_id: str) -> Decision | None:
+        """What became of ``order`` on the venue since it was recorded as it is: None if never received."""
+        ...
+
+    def rests(self, order: Order) -> bool:
+        """Whether ``order`` rests on this venue's book (its fills arrive there, not by sending it)."""
+        ...
+
+    def withdraw(self, order: Order) -> bool:
+        """Cancel a resting ``order`` on the venue; False when it was no longer resting there."""
+        ...
 
 
 class PriceSource(Protocol):

@@ -82,3 +82,47 @@ def _plain(number: Decimal) -> Decimal:
     """Without trailing zeros, and without an exponent (68000, not 6.8E+4): what the wire format writes."""
     normalized = number.normalize()
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral_value() else normalized
+
+
+# The venue refuses an order worth less than this (in USDC) when it is placed.
+MIN_ORDER_VALUE = Decimal(10)
+
+
+def order_refusal(
+    *,
+    sz_decimals: int | None,
+    quantity: Decimal | None,
+    quote_quantity: Decimal | None,
+    limit_price: Decimal | None,
+    reference_price: Decimal,
+    fill_or_kill: bool,
+) -> str | None:
+    """Why the venue would refuse an order as written, said before it is stored; None when it would take it.
+    ``reference_price`` values a market order (the mid) and is the limit for a limit order."""
+    if sz_decimals is None:
+        return "the venue does not list this coin"
+    if fill_or_kill:
+        return "the venue has no fill-or-kill orders; use ioc"
+    lot = Decimal(1).scaleb(-sz_decimals)
+    if quantity is not None and quantity != quantity.quantize(lot, rounding=ROUND_DOWN):
+        return f"quantity {quantity} is not a multiple of the venue's lot size {_plain(lot)}"
+    tick = None if limit_price is None else _tick_refusal(limit_price, sz_decimals)
+    if tick is not None:
+        return tick
+    value = quote_quantity if quantity is None else quantity * (limit_price or reference_price)
+    if value is not None and value < MIN_ORDER_VALUE:
+        return f"order value {value.normalize():f} is below the venue's minimum of {MIN_ORDER_VALUE} USDC"
+    return None
+
+
+def _tick_refusal(price: Decimal, sz_decimals: int) -> str | None:
+    try:
+        on_tick = round_price(price, sz_decimals, is_buy=True) == price
+    except BelowVenueMinimum as refused:
+        return str(refused)
+    if on_tick:
+        return None
+    return (
+        f"price {price} is not on the venue's tick: at most {MAX_SIGNIFICANT_FIGURES} significant figures and "
+        f"{_price_places(price, sz_decimals)} decimal places at this price"
+    )

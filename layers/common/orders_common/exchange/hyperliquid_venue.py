@@ -127,6 +127,11 @@ class VenueClient:
         self._nonce_lock = threading.Lock()
         self._last_nonce = 0
 
+    def sz_decimals(self, coin: str) -> int | None:
+        """The decimal places of the coin's lot size; None when the venue does not list it."""
+        listing = self._assets.get(coin)
+        return listing[1] if listing else None
+
     def place(
         self,
         coin: str,

@@ -13,7 +13,7 @@ from orders_common.domain.money import ZERO, add, multiply, round_down, round_up
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.base import BookSource, Decision, Fill, FillPart, NotMarketable, Rejected
 from orders_common.models.numbers import utc_now
-from orders_common.models.order import Order, Side, TimeInForce
+from orders_common.models.order import PAPER_EXCHANGE, Order, Side, TimeInForce
 
 
 class PaperExchange:
@@ -22,7 +22,7 @@ class PaperExchange:
     cannot give now is left for the engine to keep open or expire; a fill-or-kill order takes all or
     nothing. A market order is not traded on a quote older than ``max_quote_age``."""
 
-    name = "paper"
+    name = PAPER_EXCHANGE
     is_external = False
 
     def __init__(
@@ -92,5 +92,11 @@ class PaperExchange:
             parts=parts,
         )
 
-    def find(self, client_order_id: str) -> Decision | None:
+    def find(self, order: Order, client_order_id: str) -> Decision | None:
         return None  # nothing leaves the process, so nothing is ever ambiguous
+
+    def rests(self, order: Order) -> bool:
+        return False  # what the book cannot fill now stays open here, not on a venue
+
+    def withdraw(self, order: Order) -> bool:
+        return False

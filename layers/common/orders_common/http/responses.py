@@ -55,12 +55,13 @@ _ERROR_DESCRIPTIONS = {
     401: "Missing or invalid token (authentication on); answered by API Gateway",
     403: "The caller may not act on this account or order (FORBIDDEN)",
     404: "Unknown account or order",
-    409: "State conflict: ORDER_NOT_PENDING, ORDER_TRIGGERED, DUPLICATE_CLIENT_ORDER_ID or IDEMPOTENCY_KEY_REUSED",
+    409: "State conflict: ORDER_NOT_PENDING, ORDER_TRIGGERED, ORDER_ON_VENUE, DUPLICATE_CLIENT_ORDER_ID or "
+    "IDEMPOTENCY_KEY_REUSED",
     412: "If-Match named another version: the order changed since it was read (VERSION_MISMATCH)",
     413: "Body larger than 16 KiB (PAYLOAD_TOO_LARGE)",
     415: "Body not sent as application/json (UNSUPPORTED_MEDIA_TYPE)",
     422: "Business rule (INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION, UNKNOWN_SYMBOL, AMOUNT_TOO_LARGE, "
-    "ORDER_TOO_LARGE, ACCOUNT_FROZEN)",
+    "ORDER_TOO_LARGE, VENUE_REFUSED, ACCOUNT_FROZEN)",
     503: "A dependency is unavailable (STORE_UNAVAILABLE, EXCHANGE_UNAVAILABLE); retry after Retry-After seconds",
 }
 

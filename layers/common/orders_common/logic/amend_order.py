@@ -12,7 +12,7 @@ from orders_common.auth import Caller
 from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.money import subtract
 from orders_common.domain.triggers import follow
-from orders_common.errors import InvalidRequest, OrderTriggered, StoreUnavailable
+from orders_common.errors import InvalidRequest, OrderOnVenue, OrderTriggered, StoreUnavailable
 from orders_common.exchange.base import PriceSource
 from orders_common.logic.order_terms import (
     OrderRules,
@@ -57,6 +57,8 @@ class AmendOrder:
         changes = request.changes()
         for _ in range(AMEND_ATTEMPTS):
             order = pending_order_to_change(self.orders, order_id, caller, if_match)
+            if order.rests_on_venue:
+                raise OrderOnVenue(order_id, order.exchange or "the venue")
             amended = self._amended(order, changes)
             try:
                 stored = self.amends.amend(order, amended)

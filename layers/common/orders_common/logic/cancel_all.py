@@ -8,13 +8,13 @@ pending. Repeating a cancel-all is safe: what is already cancelled is no longer 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from orders_common.auth import Caller
-from orders_common.errors import AccountNotFound, StoreUnavailable
+from orders_common.errors import AccountNotFound, OrderNotPending, StoreUnavailable
 from orders_common.logic.ports import AccountReads, BulkCloses, OpenOrder, OpenOrderReads, OrderReads, fits_one_close
-from orders_common.models.order import OPEN_STATUSES, Side
+from orders_common.models.order import OPEN_STATUSES, Order, Side
 from orders_common.models.order_actions import CancelAllResult
 from orders_common.observability import count, logger
 
@@ -47,6 +47,9 @@ class CancelOpenOrders:
     open_orders: OpenOrderReads
     closes: BulkCloses
     orders: OrderReads
+    # With an external venue: each order is read whole and, if it rests there, cancelled there first (see
+    # ``CancelOrder.withdraw``); an order that filled there meanwhile is not cancelled.
+    withdraw: Callable[[Order], Order] | None = None
 
     def __call__(
         self, account_id: int, *, symbol: str | None = None, side: Side | None = None, reason: str
@@ -59,6 +62,8 @@ class CancelOpenOrders:
             and (side is None or order.side is side)
         ]
         outcome = _Outcome()
+        if self.withdraw is not None:
+            matching = self._off_the_venue(matching, self.withdraw, outcome)
         for group in groups(matching):
             self._cancel_group(group, reason, outcome)
         logger.info(
@@ -72,6 +77,23 @@ class CancelOpenOrders:
         return CancelAllResult(
             account_id=account_id, cancelled=outcome.cancelled, not_cancelled=outcome.finished_elsewhere
         )
+
+    def _off_the_venue(
+        self, matching: list[OpenOrder], withdraw: Callable[[Order], Order], outcome: _Outcome
+    ) -> list[OpenOrder]:
+        kept = []
+        for summary in matching:
+            order = self.orders.get_order(summary.id)
+            if order is not None and order.rests_on_venue:
+                try:
+                    order = withdraw(order)
+                except OrderNotPending:
+                    order = None
+            if order is None or not order.is_open:
+                outcome.finished_elsewhere.append(summary.id)
+                continue
+            kept.append(OpenOrder.of(order))
+        return kept
 
     def _cancel_group(self, group: list[OpenOrder], reason: str, outcome: _Outcome) -> None:
         for _ in range(GROUP_ATTEMPTS):

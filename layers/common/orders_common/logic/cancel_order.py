@@ -3,6 +3,7 @@ it reserved; ``If-Match`` makes the cancel conditional on the version the client
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from orders_common.auth import Caller
@@ -10,7 +11,7 @@ from orders_common.errors import ClientOrderNotFound, StoreUnavailable
 from orders_common.logic.order_versions import lost_race, pending_order_to_change
 from orders_common.logic.ports import ClientOrders, OrderReads, OrderStateChanged, OrderTransitions, OrderVersionChanged
 from orders_common.models.cancellation import CancelResult
-from orders_common.models.order import OrderStatus
+from orders_common.models.order import Order, OrderStatus
 from orders_common.observability import count, logger
 
 # Without If-Match, a cancel that loses a race with an amend is made again on the amended order.
@@ -22,10 +23,15 @@ class CancelOrder:
     orders: OrderReads
     transitions: OrderTransitions
     clients: ClientOrders
+    # With an external venue: an order resting there is cancelled there first, and what it filled meanwhile
+    # recorded (``ExecutionEngine.withdraw``); the order as it then is gets cancelled here.
+    withdraw: Callable[[Order], Order] | None = None
 
     def __call__(self, order_id: int, caller: Caller, if_match: int | None = None) -> CancelResult:
         for _ in range(CANCEL_ATTEMPTS):
             order = pending_order_to_change(self.orders, order_id, caller, if_match)
+            if self.withdraw is not None and order.rests_on_venue:
+                order = self.withdraw(order)
             try:
                 cancelled = self.transitions.close(order, OrderStatus.CANCELLED)
             except (OrderStateChanged, OrderVersionChanged) as refused:

@@ -22,6 +22,7 @@ from orders_common.errors import (
     Forbidden,
     OrderNotPending,
     StoreUnavailable,
+    VenueRefused,
 )
 from orders_common.exchange.base import PriceSource
 from orders_common.logic import idempotency
@@ -76,6 +77,8 @@ class CreateOrder:
     fees: FeeSchedule
     rules: CreateRules
     engine: Callable[[], ExecutionEngine] | None = None  # built only for ``execute: true``
+    # With an external venue: why it would refuse the order as written (lot, tick, minimum value), if it would.
+    venue_refusal: Callable[[Order, Decimal], str | None] | None = None
 
     def __call__(self, request: CreateOrderRequest, caller: Caller, idempotency_key: str | None = None) -> Created:
         check_precision(request.symbol, request.model_dump(), self.rules)
@@ -84,6 +87,9 @@ class CreateOrder:
         market_price = self.prices.get_price(request.symbol)
         order = self._new_order(request, owner, market_price)
         check_notional(order, market_price, self.rules.max_order_notional)
+        refusal = self.venue_refusal(order, market_price) if self.venue_refusal is not None else None
+        if refusal is not None:
+            raise VenueRefused(f"The venue would refuse this order: {refusal}.", details={"reason": refusal})
         record = self._record(request, caller, idempotency_key, order)
         try:
             self.inserts.insert(order, idempotency=record)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 
 from orders_common.domain.money import multiply
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, StoreUnavailable, UnknownSymbol
 from orders_common.exchange.base import (
+    Accepted,
     AmbiguousOutcome,
+    CancelledByVenue,
     Decision,
     Exchange,
     Fill,
@@ -75,6 +78,8 @@ class ExecutionEngine:
         if not order.is_open:
             raise OrderNotPending(order.id, order.status.value)
         now = utc_now()
+        if self.exchange.is_external and self.exchange.rests(order):
+            return self._follow_venue(order, expired=order.expire_at is not None and now >= order.expire_at)
         if order.expire_at is not None and now >= order.expire_at:
             return self._expire(order, None, "gtd: expire_at has passed")
         try:
@@ -101,15 +106,45 @@ class ExecutionEngine:
         """Settle an ``executing`` order from what the exchange says became of its client order id."""
         if order.status is not OrderStatus.EXECUTING:
             raise OrderNotPending(order.id, order.status.value)
-        decision = self.exchange.find(client_order_id_for(order))
+        decision = self.exchange.find(order, client_order_id_for(order))
         with reconciling():
-            if decision is None or isinstance(decision, NotMarketable):
-                # The exchange never took it (or did not fill it): it is an ordinary pending order again.
+            if decision is None:
+                # The exchange never took it: it is an ordinary pending order again.
                 released = self._transition(order, lambda: self.transitions.release_claim(order))
                 return ExecuteResult(
                     order_id=order.id, execution_status=ExecutionStatus.OPEN, order_status=released.status
                 )
             return self._record(order, decision, None)
+
+    def withdraw(self, order: Order) -> Order:
+        """``order`` taken off the venue it rests on, with what it filled there recorded: the order as it now is,
+        to be cancelled (or expired) here. An order not on a venue is returned as it is. Raises
+        ``OrderNotPending`` when it filled in full (or ended) meanwhile."""
+        if not (self.exchange.is_external and self.exchange.rests(order)):
+            return order
+        self.exchange.withdraw(order)  # False: no longer resting (filled, or ended there): its fills say which
+        for _ in range(AMENDED_ATTEMPTS):
+            decision = self.exchange.find(order, client_order_id_for(order))
+            if not isinstance(decision, Fill):
+                return order
+            with suppress(OrderVersionChanged):  # another executor recorded it first: read it again
+                self._fill(order, decision, None)
+            fresh = self.orders.get_order(order.id)
+            if fresh is None or not fresh.is_open:
+                raise OrderNotPending(order.id, fresh.status.value if fresh else "gone")
+            order = fresh
+        raise StoreUnavailable(f"Order {order.id} kept changing while it was taken off the venue; try again shortly.")
+
+    def _follow_venue(self, order: Order, *, expired: bool) -> ExecuteResult:
+        """An order resting on the venue is never sent again: what it filled there is recorded, and past its
+        expiry it is taken off the venue first."""
+        if expired:
+            return self._expire(self.withdraw(order), None, "gtd: expire_at has passed")
+        decision = self.exchange.find(order, client_order_id_for(order))
+        if decision is None:
+            logger.error("The venue does not know an order resting on it", order_id=order.id)
+            raise ExchangeUnavailable(f"The venue does not know order {order.id}; it is left as it is.")
+        return self._record(order, decision, None)
 
     def _execute_externally(self, order: Order, market_price: Decimal) -> ExecuteResult:
         claimed = self._transition(order, lambda: self.transitions.claim(order))
@@ -143,7 +178,27 @@ class ExecutionEngine:
             )
         if isinstance(decision, Fill):
             return self._fill(order, decision, market_price)
+        if isinstance(decision, Accepted):
+            return self._accepted(order, decision, market_price)
+        if isinstance(decision, CancelledByVenue):
+            return self._close_as(order, OrderStatus.CANCELLED, decision.reason, market_price)
         return self._reject(order, decision.reason, market_price)
+
+    def _accepted(self, order: Order, accepted: Accepted, market_price: Decimal | None) -> ExecuteResult:
+        """On the venue's book: open here, its fills to come from the venue. Taken but not listed yet (an IOC):
+        left executing, for the reconciler."""
+        if order.status is OrderStatus.EXECUTING and accepted.rests:
+            order = self._transition(
+                order, lambda: self.transitions.rest_on_venue(order, self.exchange.name, accepted.exchange_order_id)
+            )
+        logger.info("Order on the venue", order_id=order.id, exchange=self.exchange.name,
+                    venue_order_id=accepted.exchange_order_id, rests=accepted.rests)  # fmt: skip
+        return ExecuteResult(
+            order_id=order.id,
+            execution_status=ExecutionStatus.OPEN if accepted.rests else ExecutionStatus.ACCEPTED,
+            order_status=order.status,
+            market_price=market_price,
+        )
 
     def _fill(self, order: Order, fill: Fill, market_price: Decimal | None) -> ExecuteResult:
         plan = plan_fill(order, fill)
@@ -204,13 +259,17 @@ class ExecutionEngine:
         )
 
     def _reject(self, order: Order, reason: str, market_price: Decimal | None) -> ExecuteResult:
-        rejected = self._transition(order, lambda: self.transitions.close(order, OrderStatus.REJECTED, reason=reason))
-        logger.info("Order rejected", order_id=order.id, reason=reason)
-        count("OrdersRejected")
+        return self._close_as(order, OrderStatus.REJECTED, reason, market_price)
+
+    def _close_as(self, order: Order, status: OrderStatus, reason: str, market_price: Decimal | None) -> ExecuteResult:
+        closed = self._transition(order, lambda: self.transitions.close(order, status, reason=reason))
+        rejected = status is OrderStatus.REJECTED
+        logger.info("Order rejected" if rejected else "Order cancelled by the venue", order_id=order.id, reason=reason)
+        count("OrdersRejected" if rejected else "OrdersCancelled")
         return ExecuteResult(
             order_id=order.id,
-            execution_status=ExecutionStatus.REJECTED,
-            order_status=rejected.status,
+            execution_status=ExecutionStatus.REJECTED if rejected else ExecutionStatus.CANCELLED,
+            order_status=closed.status,
             rejection_reason=reason,
             market_price=market_price,
         )

@@ -44,7 +44,8 @@ def event_kinds(before: Order | None, after: Order, origin: Origin) -> list[Orde
     if after.filled_quantity > before.filled_quantity:
         kinds.append(OrderEventKind.FILLED if after.status is OrderStatus.FILLED else OrderEventKind.PARTIALLY_FILLED)
     elif before.status is OrderStatus.EXECUTING and after.is_open:
-        kinds.append(OrderEventKind.RELEASED)
+        accepted = after.exchange_order_id is not None and before.exchange_order_id is None
+        kinds.append(OrderEventKind.ACCEPTED if accepted else OrderEventKind.RELEASED)
     elif after.status is not before.status:
         kinds.append(_BY_STATUS[after.status])
     elif not kinds:

@@ -21,6 +21,8 @@ class ExecutionStatus(StrEnum):
     NOT_TRIGGERED = "not_triggered"  # a stop, take-profit or trailing stop still waiting: pending
     EXPIRED = "expired"  # ioc/fok not filled at its attempt, or gtd past expire_at: reservation released
     REJECTED = "rejected"
+    ACCEPTED = "accepted"  # a venue took it and has not listed its fills yet: executing until it has
+    CANCELLED = "cancelled"  # the venue ended an order resting there (margin, self-trade ...): reservation released
 
 
 class ExecuteResult(Model):

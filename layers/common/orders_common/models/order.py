@@ -67,6 +67,9 @@ FINAL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStat
 OPEN_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED})
 
 
+PAPER_EXCHANGE = "paper"
+
+
 class Order(Model):
     """An order as stored and as returned by the API (every field present, absent values null)."""
 
@@ -141,6 +144,11 @@ class Order(Model):
     def is_open(self) -> bool:
         """Pending or partially filled: it can still trade, change or be cancelled."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def rests_on_venue(self) -> bool:
+        """Open, and held by an external venue's book (the paper exchange keeps nothing outside the desk)."""
+        return self.is_open and self.exchange_order_id is not None and self.exchange not in (None, PAPER_EXCHANGE)
 
     @property
     def waits_for_trigger(self) -> bool:

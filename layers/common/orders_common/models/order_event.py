@@ -19,6 +19,7 @@ class OrderEventKind(StrEnum):
     TRIGGERED = "triggered"
     CLAIMED = "claimed"  # sent to an external venue: nothing else may change it until the outcome is known
     RELEASED = "released"  # the venue certainly did not take it: open again
+    ACCEPTED = "accepted"  # the venue took it onto its book: open here, its fills come from the venue
     RECONCILED = "reconciled"  # the outcome of an earlier claim was learned from the venue (what follows)
     PARTIALLY_FILLED = "partially_filled"
     FILLED = "filled"

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from orders_common.domain.fees import FeeSchedule
     from orders_common.event_bus import EventBridgeBus
     from orders_common.exchange.base import BookSource, Exchange, PriceSource
+    from orders_common.exchange.hyperliquid_exchange import HyperliquidExchange
     from orders_common.logic.ids import IdAllocator
     from orders_common.queue import ExecutionQueue
 
@@ -109,11 +110,12 @@ class Adapters:
 
     @cached_property
     def prices(self) -> PriceSource:
-        if self.settings.price_source == "hyperliquid":
+        if self.settings.price_source == "hyperliquid" or self.venue is not None:
             from orders_common.exchange.hyperliquid import HyperliquidPriceSource
 
+            # Trading on the venue, orders are priced from its own mids (the network it trades on).
             return HyperliquidPriceSource(
-                self.settings.hyperliquid_info_url,
+                self.venue_info_url or self.settings.hyperliquid_info_url,
                 timeout_seconds=self.settings.price_timeout_seconds,
                 max_attempts=self.settings.price_max_attempts,
                 cache_seconds=self.settings.price_cache_seconds,
@@ -146,12 +148,31 @@ class Adapters:
             step_bps=self.settings.static_book_step_bps,
         )
 
+    @property
+    def venue_info_url(self) -> str | None:
+        if self.settings.exchange != "hyperliquid":
+            return None
+        from orders_common.exchange.hyperliquid_venue import base_url_for
+
+        return f"{base_url_for(self.settings)}/info"
+
+    @cached_property
+    def venue(self) -> HyperliquidExchange | None:
+        """The external venue, when the stack trades on one (its client connects at first use)."""
+        if self.settings.exchange != "hyperliquid":
+            return None
+        from orders_common.exchange.hyperliquid_exchange import HyperliquidExchange
+        from orders_common.exchange.hyperliquid_venue import connect
+
+        settings = self.settings
+        return HyperliquidExchange(
+            lambda: connect(settings), network=settings.hyperliquid_network, max_slippage_bps=settings.max_slippage_bps
+        )
+
     @cached_property
     def exchange(self) -> Exchange:
-        if self.settings.exchange != "paper":
-            # The venue adapter is not in this build yet: refusing is the safe answer, since filling
-            # on paper would tell the client an order traded that never reached the venue.
-            raise RuntimeError(f"EXCHANGE={self.settings.exchange}: this build has no adapter for it")
+        if self.venue is not None:
+            return self.venue
         from orders_common.exchange.paper import PaperExchange
 
         lots = self.settings.quantity_decimals

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from orders_common.wiring.adapters import Adapters
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from orders_common.logic.amend_order import AmendOrder
     from orders_common.logic.cancel_after import ArmCancelAfter, RunOutSwitches
     from orders_common.logic.cancel_all import CancelAll, CancelOpenOrders
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
         ListPendingOrders,
         ListUserOrders,
     )
+    from orders_common.models.order import Order
 
 
 class OrderUseCases(Adapters):
@@ -43,6 +46,11 @@ class OrderUseCases(Adapters):
             prices=self.prices,
             exchange=self.exchange,
         )
+
+    @property
+    def _venue_withdraw(self) -> Callable[[Order], Order] | None:
+        """How a cancel takes an order off the external venue first; None on paper."""
+        return self.engine.withdraw if self.venue is not None else None
 
     @property
     def create_order(self) -> CreateOrder:
@@ -65,6 +73,7 @@ class OrderUseCases(Adapters):
                 max_order_notional=settings.max_order_notional,
             ),
             engine=lambda: self.engine,
+            venue_refusal=self.venue.refusal if self.venue is not None else None,
         )
 
     @property
@@ -83,7 +92,9 @@ class OrderUseCases(Adapters):
     def cancel_order(self) -> CancelOrder:
         from orders_common.logic.cancel_order import CancelOrder
 
-        return CancelOrder(orders=self.orders, transitions=self.order_writes, clients=self.orders)
+        return CancelOrder(
+            orders=self.orders, transitions=self.order_writes, clients=self.orders, withdraw=self._venue_withdraw
+        )
 
     @property
     def amend_order(self) -> AmendOrder:
@@ -107,7 +118,9 @@ class OrderUseCases(Adapters):
     def cancel_open_orders(self) -> CancelOpenOrders:
         from orders_common.logic.cancel_all import CancelOpenOrders
 
-        return CancelOpenOrders(open_orders=self.orders, closes=self.order_writes, orders=self.orders)
+        return CancelOpenOrders(
+            open_orders=self.orders, closes=self.order_writes, orders=self.orders, withdraw=self._venue_withdraw
+        )
 
     @property
     def cancel_all(self) -> CancelAll:

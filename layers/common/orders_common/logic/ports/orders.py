@@ -59,6 +59,10 @@ class OrderTransitions(Protocol):
     def release_claim(self, order: Order) -> Order:
         """Executing -> pending: the exchange certainly never took it. Raises ``OrderStateChanged``."""
 
+    def rest_on_venue(self, order: Order, exchange: str, exchange_order_id: str) -> Order:
+        """Executing -> open again, resting on the venue's book under ``exchange_order_id``. Raises
+        ``OrderStateChanged``."""
+
     def record_trigger(self, order: Order) -> Order:
         """Keep that ``order`` triggered (it did not trade yet). Raises ``OrderStateChanged``."""
 
