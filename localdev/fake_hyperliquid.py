@@ -115,7 +115,7 @@ class _Server(ThreadingHTTPServer):
 
 
 # What the venue answers from its own state (orders, fills, listings) when an exchange is attached.
-VENUE_INFO_TYPES = frozenset({"orderStatus", "userFills", "meta", "spotMeta"})
+VENUE_INFO_TYPES = frozenset({"orderStatus", "userFills", "userFillsByTime", "meta", "spotMeta"})
 
 
 @contextmanager

@@ -89,6 +89,11 @@ class FakeExchange:
             document: Any = self.venue.order_status(str(request.get("user")), request.get("oid"))
         elif kind == "userFills":
             document = self.venue.user_fills(str(request.get("user")))
+        elif kind == "userFillsByTime":
+            start = request.get("startTime")
+            fills = self.venue.user_fills(str(request.get("user")))
+            since = [fill for fill in fills if isinstance(start, int) and fill["time"] >= start]
+            document = sorted(since, key=lambda fill: fill["time"])  # oldest first, as the venue lists them
         elif kind == "meta":
             document = self.venue.meta()
         else:  # spotMeta: the SDK asks for it on start; the stand-in lists no spot markets

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from orders_common.errors import ExchangeUnavailable
-from orders_common.exchange.base import AmbiguousOutcome, Decision, Fill, NotMarketable
+from orders_common.exchange.base import Accepted, AmbiguousOutcome, Decision, Fill, NotMarketable
 from orders_common.logic import fan_out as fan_out_module
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order
@@ -35,6 +35,8 @@ class LiveExchange:
         decision: Decision = (
             NotMarketable()
             if self.mode == "rest"
+            else Accepted(f"venue-{client_order_id}", rests=True)
+            if self.mode == "accept"
             else Fill(market_price, order.quantity, Decimal("1"), self.name, f"venue-{client_order_id}", utc_now())
         )
         self.received[client_order_id] = decision

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,12 @@ from orders_common.logic.cancel_order import CancelOrder
 from orders_common.logic.create_order import CreateOrder, CreateRules
 from orders_common.logic.execute_order import ExecuteQueued
 from orders_common.logic.execution import ExecutionEngine
+from orders_common.logic.fan_out import FanOut
 from orders_common.logic.ids import ORDER_IDS, IdAllocator
+from orders_common.logic.venue_watch import VenueWatch
 from orders_common.models.order import Order, OrderStatus
 from orders_common.models.order_actions import AmendOrderRequest
-from tests.support.fakes import InMemoryStore, demo_store
+from tests.support.fakes import FakeQueue, InMemoryStore, demo_store
 from tests.support.venue_secrets import AGENT_KEY, USER, store_secret
 from tests.unit.logic.conftest import FEES, RULES
 from tests.unit.logic.test_create_order import request
@@ -50,6 +53,7 @@ class VenueDesk:
     venue: FakeExchange
     exchange: HyperliquidExchange
     prices: HyperliquidPriceSource
+    info_requests: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.ids = IdAllocator(self.store, ORDER_IDS, 10)
@@ -80,6 +84,10 @@ class VenueDesk:
     @property
     def queued(self) -> ExecuteQueued:
         return ExecuteQueued(self.store, self.engine)
+
+    def fan_out(self, queue: FakeQueue) -> FanOut:
+        watch = VenueWatch(self.exchange.fills_since, self.store)
+        return FanOut(self.store, self.store, self.prices, queue, self.store, timedelta(seconds=180), watch)
 
     def order(self, order_id: int) -> Order:
         found = self.store.get_order(order_id)
@@ -122,6 +130,8 @@ def desk(venue_secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         )
         prices = HyperliquidPriceSource(f"{url}/info", timeout_seconds=0.5, max_attempts=1)
         desk = VenueDesk(demo_store(), venue, exchange, prices)
+        answer = venue.info
+        monkeypatch.setattr(venue, "info", lambda request: desk.info_requests.append(request) or answer(request))
         desk.set_mids(BTC="68500", ETH="3500")
         yield desk
 
@@ -346,7 +356,7 @@ def test_cancel_all_takes_each_resting_order_off_the_venue(desk: VenueDesk) -> N
 def test_an_order_resting_on_the_venue_cannot_be_amended_here(desk: VenueDesk) -> None:
     order = desk.place(order_type="limit", price="68000", quantity="0.5")
     desk.engine.execute(order)
-    amend = AmendOrder(desk.store, desk.store, desk.prices, FEES, RULES)
+    amend = AmendOrder(desk.store, desk.store, desk.prices, FEES, RULES, Decimal(10**6), desk.exchange.refusal)
 
     with pytest.raises(OrderOnVenue):
         amend(order.id, AmendOrderRequest.model_validate({"price": 67000}), ANYONE, None)
@@ -383,3 +393,22 @@ def test_the_venue_key_never_reaches_the_logs(desk: VenueDesk, caplog: pytest.Lo
     logged = caplog.text + "".join(capsys.readouterr())
     assert "Order accepted by the venue" in logged  # the adapter's own lines were captured
     assert AGENT_KEY[2:] not in logged.lower() and AGENT_KEY[2:].upper() not in logged
+
+
+def test_the_schedule_follows_a_resting_order_the_venue_filled_though_the_mid_never_crossed_it(desk: VenueDesk) -> None:
+    buy = desk.place(order_type="limit", price="68000", quantity="1")
+    other = desk.place(order_type="limit", price="67000", quantity="0.3")
+    desk.engine.execute(buy)
+    desk.engine.execute(other)
+    queue = FakeQueue()
+    desk.fan_out(queue)(seconds=10)
+    assert queue.sent == []  # nothing filled, and the mid (68500) reaches neither limit
+
+    desk.venue.venue.hit(cloid_for(buy.id), "0.4")  # a seller hits it; the mid stays at 68500
+    desk.fan_out(queue)(seconds=10)
+
+    assert queue.sent == [buy.id]  # one userFillsByTime request found it; the other order was not sent
+    assert desk.queued(buy.id) == "partially_filled"
+    assert desk.order(buy.id).filled_quantity == Decimal("0.4")
+    info_types = [request["type"] for request in desk.info_requests]
+    assert info_types.count("userFillsByTime") == 2  # one per run, whatever the number of resting orders

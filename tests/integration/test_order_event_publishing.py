@@ -97,7 +97,7 @@ def test_a_failed_put_events_entry_fails_only_its_record(stack: Deployed, monkey
 @pytest.fixture
 def every_kind_of_event(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The events of create, amend, trigger, partial fill, fill, cancel, cancel-all, reject, expire, and
-    claim, release and reconcile on an external venue, as they reached the bus."""
+    claim, release, reconcile and accept on an external venue, as they reached the bus."""
     resting = stack.create_order(order_type="limit", price=Decimal("60000"), quantity=Decimal("0.1"))
     stack.request("PATCH", f"/api/orders/order/{resting['id']}", json={"price": 61000})
     stack.post(f"/api/orders/cancel/{resting['id']}")
@@ -123,6 +123,9 @@ def every_kind_of_event(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> lis
     venue.mode = "lost-response"
     stack.post(f"/api/orders/execute/{claimed['id']}")  # claimed, outcome unknown
     stack.services.execute_queued(claimed["id"])  # reconciled: filled
+    venue.mode = "accept"
+    resting_there = stack.create_order(order_type="limit", price=Decimal("60000"))
+    stack.post(f"/api/orders/execute/{resting_there['id']}")  # claimed, then accepted onto the venue's book
     return stack.publish_events()
 
 

@@ -16,6 +16,7 @@ from orders_common.exchange.hyperliquid_rules import (
     cloid_for,
     ioc_limit_for_market,
     order_id_of,
+    order_refusal,
     round_price,
     round_size,
 )
@@ -103,3 +104,39 @@ def test_a_market_orders_ioc_limit_allows_at_most_its_slippage() -> None:
     assert ioc_limit_for_market(Decimal("3500.5"), Decimal(100), 4, is_buy=True) == Decimal("3535.5")
     assert ioc_limit_for_market(Decimal("3500.5"), Decimal(100), 4, is_buy=False) == Decimal("3465.5")
     assert ioc_limit_for_market(Decimal(150), Decimal(0), 2, is_buy=True) == Decimal(150)
+
+
+def refusal(**changes: object) -> str | None:
+    order: dict[str, object] = {
+        "sz_decimals": 5, "quantity": Decimal("0.01"), "quote_quantity": None, "limit_price": None,
+        "reference_price": Decimal(68500), "fill_or_kill": False,
+    }  # fmt: skip
+    order.update(changes)
+    return order_refusal(**order)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({}, None),  # 0.01 BTC at 68500: 685 USDC
+        ({"sz_decimals": None}, "the venue does not list this coin"),
+        ({"fill_or_kill": True}, "the venue has no fill-or-kill orders; use ioc"),
+        ({"quantity": Decimal("0.000001")}, "quantity 0.000001 is not a multiple of the venue's lot size 0.00001"),
+        ({"quantity": Decimal("0.0001")}, "order value 6.85 is below the venue's minimum of 10 USDC"),
+        ({"quantity": Decimal("0.00015")}, None),  # 10.275 USDC: just above
+        ({"quantity": None, "quote_quantity": Decimal("9.99")},
+         "order value 9.99 is below the venue's minimum of 10 USDC"),
+        ({"limit_price": Decimal("68000")}, None),
+        ({"limit_price": Decimal("123456")}, None),  # an integer price is always on the tick
+        ({"limit_price": Decimal("68000.5")},
+         "price 68000.5 is not on the venue's tick: at most 5 significant figures and 0 decimal places at this price"),
+        ({"sz_decimals": 2, "limit_price": Decimal("150.123")},
+         "price 150.123 is not on the venue's tick: at most 5 significant figures and 2 decimal places at this price"),
+        ({"limit_price": Decimal(500), "quantity": Decimal("0.01")},
+         "order value 5 is below the venue's minimum of 10 USDC"),
+    ],
+)  # fmt: skip
+def test_what_the_venue_would_refuse_is_said_before_the_order_is_stored(
+    changes: dict[str, object], reason: str | None
+) -> None:
+    assert refusal(**changes) == reason

@@ -11,7 +11,10 @@ from localdev.iam import Permission, parse_function_policy
 from localdev.template import Resolver, Template
 
 # Create executes inline for `execute: true` (CreateOrder._try_at_once), so it executes too.
+# What sends orders to the venue, and what takes them off it (a cancel of an order resting there).
 EXECUTING = {"CreateOrderFunction", "ExecuteOrderFunction", "ProcessAllFunction", "ExecuteQueuedFunction"}
+CANCELLING = {"CancelOrderFunction", "CancelClientOrderFunction", "CancelAllOrdersFunction"}
+ON_THE_VENUE = EXECUTING | CANCELLING
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hyperliquid-AbCdEf"
 OTHER_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-XyZ123"
 
@@ -22,15 +25,17 @@ def layers_of(template: Template, logical_id: str) -> list[Any]:
     return [*globals_, *template.resources[logical_id]["Properties"].get("Layers", [])]
 
 
-def test_the_venue_layer_is_attached_to_exactly_the_executing_functions(template: Template) -> None:
+def test_the_venue_layer_is_attached_to_exactly_the_functions_that_send_or_cancel_on_the_venue(
+    template: Template,
+) -> None:
     with_venue = {
         spec.logical_id
         for spec in template.functions()
         if {"Ref": "VenueLayer"} in layers_of(template, spec.logical_id)
     }
 
-    assert with_venue == EXECUTING
-    for logical_id in EXECUTING:  # the common layer first: the venue layer only adds packages
+    assert with_venue == ON_THE_VENUE
+    for logical_id in ON_THE_VENUE:  # the common layer first: the venue layer only adds packages
         assert layers_of(template, logical_id) == [{"Ref": "CommonLayer"}, {"Ref": "VenueLayer"}]
 
 
@@ -54,7 +59,7 @@ def policy(logical_id: str, **parameters: str) -> Any:
     return parse_function_policy(logical_id, template.resources[logical_id]["Properties"], resolver)
 
 
-@pytest.mark.parametrize("logical_id", sorted(EXECUTING))
+@pytest.mark.parametrize("logical_id", sorted(ON_THE_VENUE))
 def test_only_the_venue_may_read_its_one_secret(logical_id: str) -> None:
     on = policy(logical_id, Exchange="hyperliquid", HyperliquidSecretArn=SECRET)
     paper = policy(logical_id, Exchange="paper", HyperliquidSecretArn=SECRET)
@@ -67,7 +72,7 @@ def test_only_the_venue_may_read_its_one_secret(logical_id: str) -> None:
 
 def test_no_other_function_may_read_a_secret(template: Template) -> None:
     for spec in template.functions():
-        if spec.logical_id in EXECUTING:
+        if spec.logical_id in ON_THE_VENUE:
             continue
         text = str(template.resources[spec.logical_id]["Properties"].get("Policies", []))
         assert "secretsmanager" not in text and "HyperliquidSecretArn" not in text, spec.logical_id

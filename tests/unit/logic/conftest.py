@@ -61,7 +61,7 @@ class Desk:
 
     @property
     def amend(self) -> AmendOrder:
-        return AmendOrder(self.store, self.store, self.prices, FEES, RULES)
+        return AmendOrder(self.store, self.store, self.prices, FEES, RULES, self.max_order_notional)
 
     @property
     def cancel_open(self) -> CancelOpenOrders:

@@ -15,6 +15,7 @@ from orders_common.errors import (
     InsufficientFunds,
     InvalidRequest,
     OrderNotPending,
+    OrderTooLarge,
     OrderTriggered,
     VersionMismatch,
 )
@@ -60,6 +61,31 @@ def test_an_amend_the_account_cannot_cover_changes_nothing(desk: Desk) -> None:
 
     assert desk.order(order.id) == order
     assert cash(desk, 2) == before
+
+
+@pytest.mark.parametrize(
+    ("create", "change", "notional"),
+    [
+        ({"order_type": "limit", "price": "50000", "quantity": "0.1"}, {"price": 50001}, Decimal("5000.1")),
+        ({"order_type": "limit", "price": "50000", "quantity": "0.1"}, {"quantity": Decimal("0.11")}, Decimal(5500)),
+        ({"order_type": "stop_market", "side": "sell", "trigger_price": 40000, "quantity": "0.1"},
+         {"trigger_price": 60000}, Decimal(6000)),
+    ],
+)  # fmt: skip
+def test_an_amend_over_the_maximum_notional_is_refused_and_changes_nothing(
+    desk: Desk, create: dict[str, object], change: dict[str, object], notional: Decimal
+) -> None:
+    desk.max_order_notional = Decimal(5000)
+    order = desk.create(request(**create), ANYONE).order
+    before = cash(desk)
+
+    with pytest.raises(OrderTooLarge) as refused:
+        desk.amend(order.id, amend(**change), ANYONE, if_match=None)
+
+    assert refused.value.details == {"notional": notional, "max_order_notional": Decimal(5000)}
+    assert desk.order(order.id) == order
+    assert cash(desk) == before
+    assert desk.amend(order.id, amend(name="renamed"), ANYONE, if_match=None).name == "renamed"  # no reserving change
 
 
 def test_if_match_names_the_version_the_change_depends_on(desk: Desk) -> None:

@@ -141,6 +141,21 @@ def parse_fills(document: Any, *, cloid: str, oid: int | None) -> list[VenueFill
     return sorted(fills, key=lambda fill: (fill.time, fill.tid))
 
 
+def parse_fill_times(document: Any) -> list[tuple[str, datetime]]:
+    """A ``userFillsByTime`` answer as (cloid, time) of each fill that carries a cloid (orders placed with
+    none, outside the desk, are left out)."""
+    if not isinstance(document, list):
+        raise Retryable("malformed fills")
+    try:
+        return [
+            (str(fill["cloid"]), datetime.fromtimestamp(_integer(fill["time"]) / 1000, tz=UTC))
+            for fill in document
+            if fill.get("cloid")
+        ]
+    except (AttributeError, KeyError, TypeError) as error:
+        raise Retryable("malformed fill") from error
+
+
 def parse_meta(document: Any) -> dict[str, Any]:
     """A ``meta`` answer, checked for what the SDK and the rounding read: each listing's name and szDecimals.
     Kept whole and in order: an asset's number is its position in ``universe``."""

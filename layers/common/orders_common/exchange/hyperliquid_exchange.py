@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 
 from orders_common.domain.money import ZERO, add, divide, multiply, to_places
@@ -29,7 +30,7 @@ from orders_common.exchange.base import (
     Rejected,
 )
 from orders_common.exchange.hyperliquid_answers import Filled, Resting, VenueFill, VenueOrderStatus, VenueRejected
-from orders_common.exchange.hyperliquid_rules import cloid_for, ioc_limit_for_market, order_refusal
+from orders_common.exchange.hyperliquid_rules import cloid_for, ioc_limit_for_market, order_id_of, order_refusal
 from orders_common.exchange.hyperliquid_venue import TimeInForce as VenueTif
 from orders_common.exchange.hyperliquid_venue import VenueClient
 from orders_common.models.numbers import utc_now
@@ -118,6 +119,15 @@ class HyperliquidExchange:
         logger.info("Order cancelled on the venue" if withdrawn else "Order no longer resting on the venue",
                     order_id=order.id, exchange=self.name)  # fmt: skip
         return withdrawn
+
+    def fills_since(self, since: datetime) -> list[tuple[int, datetime]]:
+        """(order id, time) of the venue's fills of the desk's orders from ``since`` on: what the schedule follows."""
+        fills = []
+        for cloid, at in self.client.fill_times(since):
+            order_id = order_id_of(cloid)
+            if order_id is not None:
+                fills.append((order_id, at))
+        return fills
 
     def refusal(self, order: Order, market_price: Decimal) -> str | None:
         """Why the venue would refuse ``order`` (checked at create, before it is stored)."""

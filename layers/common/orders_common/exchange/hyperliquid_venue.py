@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -31,6 +32,7 @@ from orders_common.exchange.hyperliquid_answers import (
     VenueFill,
     VenueOrderStatus,
     VenueRejected,
+    parse_fill_times,
     parse_fills,
     parse_meta,
     parse_order_status,
@@ -195,6 +197,11 @@ class VenueClient:
         return self.info.ask(
             body, lambda payload: parse_fills(json_document(payload), cloid=cloid, oid=oid), what="fills"
         )
+
+    def fill_times(self, since: datetime) -> list[tuple[str, datetime]]:
+        """(cloid, time) of the account's fills from ``since`` on (the venue lists up to 2000 per request)."""
+        body = {"type": "userFillsByTime", "user": self.account_address, "startTime": int(since.timestamp() * 1000)}
+        return self.info.ask(body, lambda payload: parse_fill_times(json_document(payload)), what="recent fills")
 
     def _nonce(self) -> int:
         """A nonce for the next signed action: the time in ms, as the SDK takes it, but never one this container

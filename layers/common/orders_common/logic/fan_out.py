@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from orders_common.concurrency import ContextThreadPool
 from orders_common.domain.marketable import can_trade
@@ -28,6 +29,7 @@ from orders_common.models.process_all import FanOutResult
 from orders_common.observability import logger
 
 Clock = Callable[[], float]
+T = TypeVar("T")
 
 PAGE_SIZE = 1000
 CURSOR = "FAN_OUT"
@@ -51,6 +53,7 @@ class FanOut:
     queue: ExecutionQueue
     cursors: Cursors
     visibility: timedelta  # the execution queue's visibility timeout
+    venue_watch: Callable[[], list[int]] | None = None  # with an external venue: orders it filled since (VenueWatch)
 
     def __call__(self, *, seconds: float, clock: Clock = time.monotonic) -> FanOutResult:
         """A run that runs out of time saves where it stopped and the next run goes on from there."""
@@ -75,10 +78,12 @@ class FanOut:
             self.cursors.put_cursor(CURSOR, None)
         stale = self.summaries.executing_before(utc_now() - RECONCILE_AFTER)
         reconciling = self._send(stale)
-        logger.info(
-            "Fanned out pending orders", examined=examined, queued=queued, reconciling=reconciling, complete=complete
+        filled_on_venue = self._send_ids(self.venue_watch()) if self.venue_watch is not None else 0
+        logger.info("Fanned out pending orders", examined=examined, queued=queued, reconciling=reconciling,
+                    filled_on_venue=filled_on_venue, complete=complete)  # fmt: skip
+        return FanOutResult(
+            queued=queued + reconciling + filled_on_venue, complete=complete, resumed=resumed_from is not None
         )
-        return FanOutResult(queued=queued + reconciling, complete=complete, resumed=resumed_from is not None)
 
     def _can_act_now(self, summaries: list[OrderSummary]) -> list[OrderSummary]:
         prices: dict[str, Decimal | None] = {}
@@ -137,8 +142,6 @@ class FanOut:
     def _send(self, summaries: list[OrderSummary]) -> int:
         """Mark each order as sent (unless a run sent it within the visibility timeout), then send the
         ones marked. A send that fails leaves them marked: they go out again once the mark expires."""
-        if not summaries:
-            return 0
         now = utc_now()
         since = now - self.visibility
 
@@ -149,6 +152,21 @@ class FanOut:
                 return None  # sent by an earlier run, maybe still in flight
             return summary.id if self.transitions.mark_queued(summary.id, at=now, unless_since=since) else None
 
-        with ContextThreadPool(min(MARKING_CONCURRENCY, len(summaries)), "mark") as pool:
-            marked = [order_id for order_id in pool.map(mark, summaries) if order_id is not None]
+        return self._mark_and_send(summaries, mark)
+
+    def _send_ids(self, order_ids: list[int]) -> int:
+        """Orders known by id only (the venue's fills): marked and sent as above, unless no longer open."""
+        now = utc_now()
+        since = now - self.visibility
+
+        def mark(order_id: int) -> int | None:
+            return order_id if self.transitions.mark_queued(order_id, at=now, unless_since=since) else None
+
+        return self._mark_and_send(order_ids, mark)
+
+    def _mark_and_send(self, items: list[T], mark: Callable[[T], int | None]) -> int:
+        if not items:
+            return 0
+        with ContextThreadPool(min(MARKING_CONCURRENCY, len(items)), "mark") as pool:
+            marked = [order_id for order_id in pool.map(mark, items) if order_id is not None]
         return self.queue.send(marked) if marked else 0

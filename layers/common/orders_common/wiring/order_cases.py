@@ -112,6 +112,8 @@ class OrderUseCases(Adapters):
                 price_decimals=settings.price_decimals,
                 market_buy_buffer_bps=settings.market_buy_buffer_bps,
             ),
+            max_order_notional=settings.max_order_notional,
+            venue_refusal=self.venue.refusal if self.venue is not None else None,
         )
 
     @property
@@ -160,6 +162,7 @@ class OrderUseCases(Adapters):
     @property
     def fan_out(self) -> FanOut:
         from orders_common.logic.fan_out import FanOut
+        from orders_common.logic.venue_watch import VenueWatch
 
         return FanOut(
             summaries=self.orders,
@@ -168,6 +171,7 @@ class OrderUseCases(Adapters):
             queue=self.execution_queue,
             cursors=self.counters,
             visibility=timedelta(seconds=self.settings.execution_queue_visibility_seconds),
+            venue_watch=VenueWatch(self.venue.fills_since, self.counters) if self.venue is not None else None,
         )
 
     @property
