@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import re
 from pathlib import Path
 
 from orders_common.config import Settings
 from orders_common.exchange.hyperliquid import HyperliquidPriceSource
 from orders_common.exchange.hyperliquid_exchange import HyperliquidExchange
+from orders_common.observability import logger
 from orders_common.wiring import Services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,3 +75,18 @@ def test_the_venue_is_the_exchange_and_its_own_mids_the_prices_and_building_them
     assert isinstance(prices, HyperliquidPriceSource)
     assert prices.info.url == "https://api.hyperliquid-testnet.xyz/info"
     assert Services(Settings.from_environ({"TABLE_NAME": "t"})).exchange.name == "paper"
+
+
+def test_every_log_line_of_a_stack_on_the_venue_names_it() -> None:
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hl-AbCdEf"
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        Services(Settings.from_environ({"TABLE_NAME": "t", "EXCHANGE": "hyperliquid", "HYPERLIQUID_SECRET_ARN": arn}))
+        logger.info("any line")
+    finally:
+        logger._logger.removeHandler(handler)
+        logger.remove_keys(["exchange"])
+    assert json.loads(written.getvalue().splitlines()[-1])["exchange"] == "hyperliquid-testnet"

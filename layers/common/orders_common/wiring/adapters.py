@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 class Adapters:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        if settings.exchange != "paper":
+            # Every log line of a stack trading on a venue says which one (and so which network).
+            from orders_common.observability import logger
+
+            logger.append_keys(exchange=f"{settings.exchange}-{settings.hyperliquid_network}")
 
     @cached_property
     def table(self) -> DynamoTable:
