@@ -8,7 +8,6 @@ import json
 import re
 import signal
 import socket
-import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pytest
 
 from localdev.stack import free_port
 from orders_common.models.messages import ExecutionMessage
-from tests.e2e.test_local_server import server_output, start_server, wait_until_serving
+from tests.e2e.test_local_server import running_server, server_output, start_server, wait_until_serving
 from tests.support.http import Client
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +28,7 @@ pytestmark = pytest.mark.e2e
 # The functions give up on the venue after this; a timeout fault answers a second later.
 VENUE_TIMEOUT = "0.5"
 WAIT_SECONDS = 20
+VENUE = ("--exchange", "fake-hyperliquid")
 
 
 @dataclass
@@ -48,26 +48,12 @@ class Desk:
         return dict(document)
 
 
-def start_desk(port: int, *options: str) -> subprocess.Popen[str]:
-    return start_server(port, "--exchange", "fake-hyperliquid", *options)
-
-
 @pytest.fixture(scope="module")
 def desk() -> Iterator[Desk]:
-    port = free_port()
     # No schedule run during the tests (each step is driven by hand); a short wait for the venue's answers.
-    process = start_desk(port, "--schedule-seconds", "600", "--set", f"PRICE_TIMEOUT_SECONDS={VENUE_TIMEOUT}")
-    client = Client(f"http://127.0.0.1:{port}")
-    try:
-        wait_until_serving(client, process)
+    options = ("--schedule-seconds", "600", "--set", f"PRICE_TIMEOUT_SECONDS={VENUE_TIMEOUT}")
+    with running_server(*VENUE, *options) as (client, process):
         yield Desk(client, server_output(process))
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            assert process.wait(timeout=15) == 0
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
 
 
 def ask_the_stand_in(url: str, request: dict[str, Any]) -> Any:
@@ -121,7 +107,7 @@ def test_faults_are_scheduled_listed_and_cleared_and_bad_ones_refused(desk: Desk
 
 def test_sigterm_stops_the_server_and_the_stand_in() -> None:
     port = free_port()
-    process = start_desk(port)
+    process = start_server(port, *VENUE)
     client = Client(f"http://127.0.0.1:{port}")
     wait_until_serving(client, process)
     venue_port = int(client.call("GET", "/_local/venue")[2]["url"].rsplit(":", 1)[1])
