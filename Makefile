@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
+# Options for `make run` (python -m localdev --help lists them), e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
+ARGS ?=
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
@@ -19,8 +21,8 @@ $(STAMP): requirements-dev.txt layers/common/requirements.txt
 
 venv: $(STAMP) ## Create the virtual environment (.venv) with everything the tools need
 
-run: $(STAMP) ## Serve the API on http://127.0.0.1:$(PORT) with an embedded moto (no AWS, no Docker)
-	$(BIN)/python -m localdev --port $(PORT)
+run: $(STAMP) ## Serve the API on http://127.0.0.1:$(PORT) with an embedded moto (no AWS, no Docker); options in ARGS, e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
+	$(BIN)/python -m localdev --port $(PORT) $(ARGS)
 
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

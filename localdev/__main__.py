@@ -7,18 +7,24 @@ import errno
 import signal
 import sys
 import threading
+from contextlib import ExitStack
 from types import FrameType
 
 from localdev.local_events import PATH as EVENTS_PATH
 from localdev.local_events import EventTap, events_handler
 from localdev.local_prices import PATH as PRICES_PATH
-from localdev.local_prices import install_adjustable_prices, price_handler
+from localdev.local_prices import PriceControl, install_adjustable_prices, price_handler
+from localdev.local_venue import PATH as VENUE_PATH
+from localdev.local_venue import LocalVenue, deploy_on_venue, local_venue, venue_handler
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
-from localdev.server import ApiGateway
+from localdev.server import ApiGateway, LocalHandler
 from localdev.stack import LOCAL_PARAMETERS, LocalStack
 from localdev.template import Template
+from orders_common.wiring import services
 from tools.openapi import build_openapi, documentation_pages
+
+EXCHANGES = ("paper", "fake-hyperliquid")
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,6 +51,13 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--auth",
         action="store_true",
         help="require JWTs as the deployed API does; mint them with `python -m localdev.token --user 1`",
+    )
+    parser.add_argument(
+        "--exchange",
+        choices=EXCHANGES,
+        default="paper",
+        help="where orders execute: paper fills (default) or fake-hyperliquid, the local Hyperliquid stand-in "
+        "(Exchange=hyperliquid on testnet, its API wallet's key in a moto secret, prices from its mids)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser.parse_args(argv)
@@ -74,41 +87,83 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
 
-    stack.start()
-    assert stack.resolver is not None
-    prices = install_adjustable_prices()
-    tap = EventTap.on_bus(stack.resolver.refs["OrderEventBus"])
-    tap.start()
-    gateway = ApiGateway(
-        gateway_address,
-        stack.router,
-        pages=documentation_pages(build_openapi(stack.template)),
-        local={PRICES_PATH: price_handler(prices), EVENTS_PATH: events_handler(tap)},
-        quiet=arguments.quiet,
-    )
-    pipeline = Pipeline.from_template(
-        stack.template,
-        stack.resolver,
-        stack.functions,
-        schedule_seconds=arguments.schedule_seconds,
-        quiet=arguments.quiet,
-    )
-    if arguments.no_pipeline:
-        pipeline = Pipeline([], [], pipeline.stop)
-    pipeline.start()
-    print(f"Orders API on http://{arguments.host}:{arguments.port} (moto at {stack.moto_endpoint})", flush=True)
+    # Everything started is stopped in reverse order, however this ends (Ctrl-C, SIGTERM, an error).
+    with ExitStack() as running:
+        venue = running.enter_context(local_venue()) if arguments.exchange == "fake-hyperliquid" else None
+        stack.start_moto()
+        running.callback(stack.stop)
+        local: dict[str, LocalHandler] = {}
+        prices: PriceControl | None
+        if venue is not None:
+            deploy_on_venue(stack, venue, parameters)
+            prices = venue
+            # Unless told otherwise, a timeout answers after the functions stopped waiting for the venue.
+            local[VENUE_PATH] = venue_handler(venue, default_delay=services().settings.price_timeout_seconds + 1)
+        else:
+            stack.deploy()
+            prices = install_adjustable_prices()
+        assert stack.resolver is not None
+        tap = EventTap.on_bus(stack.resolver.refs["OrderEventBus"])
+        tap.start()
+        running.callback(tap.close)
+        gateway = ApiGateway(
+            gateway_address,
+            stack.router,
+            pages=documentation_pages(build_openapi(stack.template)),
+            local={PRICES_PATH: price_handler(prices), EVENTS_PATH: events_handler(tap), **local},
+            quiet=arguments.quiet,
+        )
+        running.callback(gateway.server_close)
+        pipeline = Pipeline.from_template(
+            stack.template,
+            stack.resolver,
+            stack.functions,
+            schedule_seconds=arguments.schedule_seconds,
+            quiet=arguments.quiet,
+        )
+        if arguments.no_pipeline:
+            pipeline = Pipeline([], [], pipeline.stop)
+        pipeline.start()
+        running.callback(pipeline.close)
+        _describe(arguments, stack, pipeline, prices, venue)
+        server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
+        server_thread.start()
+        running.callback(gateway.shutdown)
+        _serve_until_stopped(server_thread)
+    return 0
+
+
+def _describe(
+    arguments: argparse.Namespace,
+    stack: LocalStack,
+    pipeline: Pipeline,
+    prices: PriceControl | None,
+    venue: LocalVenue | None,
+) -> None:
+    base = f"http://{arguments.host}:{arguments.port}"
+    print(f"Orders API on {base} (moto at {stack.moto_endpoint})", flush=True)
     for route in stack.template.http_routes():
         print(f"  {route.method:<5} {route.path:<40} -> {route.function}", flush=True)
-    print(
-        f"  OpenAPI: http://{arguments.host}:{arguments.port}/openapi.json, "
-        f"Swagger UI: http://{arguments.host}:{arguments.port}/swagger",
-        flush=True,
-    )
+    print(f"  OpenAPI: {base}/openapi.json, Swagger UI: {base}/swagger", flush=True)
     if prices is not None:
-        print(f"  Prices: GET/PUT http://{arguments.host}:{arguments.port}{PRICES_PATH} (local only)", flush=True)
-    print(f"  Order events: GET http://{arguments.host}:{arguments.port}{EVENTS_PATH} (local only)", flush=True)
+        shown = "the stand-in's mids" if venue is not None else "static prices"
+        print(f"  Prices ({shown}): GET/PUT {base}{PRICES_PATH} (local only)", flush=True)
+    print(f"  Order events: GET {base}{EVENTS_PATH} (local only)", flush=True)
     for line in pipeline.describe():
         print(f"  {line}", flush=True)
+    if venue is not None:
+        print(
+            f"Exchange: the local Hyperliquid stand-in at {venue.url} (testnet signing), not paper: account "
+            f"{venue.account_address}, API wallet {venue.api_wallet}, its key in the secret {venue.secret_arn}.",
+            flush=True,
+        )
+        print(
+            f'  Venue: GET {base}{VENUE_PATH} (mids, resting orders, faults), POST {{"fault": '
+            f'"timeout_next"|"drop_next"|"reject_next"|"fail_next"}} (local only)',
+            flush=True,
+        )
+    else:
+        print("Exchange: paper (--exchange fake-hyperliquid executes on a local Hyperliquid stand-in).", flush=True)
     if stack.auth_enabled:
         print(
             "Auth on: send 'Authorization: Bearer <token>'; mint one with "
@@ -116,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print("Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops.", flush=True)
-    server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
-    server_thread.start()
+    if venue is not None and not arguments.no_seed:
+        print("  (their seeded positions are not on the stand-in: sell what was bought through it)", flush=True)
+
+
+def _serve_until_stopped(server_thread: threading.Thread) -> None:
     # Ctrl-C and SIGTERM both stop cleanly, even when a script started this process in the background
     # (shells make background jobs ignore SIGINT, and the process inherits that).
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -129,13 +187,6 @@ def main(argv: list[str] | None = None) -> int:
             server_thread.join(timeout=0.25)
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
-    finally:
-        pipeline.close()
-        tap.close()
-        gateway.shutdown()
-        gateway.server_close()
-        stack.stop()
-    return 0
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

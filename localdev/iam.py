@@ -120,6 +120,8 @@ def permissions_for(service: str, operation: str, params: Mapping[str, Any], arn
             return _sqs(operation, params, arns)
         if service == "events":
             return _events(operation, params, arns)
+        if service == "secretsmanager":
+            return _secretsmanager(operation, params)
     except UnmappedCall:
         raise
     except (KeyError, TypeError, ValueError) as error:  # a request of a shape not foreseen
@@ -175,6 +177,18 @@ def _events(operation: str, params: Mapping[str, Any], arns: Arns) -> tuple[Perm
             )
         )
     raise UnmappedCall(f"events.{operation}: no IAM mapping")
+
+
+def _secretsmanager(operation: str, params: Mapping[str, Any]) -> tuple[Permission, ...]:
+    # Only what the venue's credentials need: GetSecretValue of a secret named by its full ARN. A name or a
+    # partial ARN is authorized on the secret's full ARN, whose random suffix the call does not say.
+    secret = params["SecretId"]
+    if operation == "GetSecretValue" and _FULL_SECRET_ARN.match(secret):
+        return (Permission("secretsmanager:GetSecretValue", secret),)
+    raise UnmappedCall(f"secretsmanager.{operation} of {secret!r}: mapped only for GetSecretValue by full ARN")
+
+
+_FULL_SECRET_ARN = re.compile(r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$")
 
 
 # Policies

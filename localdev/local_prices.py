@@ -2,8 +2,9 @@
 triggers, trailing stops and expiries can be tried by hand and by black-box tests.
 
 Every function of the in-process stack shares one set of adapters, so replacing its price source
-changes the price every function sees at once. Only the local server has this route: it is not in
-template.yaml nor in the OpenAPI document.
+changes the price every function sees at once. With ``--exchange fake-hyperliquid`` the same route reads
+and moves the mids of the local Hyperliquid stand-in instead (``localdev.local_venue``). Only the local
+server has this route: it is not in template.yaml nor in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import threading
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from localdev.routing import HttpResponse
 from localdev.server import LocalHandler
@@ -21,6 +23,14 @@ from orders_common.http.jsonio import dumps
 
 PATH = "/_local/prices"
 _SYMBOL = re.compile(r"^[A-Za-z0-9]{1,20}$")
+
+
+class PriceControl(Protocol):
+    """Prices the route reads (``table``) and moves (``update``)."""
+
+    def table(self) -> dict[str, Decimal]: ...
+
+    def update(self, prices: Mapping[str, Decimal]) -> None: ...
 
 
 class AdjustablePrices:
@@ -61,22 +71,22 @@ def install_adjustable_prices() -> AdjustablePrices | None:
     return prices
 
 
-def price_handler(prices: AdjustablePrices | None) -> LocalHandler:
+def price_handler(prices: PriceControl | None) -> LocalHandler:
     def handle(method: str, body: bytes | None) -> HttpResponse:
         if prices is None:
-            return _error(
+            return error_response(
                 409, "PRICE_SOURCE_NOT_STATIC", "Prices come from Hyperliquid here; only static prices change."
             )
         if method == "GET":
             return _table(prices)
         if method != "PUT":
-            response = _error(405, "METHOD_NOT_ALLOWED", f"{PATH} answers GET and PUT.")
+            response = error_response(405, "METHOD_NOT_ALLOWED", f"{PATH} answers GET and PUT.")
             response.headers["Allow"] = "GET, PUT"
             return response
         try:
             changes = parse_prices(body)
         except ValueError as error:
-            return _error(400, "VALIDATION_ERROR", str(error))
+            return error_response(400, "VALIDATION_ERROR", str(error))
         prices.update(changes)
         return _table(prices)
 
@@ -105,12 +115,16 @@ def parse_prices(body: bytes | None) -> dict[str, Decimal]:
     return parsed
 
 
-def _table(prices: AdjustablePrices) -> HttpResponse:
-    return HttpResponse(200, {"Content-Type": "application/json"}, _body(dict(sorted(prices.table().items()))))
+def _table(prices: PriceControl) -> HttpResponse:
+    return json_response(dict(sorted(prices.table().items())))
 
 
-def _error(status: int, code: str, message: str) -> HttpResponse:
-    return HttpResponse(status, {"Content-Type": "application/json"}, _body({"error": message, "code": code}))
+def error_response(status: int, code: str, message: str) -> HttpResponse:
+    return json_response({"error": message, "code": code}, status)
+
+
+def json_response(document: object, status: int = 200) -> HttpResponse:
+    return HttpResponse(status, {"Content-Type": "application/json"}, _body(document))
 
 
 def _body(document: object) -> bytes:

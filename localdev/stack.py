@@ -61,8 +61,12 @@ class LocalStack:
         return f"http://127.0.0.1:{self.moto_port}"
 
     def start(self) -> LocalStack:
-        from orders_common.wiring import reset_services, services
+        self.start_moto()
+        return self.deploy()
 
+    def start_moto(self) -> None:
+        """The moto server alone, this process's AWS clients pointed at it: what must exist before the
+        template's resources (the venue's secret, whose ARN is a template parameter) is made here."""
         make_moto_faithful()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
         self.moto_port = self.moto_port or free_port()
@@ -70,6 +74,11 @@ class LocalStack:
         self._moto.start()
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update({**AWS_LOCAL_ENVIRONMENT, "AWS_ENDPOINT_URL": self.moto_endpoint})
+
+    def deploy(self) -> LocalStack:
+        """The template's resources on the running moto, the functions' environment, the demo accounts."""
+        from orders_common.wiring import reset_services, services
+
         self.resolver = create_resources(self.template)
         self.environment = {**function_environment(self.template, self.resolver), **LOCAL_DEFAULTS, **self.overrides}
         os.environ.update(self.environment)

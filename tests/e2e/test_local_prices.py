@@ -4,8 +4,6 @@ trader tries them by hand, over real HTTP, nothing called but the public API and
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from localdev.stack import free_port
 from localdev.template import ROOT
-from tests.e2e.test_local_server import start_server, wait_until_serving
+from tests.e2e.test_local_server import running_server
 from tests.support.http import Client
 
 pytestmark = pytest.mark.e2e
@@ -26,19 +23,8 @@ WAIT_SECONDS = 30
 
 @pytest.fixture(scope="module")
 def desk() -> Iterator[Client]:
-    port = free_port()
-    process = start_server(port, "--schedule-seconds", "1")
-    client = Client(f"http://127.0.0.1:{port}")
-    try:
-        wait_until_serving(client, process)
+    with running_server("--schedule-seconds", "1") as (client, _):
         yield client
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            assert process.wait(timeout=15) == 0
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
 
 
 def set_prices(desk: Client, **prices: int | str) -> None:

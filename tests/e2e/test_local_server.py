@@ -9,6 +9,7 @@ import tempfile
 import time
 import urllib.error
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -54,6 +55,24 @@ def wait_until_serving(client: Client, server: subprocess.Popen[str], timeout: f
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
     raise AssertionError("server did not answer in time")
+
+
+@contextmanager
+def running_server(*options: str) -> Iterator[tuple[Client, subprocess.Popen[str]]]:
+    """The server on a free port for the block, then stopped with Ctrl-C, which must end it cleanly."""
+    port = free_port()
+    process = start_server(port, *options)
+    client = Client(f"http://127.0.0.1:{port}")
+    try:
+        wait_until_serving(client, process)
+        yield client, process
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            assert process.wait(timeout=15) == 0
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
 
 
 @pytest.fixture(scope="module")

@@ -92,10 +92,21 @@ def test_sqs_batches_need_the_single_message_action_on_the_queue_of_the_url() ->
     assert needs("sqs", "GetQueueUrl", QueueName="work") == {Permission("sqs:GetQueueUrl", QUEUE)}
 
 
+def test_a_secret_read_needs_get_secret_value_on_its_full_arn() -> None:
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hyperliquid-AbCdEf"
+
+    assert needs("secretsmanager", "GetSecretValue", SecretId=secret) == {
+        Permission("secretsmanager:GetSecretValue", secret)
+    }
+
+
 @pytest.mark.parametrize(
     ("service", "operation", "params"),
     [
         ("secretsmanager", "GetSecretValue", {"SecretId": "exchange"}),
+        # A partial ARN (no random suffix): IAM decides on the full ARN, which the call does not say.
+        ("secretsmanager", "GetSecretValue", {"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x"}),
+        ("secretsmanager", "DescribeSecret", {"SecretId": "arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf"}),
         ("dynamodb", "ExecuteStatement", {"Statement": "SELECT * FROM orders"}),
         ("dynamodb", "ListTables", {}),
         ("dynamodb", "TransactWriteItems", {"TransactItems": [{"Upsert": {"TableName": "orders"}}]}),
