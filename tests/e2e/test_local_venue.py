@@ -119,39 +119,6 @@ def test_sigterm_stops_the_server_and_the_stand_in() -> None:
         pass
 
 
-def venue_adapter_wired() -> bool:
-    """Whether wiring builds an exchange for EXCHANGE=hyperliquid yet (issue 14's adapter). Built against moto and a
-    closed local port: nothing leaves this machine, and failing to reach either still means it is wired."""
-    from aws_lambda_powertools.utilities import parameters
-    from aws_lambda_powertools.utilities.parameters.base import DEFAULT_PROVIDERS
-    from moto import mock_aws
-
-    from orders_common.config import Settings
-    from orders_common.wiring.adapters import Adapters
-
-    settings = Settings.from_environ(
-        {
-            "TABLE_NAME": "orders",
-            "EXCHANGE": "hyperliquid",
-            "HYPERLIQUID_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:probe-AbCdEf",
-            "HYPERLIQUID_API_URL": f"http://127.0.0.1:{free_port()}",
-            "PRICE_TIMEOUT_SECONDS": "0.2",
-            "PRICE_MAX_ATTEMPTS": "1",
-        }
-    )
-    with mock_aws():
-        try:
-            _ = Adapters(settings).exchange
-        except RuntimeError as error:
-            return "has no adapter" not in str(error)
-        except Exception:
-            return True  # it got as far as reading the secret or the venue's listings
-        finally:
-            DEFAULT_PROVIDERS.clear()
-            parameters.clear_caches()
-    return True
-
-
 def create(desk: Desk, **order: Any) -> tuple[int, dict[str, Any]]:
     status, _, created = desk.client.call("POST", "/api/orders/create", json.dumps({"symbol": "BTC", **order}))
     return status, dict(created)
@@ -168,7 +135,6 @@ def send_to_the_execution_queue(desk: Desk, order_id: int) -> None:
     sqs.send_message(QueueUrl=queue_url, MessageBody=ExecutionMessage(order_id=order_id).model_dump_json())
 
 
-@pytest.mark.skipif(not venue_adapter_wired(), reason="wiring has no exchange adapter for EXCHANGE=hyperliquid yet")
 def test_done_when_market_buy_resting_limit_sell_and_a_reconciled_timeout(desk: Desk) -> None:
     status, _, account = desk.client.call(
         "POST", "/api/accounts", '{"user_id": 41, "name": "Venue e2e", "initial_deposit": 100000}'

@@ -70,8 +70,10 @@ class VenueDesk:
             max_slippage_bps=Decimal(50),
             max_order_notional=Decimal(10**6),
         )
-        return CreateOrder(self.store, self.store, self.store, self.ids, self.prices, FEES, rules,
-                           lambda: self.engine, venue_refusal=self.exchange.refusal)  # fmt: skip
+        return CreateOrder(
+            self.store, self.store, self.store, self.ids, self.prices, FEES, rules, lambda: self.engine,
+            venue_refusal=self.exchange.refusal, venue_name=self.exchange.name,
+        )  # fmt: skip
 
     @property
     def cancel(self) -> CancelOrder:

@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import boto3
 import pytest
@@ -21,9 +22,7 @@ from localdev.local_prices import price_handler
 from localdev.local_venue import LocalVenue, deploy_on_venue, local_venue, venue_handler
 from localdev.stack import LOCAL_PARAMETERS, LocalStack
 from orders_common.wiring import reset_services, services
-
-# The functions that execute orders (create executes inline for `execute: true`), as tests/unit/test_template_venue.py
-EXECUTING = {"CreateOrderFunction", "ExecuteOrderFunction", "ProcessAllFunction", "ExecuteQueuedFunction"}
+from tests.unit.test_template_venue import ON_THE_VENUE
 
 
 @dataclass
@@ -90,7 +89,7 @@ def test_the_stack_is_the_templates_venue_stack_and_its_functions_point_at_the_s
     assert "api_wallet_private_key" not in json.dumps(run.stack.environment)  # the ARN, never the key
 
 
-def test_only_the_executing_functions_may_read_the_secret(run: VenueRun) -> None:
+def test_only_the_functions_that_send_or_cancel_on_the_venue_may_read_the_secret(run: VenueRun) -> None:
     assert run.stack.resolver is not None
     arn = run.venue.secret_arn
     assert arn is not None
@@ -98,7 +97,7 @@ def test_only_the_executing_functions_may_read_the_secret(run: VenueRun) -> None
     policies = IamRecorder.for_stack(run.stack.template, run.stack.resolver).policies
 
     assert permissions_for("secretsmanager", "GetSecretValue", {"SecretId": arn}, Arns("us-east-1", "0")) == (read,)
-    assert {name for name, policy in policies.items() if policy.allows(read)} == EXECUTING
+    assert {name for name, policy in policies.items() if policy.allows(read)} == ON_THE_VENUE
 
 
 def test_the_stand_in_starts_at_the_local_prices_and_the_functions_price_from_it(run: VenueRun) -> None:
@@ -145,3 +144,38 @@ def test_the_fault_route_schedules_lists_and_clears_faults(run: VenueRun) -> Non
     assert listed["account_address"] == run.venue.account_address and listed["network"] == "testnet"
     refused = handle("PUT", b"{}")
     assert refused.status == 405 and refused.headers["Allow"] == "GET, POST, DELETE"
+
+
+def call(run: VenueRun, method: str, path: str, body: dict[str, object] | None = None) -> tuple[int, Any]:
+    """One request, in a new container: in process the functions share one, and each reads the secret itself."""
+    reset_services()
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    answer = run.stack.router.handle(
+        method, path, query_string="", headers=headers, body=json.dumps(body) if body is not None else None
+    )
+    return answer.status, answer.json()
+
+
+def test_each_function_on_the_venue_makes_only_the_calls_its_policy_grants(run: VenueRun) -> None:
+    # Given the stack on the stand-in, every AWS call of its functions recorded against their policies
+    assert run.stack.resolver is not None
+    recorder = IamRecorder.for_stack(run.stack.template, run.stack.resolver)
+    with recorder.recording(services().table.client):
+        # When an account buys at market, rests a limit buy on the venue and cancels it
+        status, account = call(run, "POST", "/api/accounts", {"user_id": 77, "initial_deposit": 100000})
+        assert status == 201, account
+        order = {"account_id": account["account_id"], "symbol": "BTC", "name": "iam", "side": "buy"}
+        status, bought = call(run, "POST", "/api/orders/create", {**order, "order_type": "market", "quantity": 0.01})
+        assert status == 201 and (bought["status"], bought["exchange"]) == ("pending", "hyperliquid-testnet"), bought
+        status, executed = call(run, "POST", f"/api/orders/execute/{bought['id']}")
+        assert (status, executed["order_status"]) == (200, "filled"), executed
+        resting = {**order, "order_type": "limit", "price": 60000, "quantity": 0.01, "execute": True}
+        status, limit = call(run, "POST", "/api/orders/create", resting)
+        assert status == 201 and limit["exchange_order_id"] is not None, limit
+        status, cancelled = call(run, "POST", f"/api/orders/cancel/{limit['id']}")
+        assert status == 200, cancelled
+
+    # Then the secret was read by the functions that send and cancel, each call granted
+    assert recorder.violations == []
+    readers = {c.function for c in recorder.calls if c.operation == "secretsmanager.GetSecretValue"}
+    assert readers == {"CreateOrderFunction", "ExecuteOrderFunction", "CancelOrderFunction"}

@@ -13,6 +13,8 @@ from aws_lambda_powertools.utilities.parameters.base import DEFAULT_PROVIDERS
 from eth_account import Account
 from moto import mock_aws
 
+from orders_common.exchange.hyperliquid_credentials import forget_secrets
+
 AGENT_KEY = "0x" + "11" * 32  # the API wallet the account approved (the stand-in's tests use the same)
 USER = Account.from_key("0x" + "33" * 32).address  # the account it trades for
 
@@ -24,11 +26,13 @@ def secrets_manager() -> Iterator[Any]:
     with mock_aws():
         DEFAULT_PROVIDERS.clear()
         parameters.clear_caches()
+        forget_secrets()
         try:
             yield boto3.client("secretsmanager", region_name="us-east-1")
         finally:
             DEFAULT_PROVIDERS.clear()
             parameters.clear_caches()
+            forget_secrets()
 
 
 def store_secret(secrets: Any, name: str, *, key: str = AGENT_KEY, address: str = USER) -> str:

@@ -19,7 +19,10 @@ import logging
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 # Lambda unpacks the venue layer here, off sys.path (see layers/venue/Makefile).
 VENUE_PACKAGES = "/opt/venue"
@@ -47,8 +50,18 @@ def enable_venue_packages(path: str = VENUE_PACKAGES) -> None:
         sys.path.append(path)
 
 
+_provider: SecretsProvider | None = None
+
+
+def forget_secrets() -> None:
+    """Drop the cached secrets and their client (tests, between AWS mocks)."""
+    global _provider
+    _provider = None
+
+
 def read_credentials(secret_arn: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> VenueCredentials:
     """The API wallet's credentials from ``secret_arn``, through Powertools' cached secrets provider."""
+    import boto3
     from aws_lambda_powertools.utilities import parameters
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 
@@ -57,8 +70,13 @@ def read_credentials(secret_arn: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) 
     parsers_log = logging.getLogger("botocore.parsers")
     if parsers_log.level < logging.INFO:
         parsers_log.setLevel(logging.INFO)
+    global _provider
+    if _provider is None:
+        # A client of the default session, as every other AWS client of the desk (the local IAM check sees its
+        # calls); Powertools' own default provider makes a session of its own.
+        _provider = parameters.SecretsProvider(boto3_client=boto3.client("secretsmanager"))
     try:
-        document = parameters.get_secret(secret_arn, transform="json", max_age=max_age)
+        document = _provider.get(secret_arn, transform="json", max_age=max_age)
     except TransformParameterError:
         # The transform's message can quote the secret's text: say only what is wrong.
         raise VenueCredentialsInvalid("the venue secret is not a JSON object") from None

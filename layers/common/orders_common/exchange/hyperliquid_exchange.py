@@ -14,6 +14,7 @@ conditional on the order's version, so a fill is recorded once however many exec
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +31,7 @@ from orders_common.exchange.base import (
     Rejected,
 )
 from orders_common.exchange.hyperliquid_answers import Filled, Resting, VenueFill, VenueOrderStatus, VenueRejected
+from orders_common.exchange.hyperliquid_credentials import SECRET_MAX_AGE_SECONDS
 from orders_common.exchange.hyperliquid_rules import cloid_for, ioc_limit_for_market, order_id_of, order_refusal
 from orders_common.exchange.hyperliquid_venue import TimeInForce as VenueTif
 from orders_common.exchange.hyperliquid_venue import VenueClient
@@ -50,19 +52,32 @@ def rests_on_book(order: Order) -> bool:
 class HyperliquidExchange:
     is_external = True
 
-    def __init__(self, connect: Callable[[], VenueClient], *, network: str, max_slippage_bps: Decimal) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], VenueClient],
+        *,
+        network: str,
+        max_slippage_bps: Decimal,
+        reconnect_after_seconds: float = SECRET_MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.name = f"hyperliquid-{network}"
         self._connect = connect
         self._client: VenueClient | None = None
+        self._connected_at = 0.0
         self._lock = threading.Lock()
         self._max_slippage_bps = max_slippage_bps
+        self._reconnect_after = reconnect_after_seconds
+        self._clock = clock
 
     @property
     def client(self) -> VenueClient:
-        """Connected on first use (the secret read, the listings fetched), then kept by the container."""
+        """Connected on first use (the secret read, the listings fetched) and again every few minutes, so a
+        rotated key is picked up without a deploy; kept by the container in between."""
         with self._lock:
-            if self._client is None:
+            if self._client is None or self._clock() - self._connected_at >= self._reconnect_after:
                 self._client = self._connect()
+                self._connected_at = self._clock()
             return self._client
 
     def execute(self, order: Order, market_price: Decimal, client_order_id: str) -> Decision:

@@ -79,6 +79,7 @@ class CreateOrder:
     engine: Callable[[], ExecutionEngine] | None = None  # built only for ``execute: true``
     # With an external venue: why it would refuse the order as written (lot, tick, minimum value), if it would.
     venue_refusal: Callable[[Order, Decimal], str | None] | None = None
+    venue_name: str | None = None  # shown on every order of a stack on a venue, from its creation on
 
     def __call__(self, request: CreateOrderRequest, caller: Caller, idempotency_key: str | None = None) -> Created:
         check_precision(request.symbol, request.model_dump(), self.rules)
@@ -157,6 +158,7 @@ class CreateOrder:
             else (request.max_slippage_bps if request.max_slippage_bps is not None else self.rules.max_slippage_bps),
             status=OrderStatus.PENDING,
             client_order_id=request.client_order_id,
+            exchange=self.venue_name,
             created_at=now,
             updated_at=now,
         )

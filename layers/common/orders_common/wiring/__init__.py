@@ -50,7 +50,10 @@ def install_services(replacement: Services) -> None:
 
 def reset_services() -> None:
     """Forget the built services and settings (tests and the local server change the environment)."""
+    from orders_common.exchange.hyperliquid_credentials import forget_secrets
+
     global _current
     with _lock:
         _current = None
     get_settings.cache_clear()
+    forget_secrets()  # its client was made for the AWS endpoint of the environment being left

@@ -74,6 +74,7 @@ class OrderUseCases(Adapters):
             ),
             engine=lambda: self.engine,
             venue_refusal=self.venue.refusal if self.venue is not None else None,
+            venue_name=self.venue.name if self.venue is not None else None,
         )
 
     @property
