@@ -18,6 +18,8 @@ BENCHMARKS = [
     "event_publish",
     "cold_start",
     "venue_library",
+    "venue_requests",
+    "venue_cold_start",
 ]
 
 

@@ -5,136 +5,30 @@ end is settled exactly once, with the ledger explaining every balance (the audit
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from eth_account import Account
 
-from localdev.fake_hyperliquid_exchange import FakeExchange, fake_hyperliquid_venue
-from orders_common.auth import Caller
-from orders_common.config import Settings
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrderOnVenue, VenueRefused
-from orders_common.exchange.hyperliquid import HyperliquidPriceSource
-from orders_common.exchange.hyperliquid_exchange import HyperliquidExchange
 from orders_common.exchange.hyperliquid_rules import cloid_for
-from orders_common.exchange.hyperliquid_venue import connect
 from orders_common.logic.amend_order import AmendOrder
-from orders_common.logic.audit import AuditAccount
-from orders_common.logic.cancel_all import CancelOpenOrders
-from orders_common.logic.cancel_order import CancelOrder
-from orders_common.logic.create_order import CreateOrder, CreateRules
-from orders_common.logic.execute_order import ExecuteQueued
-from orders_common.logic.execution import ExecutionEngine
-from orders_common.logic.fan_out import FanOut
-from orders_common.logic.ids import ORDER_IDS, IdAllocator
-from orders_common.logic.venue_watch import VenueWatch
-from orders_common.models.order import Order, OrderStatus
+from orders_common.models.order import OrderStatus
 from orders_common.models.order_actions import AmendOrderRequest
-from tests.support.fakes import FakeQueue, InMemoryStore, demo_store
-from tests.support.venue_secrets import AGENT_KEY, USER, store_secret
+from tests.support.fakes import FakeQueue
+from tests.support.venue_desk import ANYONE, VenueDesk, venue_desk
+from tests.support.venue_secrets import AGENT_KEY, USER
 from tests.unit.logic.conftest import FEES, RULES
-from tests.unit.logic.test_create_order import request
 
-ANYONE = Caller.anyone()
-AGENT = Account.from_key(AGENT_KEY)
 TAKER_FEE = Decimal("0.00045")
 MAKER_FEE = Decimal("0.00015")
 
 
-@dataclass
-class VenueDesk:
-    store: InMemoryStore
-    venue: FakeExchange
-    exchange: HyperliquidExchange
-    prices: HyperliquidPriceSource
-    info_requests: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.ids = IdAllocator(self.store, ORDER_IDS, 10)
-
-    @property
-    def engine(self) -> ExecutionEngine:
-        return ExecutionEngine(self.store, self.store, self.store, self.prices, self.exchange)
-
-    @property
-    def create(self) -> CreateOrder:
-        rules = CreateRules(
-            **vars(RULES),
-            idempotency_ttl_seconds=86400,
-            max_slippage_bps=Decimal(50),
-            max_order_notional=Decimal(10**6),
-        )
-        return CreateOrder(
-            self.store, self.store, self.store, self.ids, self.prices, FEES, rules, lambda: self.engine,
-            venue_refusal=self.exchange.refusal, venue_name=self.exchange.name,
-        )  # fmt: skip
-
-    @property
-    def cancel(self) -> CancelOrder:
-        return CancelOrder(self.store, self.store, self.store, withdraw=self.engine.withdraw)
-
-    @property
-    def cancel_open(self) -> CancelOpenOrders:
-        return CancelOpenOrders(self.store, self.store, self.store, withdraw=self.engine.withdraw)
-
-    @property
-    def queued(self) -> ExecuteQueued:
-        return ExecuteQueued(self.store, self.engine)
-
-    def fan_out(self, queue: FakeQueue) -> FanOut:
-        watch = VenueWatch(self.exchange.fills_since, self.store)
-        return FanOut(self.store, self.store, self.prices, queue, self.store, timedelta(seconds=180), watch)
-
-    def order(self, order_id: int) -> Order:
-        found = self.store.get_order(order_id)
-        assert found is not None
-        return found
-
-    def place(self, **fields: Any) -> Order:
-        self.prices.clear_cache()
-        return self.create(request(**fields), ANYONE).order
-
-    def set_mids(self, **mids: str) -> None:
-        self.venue.venue.set_mids({coin: Decimal(px) for coin, px in mids.items()})
-        self.prices.clear_cache()
-
-    def audit_matches(self, account_id: int = 1) -> bool:
-        return AuditAccount(self.store, self.store, self.store).audit(account_id).matches
-
-    def kinds(self, order_id: int) -> list[str]:
-        return [event.kind.value for event in self.store.events[order_id]]
-
-    def orders_sent(self) -> int:
-        return sum(1 for payload in self.venue.requests if payload["action"]["type"] == "order")
-
-
 @pytest.fixture
-def desk(venue_secrets: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[VenueDesk]:
-    monkeypatch.setattr(sys, "path", list(sys.path))  # connect appends the venue layer's directory
-    with fake_hyperliquid_venue({AGENT.address: USER}) as (url, venue):
-        settings = Settings.from_environ(
-            {
-                "TABLE_NAME": "t",
-                "EXCHANGE": "hyperliquid",
-                "HYPERLIQUID_SECRET_ARN": store_secret(venue_secrets, "hyperliquid"),
-                "HYPERLIQUID_API_URL": url,
-                "PRICE_TIMEOUT_SECONDS": "0.5",
-            }
-        )
-        exchange = HyperliquidExchange(
-            lambda: connect(settings, venue_packages=str(tmp_path)), network="testnet", max_slippage_bps=Decimal(50)
-        )
-        prices = HyperliquidPriceSource(f"{url}/info", timeout_seconds=0.5, max_attempts=1)
-        desk = VenueDesk(demo_store(), venue, exchange, prices)
-        answer = venue.info
-        monkeypatch.setattr(venue, "info", lambda request: desk.info_requests.append(request) or answer(request))
-        desk.set_mids(BTC="68500", ETH="3500")
+def desk(venue_secrets: Any, tmp_path: Path) -> Iterator[VenueDesk]:
+    with venue_desk(venue_secrets, str(tmp_path)) as desk:
         yield desk
 
 
