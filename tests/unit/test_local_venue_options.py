@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -28,9 +29,15 @@ def test_another_exchange_is_refused(exchange: str, capsys: pytest.CaptureFixtur
 
 
 def make(*arguments: str) -> str:
+    """What make prints, as a make of its own: under `make test` the inherited MAKEFLAGS and MAKELEVEL would add
+    make's "Entering/Leaving directory" lines."""
     executable = shutil.which("make")
     assert executable is not None
-    return subprocess.run([executable, *arguments], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    environment = {
+        name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    }
+    command = [executable, "--no-print-directory", *arguments]
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=True).stdout
 
 
 def test_make_run_passes_args_to_localdev_and_says_so() -> None:
