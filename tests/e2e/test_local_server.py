@@ -26,8 +26,10 @@ def start_server(port: int, *options: str) -> subprocess.Popen[str]:
     # The server's output goes to a file: a pipe nobody reads fills up (64 KiB of log lines) and then
     # blocks the server in the middle of a request.
     output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the process
+    # Never the developer's .local/state.json: a test passes --state with a file of its own to persist.
+    state = [] if "--state" in options else ["--no-state"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", *options],
+        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", *state, *options],
         cwd=ROOT,
         stdout=output,
         stderr=subprocess.STDOUT,
@@ -237,7 +239,7 @@ def test_a_server_started_with_sigint_ignored_still_stops_cleanly(stop: signal.S
     # A shell's background job inherits SIGINT ignored; the server must stop on Ctrl-C and SIGTERM anyway.
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", "--no-state"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
