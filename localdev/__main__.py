@@ -17,7 +17,18 @@ from localdev.local_prices import PATH as PRICES_PATH
 from localdev.local_prices import PriceControl, install_adjustable_prices, price_handler
 from localdev.local_venue import PATH as VENUE_PATH
 from localdev.local_venue import LocalVenue, deploy_on_venue, local_venue, venue_handler
-from localdev.persistence import DEFAULT_PATH, SAVE_SECONDS, Saver, State, StateError, capture, restore, shown_path
+from localdev.persistence import (
+    DEFAULT_PATH,
+    SAVE_SECONDS,
+    Saver,
+    State,
+    StateError,
+    StateInUse,
+    capture,
+    held,
+    restore,
+    shown_path,
+)
 from localdev.persistence import load as load_state
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
@@ -116,11 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
     try:
-        saved = load_state(arguments.state) if persist and not arguments.fresh else None
-        if saved is not None:
-            stack.restore = lambda template, resolver: restore(saved, template, resolver)
         # Everything started is stopped in reverse order, however this ends (Ctrl-C, SIGTERM, an error).
         with ExitStack() as running:
+            saved = _open_state(running, arguments, stack) if persist else None
             venue = running.enter_context(local_venue()) if arguments.exchange == "fake-hyperliquid" else None
             stack.start_moto()
             running.callback(stack.stop)
@@ -166,9 +175,18 @@ def main(argv: list[str] | None = None) -> int:
             server_thread.start()
             running.callback(gateway.shutdown)
             _serve_until_stopped(server_thread)
-    except StateError as error:
+    except (StateError, StateInUse) as error:
         return _refuse_state(error)
     return 0
+
+
+def _open_state(running: ExitStack, arguments: argparse.Namespace, stack: LocalStack) -> State | None:
+    """Hold the state file while running; the state to restore (into the stack, before the seeding)."""
+    running.enter_context(held(arguments.state))
+    saved = None if arguments.fresh else load_state(arguments.state)
+    if saved is not None:
+        stack.restore = lambda template, resolver: restore(saved, template, resolver)
+    return saved
 
 
 def _keep_saving(arguments: argparse.Namespace, stack: LocalStack) -> Saver:
@@ -180,7 +198,10 @@ def _keep_saving(arguments: argparse.Namespace, stack: LocalStack) -> Saver:
     return saver
 
 
-def _refuse_state(error: StateError) -> int:
+def _refuse_state(error: StateError | StateInUse) -> int:
+    if isinstance(error, StateInUse):
+        print(f"{error}: stop it, or give this one --state OTHER_FILE or --no-state.", file=sys.stderr)
+        return 2
     print(
         f"Cannot restore the saved local state: {error}.\n"
         "Start with `make run FRESH=1` (or `python -m localdev --fresh`) to begin again with the demo data; "

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +47,33 @@ _BINARY = ("B", "BS")
 
 
 class StateError(Exception):
-    """A state file that cannot be loaded; the message says why and what to do."""
+    """A state file that cannot be loaded; the message says why."""
+
+
+class StateInUse(Exception):
+    """Another local server saves to the same state file."""
+
+
+@contextlib.contextmanager
+def held(path: Path) -> Iterator[None]:
+    """Hold the state file for this process (a lock beside it, released when the process ends however it
+    ends): two servers saving to one file would overwrite each other's state."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f"{path.name}.lock"), "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            owner = lock.read().strip() or "?"
+            raise StateInUse(f"{path} is in use by another local server (process {owner})") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _encode(value: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,18 @@ def serving(state: Path, *options: str) -> Iterator[tuple[Client, subprocess.Pop
             raise
 
 
+def start(state: Path) -> subprocess.CompletedProcess[str]:
+    """A server that is expected to refuse to start."""
+    return subprocess.run(
+        [sys.executable, "-m", "localdev", "--port", str(free_port()), "--state", str(state)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def ok(client: Client, method: str, path: str, body: str | None = None) -> Any:
     status, _, answer = client.call(method, path, body)
     assert status in (200, 201), (status, answer)
@@ -68,6 +80,9 @@ def test_orders_balances_and_ledger_survive_a_restart(tmp_path: Path) -> None:
         filled = ok(client, "POST", "/api/orders/create", MARKET)
         assert ok(client, "POST", f"/api/orders/execute/{filled['id']}")["execution_status"] == "filled"
         before = desk(client, [resting["id"], filled["id"]])
+        second = start(state)  # a second server on the same file would overwrite this one's state
+        assert second.returncode == 2
+        assert f"{state} is in use by another local server (process {process.pid})" in second.stderr
     assert "fresh start with the demo data (nothing saved at" in server_output(process)
     assert "Saved 2 orders, 3 accounts" in server_output(process)
     assert json.loads(state.read_text())["version"] == 1
@@ -104,14 +119,7 @@ def test_a_state_file_that_cannot_be_used_is_refused_clearly(tmp_path: Path, tex
     state = tmp_path / "state.json"
     state.write_text(text)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "localdev", "--port", str(free_port()), "--state", str(state)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = start(state)
 
     assert result.returncode == 2
     assert said in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,19 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from localdev.functions import LocalFunction
 from localdev.inprocess import InProcessStack, in_process_stack
-from localdev.persistence import FORMAT, VERSION, Saver, State, StateError, capture, load, restore, save
+from localdev.persistence import (
+    FORMAT,
+    VERSION,
+    Saver,
+    State,
+    StateError,
+    StateInUse,
+    capture,
+    held,
+    load,
+    restore,
+    save,
+)
 from localdev.template import Template
 
 # Values DynamoDB keeps exactly and a careless save would not: 38 significant digits, tiny and huge
@@ -208,3 +221,14 @@ def test_the_saver_saves_periodically_and_at_close(tmp_path: Path) -> None:
     assert saved is not None
     assert saved.saved_at == f"save {snapshots}"  # the last save is the one at close
     assert reports[-1] == f"Saved 0 orders, 0 accounts (0 items), 0 queued messages to {path}."
+
+
+def test_one_state_file_is_used_by_one_server_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with held(path):
+        with pytest.raises(StateInUse, match=f"in use by another local server \\(process {os.getpid()}\\)"), held(path):
+            pass
+        with held(tmp_path / "other.json"):  # another file: no conflict
+            pass
+    with held(path):  # released
+        pass
