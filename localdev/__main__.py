@@ -280,6 +280,9 @@ def _serve_until_stopped(server_thread: threading.Thread) -> None:
     # (shells make background jobs ignore SIGINT, and the process inherits that).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
+    # A closed terminal stops it cleanly too (and so saves the state), unless started under nohup.
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, _interrupt)
     try:
         # A timed wait: the kernel may hand the signal to any thread, and Python runs its handler only
         # when the main thread next runs, which an untimed join would postpone until the server stops.

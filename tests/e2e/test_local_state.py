@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from localdev.persistence import load
 from localdev.stack import free_port
 from localdev.template import ROOT
 from tests.e2e.test_local_server import server_output, start_server, wait_until_serving
@@ -126,3 +127,18 @@ def test_a_state_file_that_cannot_be_used_is_refused_clearly(tmp_path: Path, tex
     assert "make run FRESH=1" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert state.read_text() == text  # left as it was
+
+
+def test_a_closed_terminal_saves_too(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    port = free_port()
+    process = start_server(port, "--state", str(state), "--save-seconds", "0")
+    try:
+        wait_until_serving(Client(f"http://127.0.0.1:{port}"), process)
+        process.send_signal(signal.SIGHUP)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Saved 0 orders, 3 accounts" in server_output(process)
+    assert load(state) is not None
