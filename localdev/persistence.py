@@ -186,6 +186,11 @@ def save(state: State, path: Path) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a power cut
+        finally:
+            os.close(directory)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -60,8 +60,11 @@ def wait_until_serving(client: Client, server: subprocess.Popen[str], timeout: f
 
 
 @contextmanager
-def running_server(*options: str) -> Iterator[tuple[Client, subprocess.Popen[str]]]:
-    """The server on a free port for the block, then stopped with Ctrl-C, which must end it cleanly."""
+def running_server(
+    *options: str, stop: signal.Signals = signal.SIGINT
+) -> Iterator[tuple[Client, subprocess.Popen[str]]]:
+    """The server on a free port for the block, then stopped with Ctrl-C (or ``stop``), which must end it
+    cleanly."""
     port = free_port()
     process = start_server(port, *options)
     client = Client(f"http://127.0.0.1:{port}")
@@ -69,9 +72,9 @@ def running_server(*options: str) -> Iterator[tuple[Client, subprocess.Popen[str
         wait_until_serving(client, process)
         yield client, process
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         try:
-            assert process.wait(timeout=15) == 0
+            assert process.wait(timeout=30) == 0, server_output(process)
         except subprocess.TimeoutExpired:
             process.kill()
             raise

@@ -6,8 +6,7 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +15,15 @@ import pytest
 from localdev.persistence import load
 from localdev.stack import free_port
 from localdev.template import ROOT
-from tests.e2e.test_local_server import server_output, start_server, wait_until_serving
+from tests.e2e.test_local_server import running_server, server_output, start_server, wait_until_serving
 from tests.support.http import Client
 
 pytestmark = pytest.mark.e2e
 
 
-@contextmanager
-def serving(state: Path, *options: str) -> Iterator[tuple[Client, subprocess.Popen[str]]]:
+def serving(state: Path, *options: str) -> AbstractContextManager[tuple[Client, subprocess.Popen[str]]]:
     """The server with this state file, stopped with SIGTERM (as a script stops a background server)."""
-    port = free_port()
-    process = start_server(port, "--state", str(state), "--save-seconds", "0", *options)
-    client = Client(f"http://127.0.0.1:{port}")
-    try:
-        wait_until_serving(client, process)
-        yield client, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            assert process.wait(timeout=30) == 0, server_output(process)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+    return running_server("--state", str(state), "--save-seconds", "0", *options, stop=signal.SIGTERM)
 
 
 def start(state: Path) -> subprocess.CompletedProcess[str]:
