@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -128,3 +129,23 @@ def test_a_closed_terminal_saves_too(tmp_path: Path) -> None:
             process.kill()
     assert "Saved 0 orders, 3 accounts" in server_output(process)
     assert load(state) is not None
+
+
+def test_a_crash_loses_only_what_came_after_the_last_periodic_save(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    port = free_port()
+    process = start_server(port, "--state", str(state), "--save-seconds", "0.5")
+    try:
+        client = Client(f"http://127.0.0.1:{port}")
+        wait_until_serving(client, process)
+        order = ok(client, "POST", "/api/orders/create", LIMIT)
+        deadline = time.monotonic() + 20
+        while not ((saved := load(state)) and saved.describe().startswith("1 order")):
+            assert time.monotonic() < deadline, "no periodic save with the order"
+            time.sleep(0.2)
+    finally:
+        process.kill()  # no clean stop: only the periodic saves count
+        process.wait(timeout=15)
+
+    with serving(state) as (client, _):
+        assert ok(client, "GET", f"/api/orders/order/{order['id']}") == order
