@@ -13,7 +13,7 @@ others), the events that reached the bus (``GET /_local/events`` starts empty) a
 ``PUT /_local/prices``.
 
 The file is written atomically (a temporary file in the same directory, then a rename), at a clean stop
-(Ctrl-C, SIGTERM) after the API and the pipeline stopped, and every ``interval`` seconds while running.
+(Ctrl-C, SIGTERM, SIGHUP) after the API and the pipeline stopped, and every ``interval`` seconds while running.
 """
 
 from __future__ import annotations
