@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 # Options for `make run` (python -m localdev --help lists them), e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
 ARGS ?=
+# make run FRESH=1: ignore the state saved in .local/ and start with the demo data (it is replaced at the next save)
+FRESH ?=
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
@@ -21,8 +23,8 @@ $(STAMP): requirements-dev.txt layers/common/requirements.txt
 
 venv: $(STAMP) ## Create the virtual environment (.venv) with everything the tools need
 
-run: $(STAMP) ## Serve the API on http://127.0.0.1:$(PORT) with an embedded moto (no AWS, no Docker); options in ARGS, e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
-	$(BIN)/python -m localdev --port $(PORT) $(ARGS)
+run: $(STAMP) ## Serve the API on http://127.0.0.1:$(PORT) with an embedded moto (no AWS, no Docker), state kept in .local/ (FRESH=1: start anew); options in ARGS, e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
+	$(BIN)/python -m localdev --port $(PORT)$(if $(filter-out 0,$(FRESH)), --fresh) $(ARGS)
 
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

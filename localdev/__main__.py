@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from contextlib import ExitStack
+from pathlib import Path
 from types import FrameType
 
 from localdev.local_events import PATH as EVENTS_PATH
@@ -16,6 +17,19 @@ from localdev.local_prices import PATH as PRICES_PATH
 from localdev.local_prices import PriceControl, install_adjustable_prices, price_handler
 from localdev.local_venue import PATH as VENUE_PATH
 from localdev.local_venue import LocalVenue, deploy_on_venue, local_venue, venue_handler
+from localdev.persistence import (
+    DEFAULT_PATH,
+    SAVE_SECONDS,
+    Saver,
+    State,
+    StateError,
+    StateInUse,
+    capture,
+    held,
+    restore,
+    shown_path,
+)
+from localdev.persistence import load as load_state
 from localdev.pipeline import Pipeline
 from localdev.routing import Router
 from localdev.server import ApiGateway, LocalHandler
@@ -60,12 +74,38 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "(Exchange=hyperliquid on testnet, its API wallet's key in a moto secret, prices from its mids)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    state = parser.add_argument_group(
+        "saved state",
+        "paper runs restore the table and the queues saved at the last stop (Ctrl-C, SIGTERM) and save them "
+        "again every --save-seconds and at the stop; --exchange fake-hyperliquid never saves or restores",
+    )
+    state.add_argument(
+        "--fresh",
+        action="store_true",
+        help="ignore the saved state: start empty with the demo data (the saved state is replaced at the next save)",
+    )
+    state.add_argument(
+        "--state",
+        type=Path,
+        default=DEFAULT_PATH,
+        metavar="PATH",
+        help="the state file (default .local/state.json in the repository)",
+    )
+    state.add_argument("--no-state", action="store_true", help="neither restore nor save any state")
+    state.add_argument(
+        "--save-seconds",
+        type=float,
+        default=SAVE_SECONDS,
+        metavar="N",
+        help=f"save every N seconds while running (default {SAVE_SECONDS:g}; 0: only at the stop)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     overrides = dict(item.split("=", 1) for item in arguments.set)
+    persist = not arguments.no_state and arguments.exchange == "paper"
     try:
         # Bind first: a taken port should be reported before anything else starts.
         gateway_address = (arguments.host, arguments.port)
@@ -86,51 +126,111 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
         raise
-
-    # Everything started is stopped in reverse order, however this ends (Ctrl-C, SIGTERM, an error).
-    with ExitStack() as running:
-        venue = running.enter_context(local_venue()) if arguments.exchange == "fake-hyperliquid" else None
-        stack.start_moto()
-        running.callback(stack.stop)
-        local: dict[str, LocalHandler] = {}
-        prices: PriceControl | None
-        if venue is not None:
-            deploy_on_venue(stack, venue, parameters)
-            prices = venue
-            # Unless told otherwise, a timeout answers after the functions stopped waiting for the venue.
-            local[VENUE_PATH] = venue_handler(venue, default_delay=services().settings.price_timeout_seconds + 1)
-        else:
-            stack.deploy()
-            prices = install_adjustable_prices()
-        assert stack.resolver is not None
-        tap = EventTap.on_bus(stack.resolver.refs["OrderEventBus"])
-        tap.start()
-        running.callback(tap.close)
-        gateway = ApiGateway(
-            gateway_address,
-            stack.router,
-            pages=documentation_pages(build_openapi(stack.template)),
-            local={PRICES_PATH: price_handler(prices), EVENTS_PATH: events_handler(tap), **local},
-            quiet=arguments.quiet,
-        )
-        running.callback(gateway.server_close)
-        pipeline = Pipeline.from_template(
-            stack.template,
-            stack.resolver,
-            stack.functions,
-            schedule_seconds=arguments.schedule_seconds,
-            quiet=arguments.quiet,
-        )
-        if arguments.no_pipeline:
-            pipeline = Pipeline([], [], pipeline.stop)
-        pipeline.start()
-        running.callback(pipeline.close)
-        _describe(arguments, stack, pipeline, prices, venue)
-        server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
-        server_thread.start()
-        running.callback(gateway.shutdown)
-        _serve_until_stopped(server_thread)
+    try:
+        # Everything started is stopped in reverse order, however this ends (Ctrl-C, SIGTERM, an error).
+        with ExitStack() as running:
+            saved = _open_state(running, arguments, stack) if persist else None
+            venue = running.enter_context(local_venue()) if arguments.exchange == "fake-hyperliquid" else None
+            stack.start_moto()
+            running.callback(stack.stop)
+            local: dict[str, LocalHandler] = {}
+            prices: PriceControl | None
+            if venue is not None:
+                deploy_on_venue(stack, venue, parameters)
+                prices = venue
+                # Unless told otherwise, a timeout answers after the functions stopped waiting for the venue.
+                local[VENUE_PATH] = venue_handler(venue, default_delay=services().settings.price_timeout_seconds + 1)
+            else:
+                stack.deploy()  # restores the saved state (StateError when it cannot)
+                prices = install_adjustable_prices()
+            if persist:
+                # Registered before the API and the pipeline: the last save runs after they stopped.
+                running.callback(_keep_saving(arguments, stack).close)
+            assert stack.resolver is not None
+            tap = EventTap.on_bus(stack.resolver.refs["OrderEventBus"])
+            tap.start()
+            running.callback(tap.close)
+            gateway = ApiGateway(
+                gateway_address,
+                stack.router,
+                pages=documentation_pages(build_openapi(stack.template)),
+                local={PRICES_PATH: price_handler(prices), EVENTS_PATH: events_handler(tap), **local},
+                quiet=arguments.quiet,
+            )
+            running.callback(gateway.server_close)
+            pipeline = Pipeline.from_template(
+                stack.template,
+                stack.resolver,
+                stack.functions,
+                schedule_seconds=arguments.schedule_seconds,
+                quiet=arguments.quiet,
+            )
+            if arguments.no_pipeline:
+                pipeline = Pipeline([], [], pipeline.stop)
+            pipeline.start()
+            running.callback(pipeline.close)
+            _describe(arguments, stack, pipeline, prices, venue)
+            print(_state_line(arguments, persist, saved), flush=True)
+            server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
+            server_thread.start()
+            running.callback(gateway.shutdown)
+            _serve_until_stopped(server_thread)
+    except (StateError, StateInUse) as error:
+        return _refuse_state(error)
     return 0
+
+
+def _open_state(running: ExitStack, arguments: argparse.Namespace, stack: LocalStack) -> State | None:
+    """Hold the state file while running; the state to restore (into the stack, before the seeding)."""
+    running.enter_context(held(arguments.state))
+    saved = None if arguments.fresh else load_state(arguments.state)
+    if saved is not None:
+        stack.restore = lambda template, resolver: restore(saved, template, resolver)
+    return saved
+
+
+def _keep_saving(arguments: argparse.Namespace, stack: LocalStack) -> Saver:
+    """Save the stack's state every --save-seconds from now on, and at ``close``."""
+    resolver = stack.resolver
+    assert resolver is not None
+    saver = Saver(arguments.state, lambda: capture(stack.template, resolver), arguments.save_seconds)
+    saver.start()
+    return saver
+
+
+def _refuse_state(error: StateError | StateInUse) -> int:
+    if isinstance(error, StateInUse):
+        print(f"{error}: stop it, or give this one --state OTHER_FILE or --no-state.", file=sys.stderr)
+        return 2
+    print(
+        f"Cannot restore the saved local state: {error}.\n"
+        "Start with `make run FRESH=1` (or `python -m localdev --fresh`) to begin again with the demo data; "
+        "the file is replaced at the next save (move it aside first to keep it).",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def _state_line(arguments: argparse.Namespace, persist: bool, saved: State | None) -> str:
+    """Which start this was: restored (what, from where, saved when) or fresh, and when it saves."""
+    where = shown_path(arguments.state)
+    contents = "empty (--no-seed)" if arguments.no_seed else "with the demo data"
+    if not persist:
+        if arguments.exchange != "paper":
+            return (
+                f"State: fresh start {contents}; --exchange {arguments.exchange} neither saves nor restores "
+                f"(the stand-in venue starts empty each time; the paper state in {where} is left alone)."
+            )
+        return f"State: fresh start {contents}; nothing is saved (--no-state)."
+    every = f"every {arguments.save_seconds:g} s and " if arguments.save_seconds > 0 else ""
+    saving = f"saved to {where} {every}at Ctrl-C/SIGTERM"
+    if saved is not None:
+        return (
+            f"State: restored {saved.describe()} from {where} (saved at {saved.saved_at}); {saving}. "
+            "make run FRESH=1 starts fresh."
+        )
+    why = "--fresh" if arguments.fresh else f"nothing saved at {where} yet"
+    return f"State: fresh start {contents} ({why}); {saving}."
 
 
 def _describe(
@@ -180,6 +280,9 @@ def _serve_until_stopped(server_thread: threading.Thread) -> None:
     # (shells make background jobs ignore SIGINT, and the process inherits that).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
+    # A closed terminal stops it cleanly too (and so saves the state), unless started under nohup.
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, _interrupt)
     try:
         # A timed wait: the kernel may hand the signal to any thread, and Python runs its handler only
         # when the main thread next runs, which an untimed join would postpone until the server stops.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,9 @@ class LocalStack:
     moto_port: int = 0
     overrides: Mapping[str, str] = field(default_factory=dict)
     seed: bool = True
+    # Fills the fresh resources before the demo seeding (``make run``'s saved state); when it is given,
+    # the demo accounts are not seeded (they are in what it restores).
+    restore: Callable[[Template, Resolver], None] | None = None
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     router: Router = field(default_factory=lambda: Router([], {}))
     resolver: Resolver | None = None
@@ -76,14 +79,17 @@ class LocalStack:
         os.environ.update({**AWS_LOCAL_ENVIRONMENT, "AWS_ENDPOINT_URL": self.moto_endpoint})
 
     def deploy(self) -> LocalStack:
-        """The template's resources on the running moto, the functions' environment, the demo accounts."""
+        """The template's resources on the running moto, the restored state or the demo accounts, the
+        functions' environment."""
         from orders_common.wiring import reset_services, services
 
         self.resolver = create_resources(self.template)
         self.environment = {**function_environment(self.template, self.resolver), **LOCAL_DEFAULTS, **self.overrides}
         os.environ.update(self.environment)
         reset_services()
-        if self.seed:
+        if self.restore is not None:
+            self.restore(self.template, self.resolver)
+        elif self.seed:
             seed_demo_accounts(services().open_account, services().adjust_position)
         self.functions = load_functions(self.template)
         self.router = Router(self.template.http_routes(), self.functions, **self.authorization())

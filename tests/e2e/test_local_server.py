@@ -26,8 +26,10 @@ def start_server(port: int, *options: str) -> subprocess.Popen[str]:
     # The server's output goes to a file: a pipe nobody reads fills up (64 KiB of log lines) and then
     # blocks the server in the middle of a request.
     output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the process
+    # Never the developer's .local/state.json: a test passes --state with a file of its own to persist.
+    state = [] if "--state" in options else ["--no-state"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", *options],
+        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", *state, *options],
         cwd=ROOT,
         stdout=output,
         stderr=subprocess.STDOUT,
@@ -58,8 +60,11 @@ def wait_until_serving(client: Client, server: subprocess.Popen[str], timeout: f
 
 
 @contextmanager
-def running_server(*options: str) -> Iterator[tuple[Client, subprocess.Popen[str]]]:
-    """The server on a free port for the block, then stopped with Ctrl-C, which must end it cleanly."""
+def running_server(
+    *options: str, stop: signal.Signals = signal.SIGINT
+) -> Iterator[tuple[Client, subprocess.Popen[str]]]:
+    """The server on a free port for the block, then stopped with Ctrl-C (or ``stop``), which must end it
+    cleanly."""
     port = free_port()
     process = start_server(port, *options)
     client = Client(f"http://127.0.0.1:{port}")
@@ -67,9 +72,9 @@ def running_server(*options: str) -> Iterator[tuple[Client, subprocess.Popen[str
         wait_until_serving(client, process)
         yield client, process
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         try:
-            assert process.wait(timeout=15) == 0
+            assert process.wait(timeout=30) == 0, server_output(process)
         except subprocess.TimeoutExpired:
             process.kill()
             raise
@@ -237,7 +242,7 @@ def test_a_server_started_with_sigint_ignored_still_stops_cleanly(stop: signal.S
     # A shell's background job inherits SIGINT ignored; the server must stop on Ctrl-C and SIGTERM anyway.
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "localdev", "--port", str(port), "--quiet", "--no-state"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
