@@ -49,9 +49,17 @@ def emitted_metrics() -> set[str]:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args):
                 continue
             if node.func.id in METRIC_CALLS:
-                strings = [c.value for c in ast.walk(node.args[0]) if isinstance(c, ast.Constant)]
-                names |= {value for value in strings if isinstance(value, str)}
+                names |= _names(node.args[0])
     return names
+
+
+def _names(expression: ast.expr) -> set[str]:
+    """The names an argument can evaluate to: a string, or either branch of a conditional."""
+    if isinstance(expression, ast.Constant) and isinstance(expression.value, str):
+        return {expression.value}
+    if isinstance(expression, ast.IfExp):
+        return _names(expression.body) | _names(expression.orelse)
+    return set()
 
 
 def substituted(template: Template, text: str) -> str:
