@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -29,6 +29,7 @@ from orders_common.logic.ports import (
     OrderReads,
     OrderStateChanged,
     OrderTransitions,
+    PendingSummaries,
     PositionChanged,
     PositionRefused,
 )
@@ -128,6 +129,17 @@ def test_refused_inserts_say_what_they_found_and_change_nothing(
         assert found.available_quantity == held
     assert store.reads.get_order(placed.id) is None
     assert store.accounts.get_account(1) == before
+
+
+def test_the_schedules_summaries_tell_when_each_order_was_created(store: Store) -> None:
+    """The pending_summary index does not project created_at: its sort key (<created_at>#<id>) says it."""
+    created = utc_now() - timedelta(hours=2)
+    placed = order(created_at=created, updated_at=utc_now())
+    store.inserts.insert(placed)
+
+    summaries = cast(PendingSummaries, store.reads).pending_summaries(PageRequest()).items
+
+    assert [(summary.id, summary.created_at) for summary in summaries] == [(placed.id, created)]
 
 
 def test_a_taken_client_order_id_names_its_order(store: Store) -> None:

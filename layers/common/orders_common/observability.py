@@ -18,6 +18,12 @@ def count(name: str, value: float = 1) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
+def measure(name: str, value: float, unit: MetricUnit = MetricUnit.NoUnit) -> None:
+    """Add a value that is not a count of events: an amount of cash (FillNotional, summed per minute),
+    or a level this invocation saw (PendingOrders, OldestPendingAgeSeconds: chart their Maximum)."""
+    metrics.add_metric(name=name, unit=unit, value=value)
+
+
 def flush_metrics() -> None:
     """Publish the invocation's metrics (as CloudWatch EMF log lines), if it recorded any."""
     if not metrics.metric_set:

@@ -125,6 +125,7 @@ class OrderReadFakes(StoreBase):
             trail_amount=order.trail_amount,
             trail_mark=order.trail_mark,
             triggered_at=order.triggered_at,
+            created_at=order.created_at,
         )
 
 

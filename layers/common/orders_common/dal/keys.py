@@ -143,3 +143,9 @@ def pending_shard(order_id: int, shards: int) -> int:
 
 def order_sort_key(created_at: datetime, order_id: int) -> str:
     return f"{format_utc(created_at)}#{order_id:020d}"
+
+
+def created_at_of(sort_key: str) -> datetime:
+    """The creation time an index sort key (``order_sort_key``) starts with: an index that projects
+    only its keys and a few fields still tells how old each order is."""
+    return datetime.fromisoformat(sort_key.split("#", 1)[0])

@@ -246,4 +246,5 @@ def _summary(item: dict[str, Any]) -> OrderSummary:
         trail_amount=fields["trail_amount"],
         trail_mark=fields["trail_mark"],
         triggered_at=moment("triggered_at"),
+        created_at=keys.created_at_of(item["pending_sk"]) if item.get("pending_sk") else None,
     )

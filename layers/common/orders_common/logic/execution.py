@@ -20,7 +20,7 @@ from orders_common.exchange.base import (
     PriceSource,
     client_order_id_for,
 )
-from orders_common.logic.fill_progress import FillPlan, buy_settlement, plan_fill, sell_settlement
+from orders_common.logic.fill_progress import FillPlan, buy_settlement, fill_notional, plan_fill, sell_settlement
 from orders_common.logic.ports import (
     AccountReads,
     FillUnaffordable,
@@ -34,7 +34,7 @@ from orders_common.logic.triggering import check_trigger
 from orders_common.models.execution import ExecuteResult, ExecutionStatus
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, Side, TimeInForce
-from orders_common.observability import count, logger
+from orders_common.observability import count, logger, measure
 from orders_common.origin import reconciling
 from orders_common.timing import back_off
 
@@ -216,6 +216,7 @@ class ExecutionEngine:
             parts=len(fill.records()),
         )
         count("OrdersFilled" if plan.completes else "OrdersPartiallyFilled")
+        measure("FillNotional", float(fill_notional(fill)))  # in cash units, summed per minute on the dashboard
         return ExecuteResult(
             order_id=order.id,
             execution_status=ExecutionStatus.FILLED if plan.completes else ExecutionStatus.PARTIALLY_FILLED,

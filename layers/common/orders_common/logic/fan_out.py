@@ -12,9 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
+
+from aws_lambda_powertools.metrics import MetricUnit
 
 from orders_common.concurrency import ContextThreadPool
 from orders_common.domain.marketable import can_trade
@@ -26,7 +28,7 @@ from orders_common.models.numbers import utc_now
 from orders_common.models.order import OPEN_STATUSES, OrderStatus, OrderType, Side, TimeInForce
 from orders_common.models.paging import PageRequest
 from orders_common.models.process_all import FanOutResult
-from orders_common.observability import logger
+from orders_common.observability import logger, measure
 
 Clock = Callable[[], float]
 T = TypeVar("T")
@@ -43,6 +45,36 @@ FINISHING_SECONDS = 5.0
 
 def paging_seconds(remaining_seconds: float) -> float:
     return remaining_seconds - FINISHING_SECONDS
+
+
+@dataclass
+class PendingTally:
+    """What a run saw of the open orders in the pages it read: how many, and when the oldest was created
+    (the index's sort key starts with the creation time; ``updated_at`` where a summary lacks it)."""
+
+    count: int = 0
+    oldest: datetime | None = None
+
+    def add(self, summaries: list[OrderSummary]) -> None:
+        for summary in summaries:
+            if summary.status not in OPEN_STATUSES:
+                continue
+            self.count += 1
+            since = summary.created_at or summary.updated_at
+            if self.oldest is None or since < self.oldest:
+                self.oldest = since
+
+    def publish(self, now: datetime, *, stuck: int, whole: bool) -> float | None:
+        """Record the run's gauges (Maximum per minute on the dashboard and the alarms): StuckExecutingOrders
+        always (its read is never cut short); PendingOrders and OldestPendingAgeSeconds (0 when none is
+        pending) only when ``whole``. Returns the oldest age it recorded."""
+        measure("StuckExecutingOrders", stuck, MetricUnit.Count)
+        if not whole:
+            return None
+        age = max((now - self.oldest).total_seconds(), 0.0) if self.oldest is not None else 0.0
+        measure("PendingOrders", self.count, MetricUnit.Count)
+        measure("OldestPendingAgeSeconds", age, MetricUnit.Seconds)
+        return age
 
 
 @dataclass(frozen=True)
@@ -62,9 +94,11 @@ class FanOut:
         cursor = resumed_from
         queued = examined = 0
         complete = True
+        seen = PendingTally()
         while True:
             page = self.summaries.pending_summaries(PageRequest(limit=PAGE_SIZE, after=cursor))
             examined += len(page.items)
+            seen.add(page.items)
             queued += self._send(self._can_act_now(page.items))
             cursor = page.next_cursor
             if cursor is None:
@@ -77,10 +111,15 @@ class FanOut:
         elif resumed_from is not None:
             self.cursors.put_cursor(CURSOR, None)
         stale = self.summaries.executing_before(utc_now() - RECONCILE_AFTER)
+        # The pending gauges only from a run that read the whole index (from its start to its end): a
+        # run that resumed or ran out of time saw a part of it, and says nothing rather than too little.
+        whole = complete and resumed_from is None
+        oldest_age = seen.publish(utc_now(), stuck=len(stale), whole=whole)
         reconciling = self._send(stale)
         filled_on_venue = self._send_ids(self.venue_watch()) if self.venue_watch is not None else 0
         logger.info("Fanned out pending orders", examined=examined, queued=queued, reconciling=reconciling,
-                    filled_on_venue=filled_on_venue, complete=complete)  # fmt: skip
+                    filled_on_venue=filled_on_venue, complete=complete, whole=whole, pending=seen.count,
+                    oldest_pending_age_seconds=oldest_age, stuck_executing=len(stale))  # fmt: skip
         return FanOutResult(
             queued=queued + reconciling + filled_on_venue, complete=complete, resumed=resumed_from is not None
         )

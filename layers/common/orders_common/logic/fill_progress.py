@@ -46,7 +46,7 @@ def plan_fill(order: Order, fill: Fill) -> FillPlan:
         remaining is None or fill.quantity >= remaining or order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK)
     )
     filled = add(order.filled_quantity, fill.quantity)
-    notional = add(multiply(order.filled_price or ZERO, order.filled_quantity), _exact_notional(fill))
+    notional = add(multiply(order.filled_price or ZERO, order.filled_quantity), fill_notional(fill))
     update: dict[str, object] = {
         "status": OrderStatus.FILLED if completes else OrderStatus.PARTIALLY_FILLED,
         "version": order.version + 1,
@@ -101,7 +101,8 @@ def sell_settlement(plan: FillPlan, held: Position | None) -> SellSettlement:
     )
 
 
-def _exact_notional(fill: Fill) -> Decimal:
+def fill_notional(fill: Fill) -> Decimal:
+    """Price x quantity of the fill, summed over its parts (exact: not the average price x quantity)."""
     total = ZERO
     for part in fill.records():
         total = add(total, multiply(part.price, part.quantity))

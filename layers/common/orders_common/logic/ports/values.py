@@ -66,6 +66,7 @@ class OrderSummary:
     trail_amount: Decimal | None = None
     trail_mark: Decimal | None = None
     triggered_at: datetime | None = None
+    created_at: datetime | None = None  # from the index's sort key (<created_at>#<id>)
 
 
 @dataclass(frozen=True)
