@@ -14,7 +14,8 @@
 | order event     | ``ORDER#<order>``               | ``EVENT#<version>#<n>`` |                                  |
 | counter         | ``COUNTER#<name>``              | ``COUNTER``        |                                       |
 | cursor          | ``CURSOR#<name>``               | ``CURSOR``         |                                       |
-| job status      | ``STATUS#<name>``               | ``STATUS``         |                                       |
+| job status      | ``STATUS#<name>``               | ``STATUS``         | (the audit's result, the schedule's   |
+|                 |                                 |                    | heartbeat)                            |
 
 Index sort keys are ``<created_at>#<zero-padded id>``: time order, unique, and comparable as strings.
 The ``pending`` index is sparse (an order leaves it when its pending attributes are removed) and its
@@ -120,7 +121,7 @@ def idempotency_key(scope: str, key: str) -> dict[str, str]:
 
 
 def status_key(name: str) -> dict[str, str]:
-    """What a scheduled job last did (the audit), for health."""
+    """What a scheduled job last did (the audit; the process-all schedule's last run), for health."""
     return {"pk": f"STATUS#{name}", "sk": "STATUS"}
 
 
@@ -143,3 +144,8 @@ def pending_shard(order_id: int, shards: int) -> int:
 
 def order_sort_key(created_at: datetime, order_id: int) -> str:
     return f"{format_utc(created_at)}#{order_id:020d}"
+
+
+def created_at_of(sort_key: str) -> datetime:
+    """The creation time an order's index sort key starts with (``order_sort_key``)."""
+    return datetime.fromisoformat(sort_key.partition("#")[0])
