@@ -162,6 +162,10 @@ class Settings(BaseModel):
     admin_scope: str = Field(default="orders/admin", min_length=1)
     admin_group: str = Field(default="admin", min_length=1)
 
+    # X-Ray (Tracing=Active sets it to false). Without the variable tracing stays off: the Tracer and the
+    # X-Ray SDK are then never imported (orders_common.tracing).
+    powertools_trace_disabled: Annotated[bool, BeforeValidator(_parse_flag)] = True
+
     @model_validator(mode="after")
     def _venue_is_complete(self) -> Settings:
         if self.exchange == "hyperliquid" and self.hyperliquid_secret_arn is None:
