@@ -33,6 +33,7 @@ def process_all_now() -> JsonResponse:
 def scheduled_fan_out(context: LambdaContext) -> FanOutResult:
     cancelled = services().run_out_switches()  # first: an order it cancels need not be sent
     result = services().fan_out(seconds=paging_seconds(context.get_remaining_time_in_millis() / 1000))
+    services().record_schedule_run()  # the heartbeat admin health reads: this run got to the end
     return result.model_copy(update={"cancelled_by_switches": cancelled})
 
 

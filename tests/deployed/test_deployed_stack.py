@@ -11,7 +11,8 @@ def test_health_answers(deployed: Client) -> None:
     status, _, body = deployed.call("GET", "/api/orders/health")
 
     assert status == 200
-    assert body["status"] == "ok"
+    # degraded is still an answer (admin figures over a threshold, e.g. a limit order resting for long)
+    assert body["status"] in ("ok", "degraded"), body
 
 
 def test_an_order_is_created_read_and_cancelled(deployed: Client, account_id: int) -> None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from decimal import Decimal
 
 import boto3
 import pytest
 
+import orders_common.dal.order_moves as order_moves_module
+import orders_common.logic.create_order as create_order_module
+from localdev.template import ROOT
 from orders_common.exchange.prices import StaticPriceSource
+from orders_common.models.numbers import utc_now
 from tests.support.api import assert_error
 from tests.support.stack import Deployed
+
+SCHEDULE = json.loads((ROOT / "events" / "process_all.schedule.json").read_text())
 
 
 def test_seed_example_processes_every_pending_order(stack: Deployed) -> None:
@@ -50,17 +58,70 @@ def test_process_all_with_nothing_pending(stack: Deployed) -> None:
 
 
 def test_health_reports_pending_orders(stack: Deployed) -> None:
-    stack.create_order()
-    stack.create_order()
+    stack.create_order(order_type="limit", price=Decimal("50000"))
+    stack.create_order(order_type="limit", price=Decimal("50000"))
     done = stack.create_order()
     stack.post(f"/api/orders/cancel/{done['id']}")
+    stack.invoke("ProcessAllFunction", SCHEDULE)  # its heartbeat: the schedule runs
 
     response = stack.get("/api/orders/health")
 
     assert response.status == 200
     body = response.json()
-    assert body["status"] == "ok"
-    assert body["statistics"]["pending_orders"] == 2
+    assert (body["status"], body["degraded_reasons"]) == ("ok", [])
+    statistics = body["statistics"]
+    assert statistics["pending_orders"] == 2
+    assert 0 <= statistics["oldest_pending_age_seconds"] < 60
+    assert (statistics["stuck_executing_orders"], statistics["dead_letter_messages"]) == (0, 0)
+    assert statistics["schedule_last_run_at"] is not None
+
+
+def test_health_says_degraded_until_the_schedule_first_runs(stack: Deployed) -> None:
+    before = stack.get("/api/orders/health").json()
+
+    stack.invoke("ProcessAllFunction", SCHEDULE)
+    after = stack.get("/api/orders/health").json()
+
+    assert (before["status"], before["degraded_reasons"]) == ("degraded", ["schedule_not_running"])
+    assert (after["status"], after["degraded_reasons"]) == ("ok", [])
+
+
+def test_health_is_degraded_by_an_old_pending_order_and_a_stuck_one(
+    stack: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack.invoke("ProcessAllFunction", SCHEDULE)
+    long_ago = utc_now() - timedelta(minutes=16)
+    with monkeypatch.context() as scoped:
+        scoped.setattr(create_order_module, "utc_now", lambda: long_ago)
+        stale = stack.create_order(order_type="limit", price=Decimal("50000"))
+        claimed = stack.create_order(order_type="limit", price=Decimal("50000"))
+    with monkeypatch.context() as scoped:  # claimed for a venue two minutes ago, never resolved
+        scoped.setattr(order_moves_module, "utc_now", lambda: utc_now() - timedelta(minutes=2))
+        order = stack.services.orders.get_order(claimed["id"])
+        assert order is not None
+        stack.services.order_writes.claim(order)
+
+    body = stack.get("/api/orders/health").json()
+
+    assert body["status"] == "degraded"  # still 200
+    assert body["degraded_reasons"] == ["stale_pending_order", "orders_stuck_executing"]
+    assert body["statistics"]["oldest_pending_age_seconds"] >= 16 * 60
+    assert (body["statistics"]["pending_orders"], body["statistics"]["stuck_executing_orders"]) == (1, 1)
+
+    stack.post(f"/api/orders/cancel/{stale['id']}")
+    assert stack.get("/api/orders/health").json()["degraded_reasons"] == ["orders_stuck_executing"]
+
+
+def test_health_counts_the_dead_letter_queue(stack: Deployed) -> None:
+    stack.invoke("ProcessAllFunction", SCHEDULE)
+    boto3.client("sqs").send_message(QueueUrl=stack.dead_letter_queue_url, MessageBody='{"order_id": 1}')
+
+    response = stack.get("/api/orders/health")
+
+    assert response.status == 200
+    body = response.json()
+    assert (body["status"], body["degraded_reasons"]) == ("degraded", ["dead_letter_queue_not_empty"])
+    assert body["statistics"]["dead_letter_messages"] == 1
 
 
 def test_health_is_503_unhealthy_when_the_table_is_unreachable(

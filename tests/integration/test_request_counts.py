@@ -19,7 +19,7 @@ def test_template_default_shard_count_is_what_these_counts_assume(stack: Deploye
     assert stack.services.settings.pending_index_shards == SHARDS
 
 
-def test_with_one_pending_shard_a_pending_page_and_health_are_one_query(
+def test_with_one_pending_shard_a_pending_page_is_one_query_and_health_three(
     stack: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PENDING_INDEX_SHARDS", "1")
@@ -34,8 +34,9 @@ def test_with_one_pending_shard_a_pending_page_and_health_are_one_query(
 
     assert (pending.status, len(pending.json())) == (200, 1)
     assert listed == Counter({"Query": 1})
-    assert (health.status, health.json()["statistics"]) == (200, {"pending_orders": 1, "last_audit": None})
-    assert requests.counts == Counter({"Query": 1, "GetItem": 1})  # the count, and the last audit's status
+    assert (health.status, health.json()["statistics"]["pending_orders"]) == (200, 1)
+    # the count, the oldest pending (one item), the stuck executing; the last audit and the heartbeat
+    assert requests.counts == Counter({"Query": 3, "GetItem": 2})
 
 
 def test_create_is_one_transaction_once_the_container_has_ids_and_knows_the_owner(
@@ -70,7 +71,7 @@ def test_creates_average_close_to_one_request(stack: Deployed, dynamodb_requests
         ("GET", "/api/orders/user/1", {"Query": 1}),
         ("GET", "/api/orders/account/1", {"Query": 1}),
         ("GET", "/api/orders/pending", {"Query": SHARDS}),
-        ("GET", "/api/orders/health", {"Query": SHARDS, "GetItem": 1}),
+        ("GET", "/api/orders/health", {"Query": 3 * SHARDS, "GetItem": 2}),  # admin: count, oldest, stuck
         ("POST", "/api/orders/execute/{id}", {"GetItem": 1, "TransactWriteItems": 1}),
         ("POST", "/api/orders/cancel/{id}", {"GetItem": 1, "TransactWriteItems": 1}),
         ("POST", "/api/orders/process-all", {"Query": SHARDS, "TransactWriteItems": 1}),

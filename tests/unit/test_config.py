@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -124,3 +125,38 @@ def test_the_venue_url_is_the_networks_or_a_local_stand_in(environ: dict[str, st
 def test_an_incomplete_or_unknown_venue_is_refused(venue: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         Settings.from_environ({"TABLE_NAME": "t", **venue})
+
+
+def test_health_checks_fail_closed_without_their_variables() -> None:
+    settings = Settings.from_environ({"TABLE_NAME": "t"})
+
+    assert settings.stale_pending_minutes == 15
+    assert settings.process_all_schedule_enabled is True  # the schedule is expected to run
+    assert settings.process_all_period == timedelta(minutes=1)
+    assert settings.execution_dead_letter_queue_url is None  # health then says the DLQ is unreadable
+
+
+@pytest.mark.parametrize(
+    ("expression", "period"),
+    [
+        ("rate(1 minute)", timedelta(minutes=1)),
+        ("rate(5 minutes)", timedelta(minutes=5)),
+        ("rate(2 hours)", timedelta(hours=2)),
+        ("cron(0/5 * * * ? *)", timedelta(days=1)),  # no single period: a stopped schedule is still caught
+    ],
+)
+def test_the_schedule_period_comes_from_its_expression(expression: str, period: timedelta) -> None:
+    assert Settings.from_environ({"TABLE_NAME": "t", "PROCESS_ALL_SCHEDULE": expression}).process_all_period == period
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"STALE_PENDING_MINUTES": "0"},
+        {"STALE_PENDING_MINUTES": "soon"},
+        {"PROCESS_ALL_SCHEDULE_ENABLED": "off"},  # only an explicit false turns the schedule's check off
+    ],
+)
+def test_bad_health_settings_are_refused(environ: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        Settings.from_environ({"TABLE_NAME": "t", **environ})

@@ -17,7 +17,7 @@ SEED_ROUTES = {
     ("GET", "/api/orders/order/{order_id}"),
     ("GET", "/api/orders/health"),
 }
-READ_ONLY_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"}
+READ_ONLY_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "sqs:GetQueueAttributes"}
 
 
 def test_every_seed_route_has_its_own_function(template: Template) -> None:

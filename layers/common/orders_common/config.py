@@ -8,7 +8,9 @@ Reading happens on first use, never at import, so a module can be imported witho
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -73,6 +75,10 @@ SecretArn = Annotated[
 ]
 
 
+_RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
 class Settings(BaseModel):
     """What a function needs to know about its environment."""
 
@@ -126,6 +132,19 @@ class Settings(BaseModel):
     process_all_time_budget_seconds: float = Field(default=20.0, gt=0, le=25)
     process_all_concurrency: int = Field(default=8, ge=1, le=64)
 
+    # Admin health's thresholds. Every one fails closed: a function without the variable keeps the
+    # check on at its default, and there is no value that turns a check off except an explicit
+    # PROCESS_ALL_SCHEDULE_ENABLED=false (the template's ProcessAllScheduleEnabled) for the schedule's.
+    stale_pending_minutes: int = Field(
+        default=15, ge=1, le=7 * 24 * 60, description="Health is degraded when the oldest pending order is older."
+    )
+    process_all_schedule: str = Field(
+        default="rate(1 minute)", min_length=1, description="The process-all schedule's expression (its period)."
+    )
+    process_all_schedule_enabled: Annotated[bool, BeforeValidator(_parse_flag)] = True
+    # Unset: health cannot read the DLQ's depth and says so (degraded), rather than leave the check out.
+    execution_dead_letter_queue_url: Annotated[str | None, BeforeValidator(_empty_as_none)] = None
+
     quantity_decimals: DecimalsTable = Field(
         default_factory=dict, description="Decimal places a quantity may have, per symbol (others: 8)."
     )
@@ -143,6 +162,10 @@ class Settings(BaseModel):
     admin_scope: str = Field(default="orders/admin", min_length=1)
     admin_group: str = Field(default="admin", min_length=1)
 
+    # X-Ray (Tracing=Active sets it to false). Without the variable tracing stays off: the Tracer and the
+    # X-Ray SDK are then never imported (orders_common.tracing).
+    powertools_trace_disabled: Annotated[bool, BeforeValidator(_parse_flag)] = True
+
     @model_validator(mode="after")
     def _venue_is_complete(self) -> Settings:
         if self.exchange == "hyperliquid" and self.hyperliquid_secret_arn is None:
@@ -155,6 +178,15 @@ class Settings(BaseModel):
         if url and self.hyperliquid_network == "mainnet" and url != "https://api.hyperliquid.xyz":
             raise ValueError("HYPERLIQUID_NETWORK=mainnet uses Hyperliquid's own URL: unset HYPERLIQUID_API_URL")
         return self
+
+    @property
+    def process_all_period(self) -> timedelta:
+        """The schedule's period, from a ``rate(N unit)`` expression. A ``cron(...)`` expression has no
+        single period: one day is assumed (the check still catches a schedule that stopped)."""
+        found = _RATE.match(self.process_all_schedule.strip())
+        if found is None:
+            return timedelta(days=1)
+        return timedelta(seconds=int(found.group(1)) * _UNIT_SECONDS[found.group(2).rstrip("s")])
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

@@ -73,3 +73,23 @@ class ExecutionQueue:
                 break
             entries = {entry["Id"]: entries[entry["Id"]] for entry in failed}
         return accepted
+
+
+class QueueDepthReader:
+    """How many messages a queue holds (the execution DLQ, for health): one GetQueueAttributes."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = client
+
+    def approximate_messages(self) -> int:
+        if self._client is None:
+            self._client = guard_attempts(boto3.client("sqs", config=_CLIENT_CONFIG), 3.0)
+        try:
+            response = self._client.get_queue_attributes(
+                QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+            )
+        except (ClientError, BotoCoreError) as error:
+            logger.warning("Queue attributes unavailable", queue_url=self.queue_url, error=str(error))
+            raise StoreUnavailable("The queue's depth could not be read.") from error
+        return int(response.get("Attributes", {}).get("ApproximateNumberOfMessages", 0))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from orders_common.coldstart.gc_pause import resume_collector
+from orders_common.config import get_settings
 from orders_common.models.order_event import Actor, ActorKind
 from orders_common.observability import flush_metrics, logger
 from orders_common.origin import Origin, acting
@@ -51,7 +52,25 @@ def entry_point(run: LambdaHandler, *, origin_of: OriginOf, correlation_id_path:
             flush_metrics()
             resume_collector()
 
-    return handler
+    return _traced_when_on(handler)
+
+
+def _traced_when_on(handler: LambdaHandler) -> LambdaHandler:
+    """The handler, inside an X-Ray subsegment when the settings turn tracing on. Decided at the first
+    invocation (settings are never read at import); off, the tracing module is never imported."""
+    chosen: list[LambdaHandler] = []
+
+    def entry(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if not chosen:
+            if _tracing_on():
+                from orders_common.tracing import traced
+
+                chosen.append(traced(handler))
+            else:
+                chosen.append(handler)
+        return chosen[0](event, context)
+
+    return entry
 
 
 def _log_keys(event: dict[str, Any], context: LambdaContext, correlation_id_path: str | None) -> dict[str, Any]:
@@ -155,6 +174,13 @@ def http_or_scheduled(http: LambdaHandler, scheduled: LambdaHandler) -> LambdaHa
         return (scheduled if is_scheduled_event(event) else http)(event, context)
 
     return handler
+
+
+def _tracing_on() -> bool:
+    try:
+        return not get_settings().powertools_trace_disabled
+    except ValueError:  # settings the handler itself refuses, as it always did
+        return False
 
 
 def _remaining_seconds(context: LambdaContext) -> float | None:

@@ -192,7 +192,7 @@ class AccountFakes(StoreBase):
             if after is None or entry.entry_id > after:
                 yield entry
 
-    # IdSource / IdCounters / Cursors / AuditLog
+    # IdSource / IdCounters / Cursors / AuditLog / ScheduleRuns
 
     def reserve_ids(self, name: str, count: int) -> range:
         with self._lock:
@@ -217,6 +217,12 @@ class AccountFakes(StoreBase):
 
     def last_status(self) -> AuditStatus | None:
         return self.audit_status
+
+    def record_schedule_run(self, at: datetime) -> None:
+        self.schedule_run = at
+
+    def last_schedule_run(self) -> datetime | None:
+        return self.schedule_run
 
     # Switches
 

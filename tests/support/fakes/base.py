@@ -54,6 +54,7 @@ class StoreBase:
         self.counters: dict[str, int] = {}
         self.cursors: dict[str, str] = {}
         self.audit_status: AuditStatus | None = None
+        self.schedule_run: datetime | None = None  # the process-all schedule's heartbeat
         self.switches: dict[int, datetime] = {}  # account id -> deadline
         self.fills: dict[int, list[FillRecord]] = {}  # order id -> its fill records, in order
         self.events: dict[int, list[OrderEvent]] = {}  # order id -> its timeline, oldest first

@@ -48,6 +48,9 @@ class OrderReadFakes(StoreBase):
     def count_pending(self) -> int:
         return sum(1 for order in self.orders.values() if order.is_open)
 
+    def oldest_pending_since(self) -> datetime | None:
+        return min((order.created_at for order in self.orders.values() if order.is_open), default=None)
+
     def ping(self) -> None:
         return None
 

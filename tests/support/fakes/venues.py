@@ -13,10 +13,17 @@ from orders_common.models.order import Order
 
 @dataclass
 class FakeQueue:
-    """The execution queue: remembers what was sent; ``down`` makes every send fail."""
+    """The execution queue (or its DLQ): remembers what was sent; ``waiting`` is what its depth says;
+    ``down`` makes every send and depth read fail."""
 
     sent: list[int] = field(default_factory=list)
     down: bool = False
+    waiting: int = 0
+
+    def approximate_messages(self) -> int:
+        if self.down:
+            raise StoreUnavailable("The queue's depth could not be read.")
+        return self.waiting
 
     def send(self, order_ids: Iterable[int]) -> int:
         if self.down:

@@ -3,6 +3,8 @@ status a scheduled job leaves for health to show."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from orders_common.dal import keys
 from orders_common.dal.client import DynamoTable
 from orders_common.models.audit import AuditStatus
@@ -43,6 +45,13 @@ class DynamoCounters:
     def last_status(self) -> AuditStatus | None:
         item = self.table.get(keys.status_key("AUDIT"), consistent=False)
         return AuditStatus.model_validate({name: item[name] for name in AuditStatus.model_fields}) if item else None
+
+    def record_schedule_run(self, at: datetime) -> None:
+        self.table.update(keys.status_key("SCHEDULE"), "SET last_run = :at", values={":at": format_utc(at)})
+
+    def last_schedule_run(self) -> datetime | None:
+        item = self.table.get(keys.status_key("SCHEDULE"), consistent=False)
+        return datetime.fromisoformat(str(item["last_run"])) if item and "last_run" in item else None
 
     def get_cursor(self, name: str) -> str | None:
         item = self.table.get(keys.cursor_key(name), consistent=True)

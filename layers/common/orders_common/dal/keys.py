@@ -14,7 +14,8 @@
 | order event     | ``ORDER#<order>``               | ``EVENT#<version>#<n>`` |                                  |
 | counter         | ``COUNTER#<name>``              | ``COUNTER``        |                                       |
 | cursor          | ``CURSOR#<name>``               | ``CURSOR``         |                                       |
-| job status      | ``STATUS#<name>``               | ``STATUS``         |                                       |
+| job status      | ``STATUS#<name>``               | ``STATUS``         | (the audit's result, the schedule's   |
+|                 |                                 |                    | heartbeat)                            |
 
 Index sort keys are ``<created_at>#<zero-padded id>``: time order, unique, and comparable as strings.
 The ``pending`` index is sparse (an order leaves it when its pending attributes are removed) and its
@@ -120,7 +121,7 @@ def idempotency_key(scope: str, key: str) -> dict[str, str]:
 
 
 def status_key(name: str) -> dict[str, str]:
-    """What a scheduled job last did (the audit), for health."""
+    """What a scheduled job last did (the audit; the process-all schedule's last run), for health."""
     return {"pk": f"STATUS#{name}", "sk": "STATUS"}
 
 

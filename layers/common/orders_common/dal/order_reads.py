@@ -160,6 +160,24 @@ class DynamoPendingSummaries(DynamoOrderReads):
 
         return sum(in_parallel(count, self._pending_partitions()))
 
+    def oldest_pending_since(self) -> datetime | None:
+        """The first entry of each shard (ascending by ``pending_sk``, ``<created_at>#<id>``), one item
+        each: the oldest is the earliest of them."""
+
+        def first(partition: str) -> str | None:
+            items, _ = self.table.query(
+                IndexName=keys.PENDING_SUMMARY_INDEX,
+                KeyConditionExpression="pending_pk = :partition",
+                ExpressionAttributeValues={":partition": partition},
+                ProjectionExpression="pending_sk",
+                ScanIndexForward=True,
+                Limit=1,
+            )
+            return str(items[0]["pending_sk"]) if items else None
+
+        found = [key for key in in_parallel(first, self._pending_partitions()) if key is not None]
+        return keys.created_at_of(min(found)) if found else None
+
     def ping(self) -> None:
         self.table.query(
             IndexName=keys.PENDING_SUMMARY_INDEX,

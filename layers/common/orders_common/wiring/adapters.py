@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from orders_common.exchange.base import BookSource, Exchange, PriceSource
     from orders_common.exchange.hyperliquid_exchange import HyperliquidExchange
     from orders_common.logic.ids import IdAllocator
-    from orders_common.queue import ExecutionQueue
+    from orders_common.queue import ExecutionQueue, QueueDepthReader
 
 
 class Adapters:
@@ -196,6 +196,15 @@ class Adapters:
         if not self.settings.execution_queue_url:
             raise RuntimeError("EXECUTION_QUEUE_URL is not set")
         return ExecutionQueue(self.settings.execution_queue_url)
+
+    @cached_property
+    def dead_letter_queue(self) -> QueueDepthReader:
+        """The execution DLQ, for its depth (admin health)."""
+        from orders_common.queue import QueueDepthReader
+
+        if not self.settings.execution_dead_letter_queue_url:
+            raise RuntimeError("EXECUTION_DEAD_LETTER_QUEUE_URL is not set")
+        return QueueDepthReader(self.settings.execution_dead_letter_queue_url)
 
     @cached_property
     def stored_events(self) -> DynamoStoredEvents:

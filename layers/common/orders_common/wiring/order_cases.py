@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from orders_common.logic.execution import ExecutionEngine
     from orders_common.logic.fan_out import FanOut
     from orders_common.logic.fills import ListOrderFills
-    from orders_common.logic.health import CheckHealth
+    from orders_common.logic.health import CheckHealth, RecordScheduleRun
     from orders_common.logic.order_events import ListOrderEvents
     from orders_common.logic.process_all import ProcessAll
     from orders_common.logic.publish_events import PublishOrderEvent
@@ -177,9 +177,26 @@ class OrderUseCases(Adapters):
 
     @property
     def check_health(self) -> CheckHealth:
-        from orders_common.logic.health import CheckHealth
+        from orders_common.logic.health import CheckHealth, HealthRules
 
-        return CheckHealth(pending=self.orders, audits=self.counters)
+        settings = self.settings
+        return CheckHealth(
+            pending=self.orders,
+            ages=self.orders,
+            audits=self.counters,
+            runs=self.counters,
+            dead_letters=(lambda: self.dead_letter_queue) if settings.execution_dead_letter_queue_url else None,
+            rules=HealthRules(
+                stale_pending=timedelta(minutes=settings.stale_pending_minutes),
+                schedule_period=settings.process_all_period if settings.process_all_schedule_enabled else None,
+            ),
+        )
+
+    @property
+    def record_schedule_run(self) -> RecordScheduleRun:
+        from orders_common.logic.health import RecordScheduleRun
+
+        return RecordScheduleRun(runs=self.counters)
 
     @property
     def get_order(self) -> GetOrder:

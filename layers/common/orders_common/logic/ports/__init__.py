@@ -17,6 +17,8 @@ from orders_common.logic.ports.accounts import (
     IdCounters,
     IdSource,
     LedgerReads,
+    QueueDepth,
+    ScheduleRuns,
     Switches,
 )
 from orders_common.logic.ports.orders import (
@@ -29,6 +31,7 @@ from orders_common.logic.ports.orders import (
     OrderInserts,
     OrderReads,
     OrderTransitions,
+    PendingAges,
     PendingSummaries,
 )
 from orders_common.logic.ports.refusals import (
@@ -87,10 +90,13 @@ __all__ = [
     "OrderSummary",
     "OrderTransitions",
     "OrderVersionChanged",
+    "PendingAges",
     "PendingSummaries",
     "PositionChanged",
     "PositionRefused",
+    "QueueDepth",
     "Refusal",
+    "ScheduleRuns",
     "Switches",
     "fits_one_close",
 ]

@@ -1,4 +1,4 @@
-"""Ports of accounts, the ledger, counters, cursors, the audit's status and the execution queue."""
+"""Ports of accounts, the ledger, counters, cursors, the status of scheduled jobs and the queues."""
 
 from __future__ import annotations
 
@@ -94,6 +94,14 @@ class AuditLog(Protocol):
     def last_status(self) -> AuditStatus | None: ...
 
 
+class ScheduleRuns(Protocol):
+    """The process-all schedule's heartbeat: when it last ran to the end."""
+
+    def record_schedule_run(self, at: datetime) -> None: ...
+
+    def last_schedule_run(self) -> datetime | None: ...
+
+
 class Cursors(Protocol):
     def get_cursor(self, name: str) -> str | None: ...
 
@@ -103,6 +111,11 @@ class Cursors(Protocol):
 class ExecutionQueue(Protocol):
     def send(self, order_ids: Iterable[int]) -> int:
         """Enqueue; returns how many the queue accepted. Raises ``StoreUnavailable`` when it is down."""
+
+
+class QueueDepth(Protocol):
+    def approximate_messages(self) -> int:
+        """Messages waiting (SQS's approximate count). Raises ``StoreUnavailable`` when unreadable."""
 
 
 class Switches(Protocol):

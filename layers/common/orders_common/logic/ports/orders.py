@@ -36,6 +36,12 @@ class PendingSummaries(Protocol):
         """One cheap read that proves the store answers (``StoreUnavailable`` when it does not)."""
 
 
+class PendingAges(Protocol):
+    def oldest_pending_since(self) -> datetime | None:
+        """When the oldest pending order was created (None when none is pending): the first entry of
+        each shard of the pending index, no more."""
+
+
 class OrderInserts(Protocol):
     def insert(self, order: Order, *, idempotency: IdempotencyRecord | None = None) -> None:
         """Store a new pending order and its reservation in one transaction. Raises ``AccountRefused``,
