@@ -4,7 +4,6 @@ difference), and its version moves on, so a client's ``If-Match`` sees the chang
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,15 +12,17 @@ from orders_common.auth import Caller
 from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.money import ZERO, subtract
 from orders_common.domain.triggers import follow
-from orders_common.errors import InvalidRequest, OrderOnVenue, OrderTriggered, StoreUnavailable, VenueRefused
+from orders_common.errors import InvalidRequest, OrderOnVenue, OrderTriggered, StoreUnavailable
 from orders_common.exchange.base import PriceSource
 from orders_common.logic.order_terms import (
     OrderRules,
+    VenueRefusal,
     check_notional,
     check_precision,
+    check_venue,
     funds_refusal,
-    needs_market_price,
     position_refusal,
+    priced_at_market,
     reservation,
 )
 from orders_common.logic.order_versions import lost_race, pending_order_to_change
@@ -55,7 +56,7 @@ class AmendOrder:
     fees: FeeSchedule
     rules: OrderRules
     max_order_notional: Decimal  # MaxOrderNotional holds for an amended order as for a new one
-    venue_refusal: Callable[[Order, Decimal], str | None] | None = None  # as at create (CreateOrder)
+    venue_refusal: VenueRefusal | None = None  # as at create (CreateOrder)
 
     def __call__(self, order_id: int, request: AmendOrderRequest, caller: Caller, if_match: int | None) -> Order:
         changes = request.changes()
@@ -115,24 +116,13 @@ class AmendOrder:
             amended = amended.model_copy(update={"stop_price": trail.stop_price})
         if not RESERVING & changes.keys():
             return amended
-        at_market = amended.quote_quantity is None and not (
-            amended.trades_at_limit or amended.trigger_price is not None or amended.stop_price is not None
-        )
         market_price: Decimal | None = None
-        if needs_market_price(amended) or at_market:
+        if priced_at_market(amended):  # a buy reserves from it, and every such order is valued at it
             market_price = self.prices.get_price(order.symbol)
         check_notional(amended, market_price or ZERO, self.max_order_notional)
         if self.venue_refusal is not None:
-            self._check_venue(amended, market_price or self.prices.get_price(order.symbol), self.venue_refusal)
+            check_venue(amended, market_price or self.prices.get_price(order.symbol), self.venue_refusal)
         return reservation(amended, market_price, self.rules, self.fees)
-
-    @staticmethod
-    def _check_venue(
-        amended: Order, market_price: Decimal, venue_refusal: Callable[[Order, Decimal], str | None]
-    ) -> None:
-        refusal = venue_refusal(amended, market_price)
-        if refusal is not None:
-            raise VenueRefused(f"The venue would refuse this order: {refusal}.", details={"reason": refusal})
 
 
 def refuse_fields_it_lacks(order: Order, changes: dict[str, Any]) -> None:

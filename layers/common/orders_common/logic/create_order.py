@@ -22,15 +22,16 @@ from orders_common.errors import (
     Forbidden,
     OrderNotPending,
     StoreUnavailable,
-    VenueRefused,
 )
 from orders_common.exchange.base import PriceSource
 from orders_common.logic import idempotency
 from orders_common.logic.ids import IdAllocator
 from orders_common.logic.order_terms import (
     OrderRules,
+    VenueRefusal,
     check_notional,
     check_precision,
+    check_venue,
     funds_refusal,
     position_refusal,
     reservation,
@@ -78,7 +79,7 @@ class CreateOrder:
     rules: CreateRules
     engine: Callable[[], ExecutionEngine] | None = None  # built only for ``execute: true``
     # With an external venue: why it would refuse the order as written (lot, tick, minimum value), if it would.
-    venue_refusal: Callable[[Order, Decimal], str | None] | None = None
+    venue_refusal: VenueRefusal | None = None
     venue_name: str | None = None  # shown on every order of a stack on a venue, from its creation on
 
     def __call__(self, request: CreateOrderRequest, caller: Caller, idempotency_key: str | None = None) -> Created:
@@ -88,9 +89,7 @@ class CreateOrder:
         market_price = self.prices.get_price(request.symbol)
         order = self._new_order(request, owner, market_price)
         check_notional(order, market_price, self.rules.max_order_notional)
-        refusal = self.venue_refusal(order, market_price) if self.venue_refusal is not None else None
-        if refusal is not None:
-            raise VenueRefused(f"The venue would refuse this order: {refusal}.", details={"reason": refusal})
+        check_venue(order, market_price, self.venue_refusal)
         record = self._record(request, caller, idempotency_key, order)
         try:
             self.inserts.insert(order, idempotency=record)

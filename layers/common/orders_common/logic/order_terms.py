@@ -4,7 +4,7 @@ client."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from orders_common.errors import (
     InsufficientPosition,
     InvalidRequest,
     OrderTooLarge,
+    VenueRefused,
 )
 from orders_common.logic.ports import AccountRefused, PositionRefused
 from orders_common.models.errors import ValidationDetail
@@ -95,6 +96,14 @@ def reservation(order: Order, market_price: Decimal | None, rules: OrderRules, f
     return order.model_copy(update={"reserved_cash": cash, "reserved_quantity": ZERO})
 
 
+def priced_at_market(order: Order) -> bool:
+    """Whether the order names no price of its own (no quote quantity, limit, trigger or stop): its
+    notional is today's price."""
+    return order.quote_quantity is None and not (
+        order.trades_at_limit or order.trigger_price is not None or order.stop_price is not None
+    )
+
+
 def notional(order: Order, market_price: Decimal) -> Decimal:
     """What the order trades in cash at the price it names: a notional buy its quote quantity, else
     its quantity at its limit, where it triggers, or (at market) today's price."""
@@ -103,6 +112,16 @@ def notional(order: Order, market_price: Decimal) -> Decimal:
     price = order.price if order.trades_at_limit and order.price is not None else None
     price = price or order.trigger_price or order.stop_price or market_price
     return (order.quantity or ZERO) * price
+
+
+VenueRefusal = Callable[[Order, Decimal], str | None]
+
+
+def check_venue(order: Order, market_price: Decimal, venue_refusal: VenueRefusal | None) -> None:
+    """Refuse what an external venue would (its lot, tick, minimum value), before anything is stored."""
+    refusal = venue_refusal(order, market_price) if venue_refusal is not None else None
+    if refusal is not None:
+        raise VenueRefused(f"The venue would refuse this order: {refusal}.", details={"reason": refusal})
 
 
 def check_notional(order: Order, market_price: Decimal, maximum: Decimal) -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         ListPendingOrders,
         ListUserOrders,
     )
+    from orders_common.logic.venue_watch import VenueWatch
     from orders_common.models.order import Order
 
 
@@ -46,6 +47,15 @@ class OrderUseCases(Adapters):
             prices=self.prices,
             exchange=self.exchange,
         )
+
+    @property
+    def _venue_watch(self) -> VenueWatch | None:
+        """The schedule's look at the venue's fills; None on paper (not even imported)."""
+        if self.venue is None:
+            return None
+        from orders_common.logic.venue_watch import VenueWatch
+
+        return VenueWatch(self.venue.fills_since, self.counters)
 
     @property
     def _venue_withdraw(self) -> Callable[[Order], Order] | None:
@@ -163,7 +173,6 @@ class OrderUseCases(Adapters):
     @property
     def fan_out(self) -> FanOut:
         from orders_common.logic.fan_out import FanOut
-        from orders_common.logic.venue_watch import VenueWatch
 
         return FanOut(
             summaries=self.orders,
@@ -172,7 +181,7 @@ class OrderUseCases(Adapters):
             queue=self.execution_queue,
             cursors=self.counters,
             visibility=timedelta(seconds=self.settings.execution_queue_visibility_seconds),
-            venue_watch=VenueWatch(self.venue.fills_since, self.counters) if self.venue is not None else None,
+            venue_watch=self._venue_watch,
         )
 
     @property
