@@ -1,8 +1,13 @@
 # Developer entry points. `make run` and `make test` are all a fresh clone needs (Python 3.11+ and make).
 PYTHON ?= python3
-VENV := .venv
+# Another virtualenv (e.g. VENV=/tmp/venv to try the install steps without touching .venv)
+VENV ?= .venv
 BIN := $(VENV)/bin
+# Two installs: what `make run` needs (requirements-run.txt, ~200 MB), then, at the first target that needs
+# them, the tools of test, lint and SAM (requirements-dev.txt, which includes the first).
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
 PORT ?= 3000
 # Options for `make run` (python -m localdev --help lists them), e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
 ARGS ?=
@@ -13,17 +18,26 @@ export SAM_CLI_TELEMETRY := 0
 .DEFAULT_GOAL := help
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/\$$(PORT)/$(PORT)/g' | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt layers/common/requirements.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $(STAMP)
+
+$(RUN_STAMP): requirements-run.txt layers/common/requirements.txt | $(BIN)/python
+	@echo "Installing what make run needs into $(VENV) (first run only: about 200 MB)"
+	$(PIP_INSTALL) -r requirements-run.txt
+	touch $(RUN_STAMP)
+
+# requirements-dev.txt includes requirements-run.txt, so this install is also the run install.
+$(STAMP): requirements-dev.txt requirements-run.txt layers/common/requirements.txt | $(BIN)/python
+	@echo "Installing the test, lint and SAM tools into $(VENV) (first time only: about 560 MB, a few minutes)"
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $(RUN_STAMP) $(STAMP)
 
 venv: $(STAMP) ## Create the virtual environment (.venv) with everything the tools need
 
-run: $(STAMP) ## Serve the API on http://127.0.0.1:$(PORT) with an embedded moto (no AWS, no Docker), state kept in .local/ (FRESH=1: start anew); options in ARGS, e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
+run: $(RUN_STAMP) ## Serve the API on http://127.0.0.1:$(PORT) with an embedded moto (no AWS, no Docker), state kept in .local/ (FRESH=1: start anew); options in ARGS, e.g. ARGS="--exchange fake-hyperliquid" or ARGS=--auth
 	$(BIN)/python -m localdev --port $(PORT)$(if $(filter-out 0,$(FRESH)), --fresh) $(ARGS)
 
 test: $(STAMP) ## Run every test

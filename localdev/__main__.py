@@ -11,12 +11,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 
+from localdev.banner import describe, state_line
 from localdev.local_events import PATH as EVENTS_PATH
 from localdev.local_events import EventTap, events_handler
 from localdev.local_prices import PATH as PRICES_PATH
 from localdev.local_prices import PriceControl, install_adjustable_prices, price_handler
 from localdev.local_venue import PATH as VENUE_PATH
-from localdev.local_venue import LocalVenue, deploy_on_venue, local_venue, venue_handler
+from localdev.local_venue import deploy_on_venue, local_venue, venue_handler
 from localdev.persistence import (
     DEFAULT_PATH,
     SAVE_SECONDS,
@@ -27,7 +28,6 @@ from localdev.persistence import (
     capture,
     held,
     restore,
-    shown_path,
 )
 from localdev.persistence import load as load_state
 from localdev.pipeline import Pipeline
@@ -60,7 +60,13 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="run the schedules this often instead of at the template's rate (e.g. 5 for a demo)",
     )
-    parser.add_argument("--no-pipeline", action="store_true", help="no SQS poller and no schedules")
+    parser.add_argument(
+        "--no-schedule",
+        action="store_true",
+        help="no schedules (process-all, which fills pending orders every minute; the audit): orders wait for an "
+        "execute or a process-all call; the queue and the event stream still run",
+    )
+    parser.add_argument("--no-pipeline", action="store_true", help="no SQS poller, no stream reader and no schedules")
     parser.add_argument(
         "--auth",
         action="store_true",
@@ -104,6 +110,23 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
+    _stop_on_signals()
+    try:
+        return _run(arguments)
+    except KeyboardInterrupt:
+        # Stopped while starting: what had started was stopped on the way out.
+        print("\nStopped.", flush=True)
+        return 0
+
+
+def port_taken(host: str, port: int) -> str:
+    return (
+        f"Port {port} on {host} is already in use: stop what uses it, or take another port with "
+        f"`make run PORT={port + 1}` (python -m localdev --port {port + 1})."
+    )
+
+
+def _run(arguments: argparse.Namespace) -> int:
     overrides = dict(item.split("=", 1) for item in arguments.set)
     persist = not arguments.no_state and arguments.exchange == "paper"
     try:
@@ -120,10 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         probe.server_close()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            print(
-                f"Port {arguments.port} on {arguments.host} is already in use; stop what uses it or pass --port.",
-                file=sys.stderr,
-            )
+            print(port_taken(arguments.host, arguments.port), file=sys.stderr)
             return 2
         raise
     try:
@@ -167,10 +187,14 @@ def main(argv: list[str] | None = None) -> int:
             )
             if arguments.no_pipeline:
                 pipeline = Pipeline([], [], pipeline.stop)
+            elif arguments.no_schedule:
+                pipeline.schedules = []
             pipeline.start()
             running.callback(pipeline.close)
-            _describe(arguments, stack, pipeline, prices, venue)
-            print(_state_line(arguments, persist, saved), flush=True)
+            for line in describe(arguments, stack, pipeline, prices, venue, saved):
+                print(line, flush=True)
+            print(state_line(arguments, persist, saved), flush=True)
+            print("Ctrl-C (or SIGTERM) stops.", flush=True)
             server_thread = threading.Thread(target=gateway.serve_forever, name="api", daemon=True)
             server_thread.start()
             running.callback(gateway.shutdown)
@@ -211,78 +235,17 @@ def _refuse_state(error: StateError | StateInUse) -> int:
     return 2
 
 
-def _state_line(arguments: argparse.Namespace, persist: bool, saved: State | None) -> str:
-    """Which start this was: restored (what, from where, saved when) or fresh, and when it saves."""
-    where = shown_path(arguments.state)
-    contents = "empty (--no-seed)" if arguments.no_seed else "with the demo data"
-    if not persist:
-        if arguments.exchange != "paper":
-            return (
-                f"State: fresh start {contents}; --exchange {arguments.exchange} neither saves nor restores "
-                f"(the stand-in venue starts empty each time; the paper state in {where} is left alone)."
-            )
-        return f"State: fresh start {contents}; nothing is saved (--no-state)."
-    every = f"every {arguments.save_seconds:g} s and " if arguments.save_seconds > 0 else ""
-    saving = f"saved to {where} {every}at Ctrl-C/SIGTERM"
-    if saved is not None:
-        return (
-            f"State: restored {saved.describe()} from {where} (saved at {saved.saved_at}); {saving}. "
-            "make run FRESH=1 starts fresh."
-        )
-    why = "--fresh" if arguments.fresh else f"nothing saved at {where} yet"
-    return f"State: fresh start {contents} ({why}); {saving}."
-
-
-def _describe(
-    arguments: argparse.Namespace,
-    stack: LocalStack,
-    pipeline: Pipeline,
-    prices: PriceControl | None,
-    venue: LocalVenue | None,
-) -> None:
-    base = f"http://{arguments.host}:{arguments.port}"
-    print(f"Orders API on {base} (moto at {stack.moto_endpoint})", flush=True)
-    for route in stack.template.http_routes():
-        print(f"  {route.method:<5} {route.path:<40} -> {route.function}", flush=True)
-    print(f"  OpenAPI: {base}/openapi.json, Swagger UI: {base}/swagger", flush=True)
-    if prices is not None:
-        shown = "the stand-in's mids" if venue is not None else "static prices"
-        print(f"  Prices ({shown}): GET/PUT {base}{PRICES_PATH} (local only)", flush=True)
-    print(f"  Order events: GET {base}{EVENTS_PATH} (local only)", flush=True)
-    for line in pipeline.describe():
-        print(f"  {line}", flush=True)
-    if venue is not None:
-        print(
-            f"Exchange: the local Hyperliquid stand-in at {venue.url} (testnet signing), not paper: account "
-            f"{venue.account_address}, API wallet {venue.api_wallet}, its key in the secret {venue.secret_arn}.",
-            flush=True,
-        )
-        print(
-            f'  Venue: GET {base}{VENUE_PATH} (mids, resting orders, faults), POST {{"fault": '
-            f'"timeout_next"|"drop_next"|"reject_next"|"fail_next"}} (local only)',
-            flush=True,
-        )
-    else:
-        print("Exchange: paper (--exchange fake-hyperliquid executes on a local Hyperliquid stand-in).", flush=True)
-    if stack.auth_enabled:
-        print(
-            "Auth on: send 'Authorization: Bearer <token>'; mint one with "
-            "`.venv/bin/python -m localdev.token --user 1 [--admin]`.",
-            flush=True,
-        )
-    print("Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops.", flush=True)
-    if venue is not None and not arguments.no_seed:
-        print("  (their seeded positions are not on the stand-in: sell what was bought through it)", flush=True)
-
-
-def _serve_until_stopped(server_thread: threading.Thread) -> None:
-    # Ctrl-C and SIGTERM both stop cleanly, even when a script started this process in the background
-    # (shells make background jobs ignore SIGINT, and the process inherits that).
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both stop cleanly from the start, even when a script started this process in the
+    background (shells make background jobs ignore SIGINT, and the process inherits that)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     # A closed terminal stops it cleanly too (and so saves the state), unless started under nohup.
     if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
         signal.signal(signal.SIGHUP, _interrupt)
+
+
+def _serve_until_stopped(server_thread: threading.Thread) -> None:
     try:
         # A timed wait: the kernel may hand the signal to any thread, and Python runs its handler only
         # when the main thread next runs, which an untimed join would postpone until the server stops.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from localdev.__main__ import _state_line, parse_arguments
+from localdev.__main__ import parse_arguments
+from localdev.banner import state_line
 from localdev.persistence import DEFAULT_PATH, State
 from localdev.template import ROOT
 from tests.unit.test_local_venue_options import make
@@ -28,11 +29,11 @@ def test_the_start_message_says_which_start_it_was() -> None:
     state = Path("/somewhere/s.json")
     saved = State("2026-12-05T00:00:00Z", tables={"OrdersTable": [{"sk": {"S": "ORDER"}}, {"sk": {"S": "ACCOUNT"}}]})
 
-    restored = _state_line(parse_arguments(["--state", str(state)]), True, saved)
-    fresh = _state_line(parse_arguments(["--fresh", "--state", str(state)]), True, None)
-    first = _state_line(parse_arguments(["--state", str(state), "--save-seconds", "0"]), True, None)
-    venue = _state_line(parse_arguments(["--exchange", "fake-hyperliquid"]), False, None)
-    off = _state_line(parse_arguments(["--no-state", "--no-seed"]), False, None)
+    restored = state_line(parse_arguments(["--state", str(state)]), True, saved)
+    fresh = state_line(parse_arguments(["--fresh", "--state", str(state)]), True, None)
+    first = state_line(parse_arguments(["--state", str(state), "--save-seconds", "0"]), True, None)
+    venue = state_line(parse_arguments(["--exchange", "fake-hyperliquid"]), False, None)
+    off = state_line(parse_arguments(["--no-state", "--no-seed"]), False, None)
 
     assert restored.startswith(
         "State: restored 1 order, 1 account (2 items), 0 queued messages from /somewhere/s.json "
