@@ -63,8 +63,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-schedule",
         action="store_true",
-        help="no schedules (process-all, which fills pending orders every minute; the audit): orders wait for an "
-        "execute or a process-all call; the queue and the event stream still run",
+        help="deploy with ProcessAllScheduleEnabled=false: no schedule fills pending orders every minute (they wait "
+        "for an execute or a process-all call) and health does not expect one; the queue and the event stream run",
     )
     parser.add_argument("--no-pipeline", action="store_true", help="no SQS poller, no stream reader and no schedules")
     parser.add_argument(
@@ -132,7 +132,11 @@ def _run(arguments: argparse.Namespace) -> int:
     try:
         # Bind first: a taken port should be reported before anything else starts.
         gateway_address = (arguments.host, arguments.port)
-        parameters = {**LOCAL_PARAMETERS, "AuthEnabled": "true" if arguments.auth else "false"}
+        parameters = {
+            **LOCAL_PARAMETERS,
+            "AuthEnabled": "true" if arguments.auth else "false",
+            **({"ProcessAllScheduleEnabled": "false"} if arguments.no_schedule else {}),
+        }
         stack = LocalStack(
             template=Template.load(parameters=parameters),
             moto_port=arguments.moto_port,
@@ -187,8 +191,6 @@ def _run(arguments: argparse.Namespace) -> int:
             )
             if arguments.no_pipeline:
                 pipeline = Pipeline([], [], pipeline.stop)
-            elif arguments.no_schedule:
-                pipeline.schedules = []
             pipeline.start()
             running.callback(pipeline.close)
             for line in describe(arguments, stack, pipeline, prices, venue, saved):
