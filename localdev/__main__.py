@@ -111,6 +111,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     _stop_on_signals()
+    print(f"Starting the orders API for http://{arguments.host}:{arguments.port} ...", flush=True)
     try:
         return _run(arguments)
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
-"""Mint a token for a server started with `make run ARGS="--auth"` (`python -m localdev --auth`): python -m localdev.token --user 1 [--admin]."""
+"""Mint a token for a server started with `make run ARGS="--auth"` (or `python -m localdev --auth`):
+python -m localdev.token --user 1 [--admin]."""
 
 from __future__ import annotations
 

@@ -96,8 +96,14 @@ def run_steps(commands: list[str], base: str, workdir: Path) -> list[str]:
     script = ["set -euo pipefail"]
     for command in commands:
         script += [command.replace(SHOWN_BASE, base), f"printf '\\n{_END}\\n'"]
-    result = subprocess.run(
-        ["bash", "-c", "\n".join(script)], cwd=workdir, capture_output=True, text=True, timeout=600, check=False
+    # The README's own commands, in the shell a reader pastes them into.
+    result = subprocess.run(  # noqa: S603
+        ["bash", "-c", "\n".join(script)],  # noqa: S607
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     outputs = result.stdout.split(f"\n{_END}\n")[: len(commands)]
     if result.returncode != 0:
@@ -155,7 +161,7 @@ def parse_http(text: str) -> tuple[str, list[tuple[str, str]], str]:
 def _normalized(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            key: _VOLATILE_KEYS[key] if key in _VOLATILE_KEYS and value[key] is not None else _normalized(item)
+            key: _VOLATILE_KEYS[key] if key in _VOLATILE_KEYS and item is not None else _normalized(item)
             for key, item in value.items()
         }
     if isinstance(value, list):
@@ -200,7 +206,7 @@ def local_server() -> Iterator[str]:
 
     port = free_port()
     with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "localdev", "--port", str(port), *SERVER_OPTIONS],
             cwd=ROOT,
             stdout=log,
@@ -225,7 +231,7 @@ def _wait_until_serving(base: str, process: subprocess.Popen[bytes], log: Any, t
             log.seek(0)
             raise RuntimeError(f"the local server exited:\n{log.read()}")
         try:
-            with urllib.request.urlopen(f"{base}/api/orders/health", timeout=5):
+            with urllib.request.urlopen(f"{base}/api/orders/health", timeout=5):  # noqa: S310 - http only
                 return
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
@@ -239,7 +245,7 @@ def refreshed(text: str, base: str) -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory() as workdir:
         outputs = run_steps([step.command for step in found], base, Path(workdir))
     lines = text.split("\n")
-    differences = []
+    differences: list[str] = []
     # From the end, so the line numbers of the earlier blocks stay right.
     for step, output in reversed(list(zip(found, outputs, strict=True))):
         if step.output_kind is None or step.output_lines is None:

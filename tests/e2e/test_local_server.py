@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 import urllib.error
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -22,7 +22,7 @@ from tests.support.ports import run_on_a_taken_port
 pytestmark = pytest.mark.e2e
 
 
-def start_server(port: int, *options: str) -> subprocess.Popen[str]:
+def start_server(port: int, *options: str, preexec_fn: Callable[[], object] | None = None) -> subprocess.Popen[str]:
     # The server's output goes to a file: a pipe nobody reads fills up (64 KiB of log lines) and then
     # blocks the server in the middle of a request.
     output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the process
@@ -34,6 +34,7 @@ def start_server(port: int, *options: str) -> subprocess.Popen[str]:
         stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=preexec_fn,  # noqa: PLW1509 - only to start it as a background job would be
     )
     process.output = output  # type: ignore[attr-defined]
     return process
@@ -197,6 +198,47 @@ def test_a_taken_port_is_reported_clearly() -> None:
     assert result.returncode == 2
     assert f"Port {port}" in result.stderr
     assert "already in use" in result.stderr
+    assert f"make run PORT={port + 1}" in result.stderr  # what make users can pass, and python -m users
+    assert f"--port {port + 1}" in result.stderr
+
+
+def test_the_start_message_says_prices_auth_the_schedule_and_the_demo_balances() -> None:
+    with running_server() as (_, process):
+        shown = server_output(process)
+
+    assert "Prices: static, BTC 68500, ETH 3500, SOL 150" in shown
+    assert "Auth: off" in shown
+    assert "Schedule: process-all runs every 60 s: it fills by itself every pending order" in shown
+    assert 'Demo: account 1 (user 1, "Main"): 100000 cash, 1.5 BTC, 10 ETH;' in shown
+
+
+def test_without_seed_or_schedule_it_says_so_and_health_expects_no_schedule() -> None:
+    with running_server("--no-seed", "--no-schedule") as (client, process):
+        shown = server_output(process)
+        account = client.call("GET", "/api/accounts/1")
+        health = client.call("GET", "/api/orders/health")[2]
+
+    assert "Demo:" not in shown
+    assert "Accounts: none (--no-seed)" in shown
+    assert "Schedule: off (--no-schedule)" in shown
+    assert "every 60 s" not in shown
+    assert account[0] == 404
+    assert (health["status"], health["degraded_reasons"]) == ("ok", [])  # ProcessAllScheduleEnabled=false
+
+
+def test_ctrl_c_while_starting_stops_it_even_with_sigint_ignored() -> None:
+    # The handlers are set first thing, not once serving: a script that gives up during the start-up
+    # (a background job: SIGINT inherited ignored) stops it with Ctrl-C semantics.
+    port = free_port()
+    process = start_server(port, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    deadline = time.monotonic() + 30
+    while "Starting the orders API" not in server_output(process) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    process.send_signal(signal.SIGINT)
+
+    assert process.wait(timeout=30) == 0
+    assert "Orders API on" not in server_output(process)  # stopped before it served
 
 
 def test_ctrl_c_stops_the_server_cleanly() -> None:
