@@ -84,7 +84,8 @@ class SamLocal:
         ]
         for host, port, option in wanted:
             if not port_is_free(host, port):
-                return f"Port {port} on {host} is already in use; stop what uses it or pass {option}."
+                hint = f"make sam-local PORT={port + 1} (or pass --port)" if option == "--port" else f"pass {option}"
+                return f"Port {port} on {host} is already in use; stop what uses it, or {hint}."
         return None
 
     def start(self, say: Callable[[str], None] = print) -> None:

@@ -120,6 +120,7 @@ def test_a_taken_port_is_reported_clearly() -> None:
 
     assert result.returncode == 2
     assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert f"make sam-local PORT={port + 1}" in result.stderr  # what make users can pass
 
 
 def test_plain_sam_local_commands_use_the_local_build_and_env_vars_file() -> None:
