@@ -58,7 +58,7 @@ def test_the_user_pool_is_made_only_with_auth_on_and_no_issuer_of_your_own(
     resolver = stack_resolver({"AuthEnabled": auth, "JwtIssuer": issuer})
     made = created(resolver.template, resolver)
 
-    assert (COGNITO_RESOURCES <= made) is pool_made
+    assert (made >= COGNITO_RESOURCES) is pool_made
     assert not (COGNITO_RESOURCES & made) or pool_made
     assert "OrdersTable" in made and "OrdersApi" in made
 
