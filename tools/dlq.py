@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import boto3
+from botocore.exceptions import NoRegionError
 
 DEFAULT_STACK = "hyperoru-orders"
 # --queue: the stack output holding each dead-letter queue's URL.
@@ -143,6 +144,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--queue", choices=sorted(QUEUE_OUTPUTS), default="execution", help="the dead-letter queue (default execution)"
     )
     parser.add_argument("--queue-url", help="the queue's URL instead of --stack and --queue")
+    parser.add_argument("--region", help="the stack's region (default: AWS_DEFAULT_REGION, the profile's)")
     commands = parser.add_subparsers(dest="command", required=True)
     inspect = commands.add_parser("inspect", help="count the messages and show some, leaving them in the queue")
     inspect.add_argument("--limit", type=int, default=10, help="messages to show (default 10, 0: only count)")
@@ -178,7 +180,10 @@ def run(arguments: argparse.Namespace, session: boto3.Session, out: TextIO) -> i
 def main(argv: Sequence[str] | None = None, session: boto3.Session | None = None) -> int:
     arguments = parse_arguments(argv)
     try:
-        return run(arguments, session or boto3.Session(), sys.stdout)
+        return run(arguments, session or boto3.Session(region_name=arguments.region), sys.stdout)
+    except NoRegionError:
+        print("error: no AWS region: pass --region or set AWS_DEFAULT_REGION", file=sys.stderr)
+        return 2
     except DlqError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
