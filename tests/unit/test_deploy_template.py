@@ -209,8 +209,9 @@ def test_cors_answers_the_preflight_of_the_given_origins_for_every_route_and_hea
     assert template.condition(condition, Resolver(with_origins))
     assert configuration["allowOrigins"] == {"Fn::Split": [",", {"Ref": "CorsAllowedOrigins"}]}
     assert methods <= set(configuration["allowMethods"])
-    assert {"authorization", "content-type", "idempotency-key"} <= set(configuration["allowHeaders"])
-    assert {"x-next-token", "retry-after"} <= set(configuration["exposeHeaders"])
+    # The request headers the API reads, and the response headers a script needs (amend's If-Match/ETag).
+    assert {"authorization", "content-type", "idempotency-key", "if-match"} <= set(configuration["allowHeaders"])
+    assert {"etag", "x-next-token", "retry-after"} <= set(configuration["exposeHeaders"])
 
 
 def log_groups(template: Template) -> dict[str, dict[str, Any]]:
