@@ -59,6 +59,14 @@ openapi: $(STAMP) ## Write docs/openapi.json from the handlers' routes and model
 event-schemas: $(STAMP) ## Write docs/events/ (JSON Schemas of the order events) from the models (a test fails when stale)
 	$(BIN)/python -m tools.event_schemas
 
+# make dlq: a dead-letter queue of a deployed stack (python -m tools.dlq --help; README, Operations)
+STACK ?= hyperoru-orders
+QUEUE ?= execution
+DLQ ?= inspect
+
+dlq: $(STAMP) ## A deployed stack's dead-letter queue: DLQ=inspect (default), DLQ=redrive or DLQ="purge --yes"; STACK=, QUEUE=execution|publish-events|webhook
+	$(BIN)/python -m tools.dlq --stack $(STACK) --queue $(QUEUE) $(DLQ)
+
 validate: $(STAMP) ## sam validate --lint
 	$(BIN)/sam validate --lint
 
@@ -77,7 +85,7 @@ clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
-.PHONY: help venv run test lint format openapi event-schemas validate build bench bench-small clean
+.PHONY: help venv run test lint format openapi event-schemas dlq validate build bench bench-small clean
 
 # sam local (Docker): every function in its Lambda container, offline. See "sam local (Docker)" in the README.
 SAM_LOCAL_ARGS ?=

@@ -1,1 +1,2 @@
-"""Build and documentation tools: layer bytecode for Lambda, the OpenAPI document."""
+"""Build, documentation and operations tools: layer bytecode for Lambda, the OpenAPI document, the event
+schemas, the dead-letter queue tool."""

@@ -202,7 +202,10 @@ class SamLocal:
             yield f"sam output in {self._shown(self.log_dir)}/"
         # samconfig.toml names the stand-in: another image has to be said.
         image = "" if self.lambda_image.startswith(f"{STANDIN_REPOSITORY}:") else f" --invoke-image {self.lambda_image}"
-        yield f"Try: sam local invoke{image} -e events/health.json HealthFunction (samconfig.toml supplies the flags)"
+        yield (
+            f"Try: sam local invoke --config-env sam-local{image} -e events/health.json HealthFunction"
+            " (samconfig.toml supplies the flags)"
+        )
         yield "Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops."
 
     def _image(self, client: Any, runtime: str) -> str:

@@ -123,12 +123,12 @@ def test_a_taken_port_is_reported_clearly() -> None:
     assert f"make sam-local PORT={port + 1}" in result.stderr  # what make users can pass
 
 
-def test_plain_sam_local_commands_use_the_local_build_and_env_vars_file() -> None:
-    """`sam local invoke -e events/<file>.json <Function>` as the README writes it: samconfig.toml
-    supplies the host-architecture build, the env-vars file of `make sam-local`, the stand-in image
-    under its own name (`:3.13`, which build.sh gives this machine's architecture) and
+def test_sam_local_commands_of_the_sam_local_environment_use_the_local_build_and_env_vars_file() -> None:
+    """`sam local invoke --config-env sam-local -e events/<file>.json <Function>` as the README writes
+    it: samconfig.toml supplies the host-architecture build, the env-vars file of `make sam-local`, the
+    stand-in image under its own name (`:3.13`, which build.sh gives this machine's architecture) and
     --skip-pull-image."""
-    config = tomllib.loads((ROOT / "samconfig.toml").read_text())["default"]
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())["sam-local"]
 
     for command in ("local_invoke", "local_start_api", "local_start_lambda"):
         parameters = config[command]["parameters"]

@@ -206,7 +206,7 @@ def test_the_init_duration_widget_reads_every_functions_log_group(template: Temp
     (widget,) = [w for w in dashboard(template)["widgets"] if w["type"] == "log"]
     query = widget["properties"]["query"]
 
-    assert set(re.findall(r"SOURCE '/aws/lambda/<(\w+)>'", query)) == functions
+    assert set(re.findall(r"SOURCE '<(\w+)LogGroup>'", query)) == functions
     assert "initDurationMs" in query  # the JSON log format's REPORT record (platform.report)
 
 

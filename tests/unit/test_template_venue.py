@@ -43,7 +43,7 @@ def test_the_venue_layer_is_built_by_its_makefile(template: Template) -> None:
     layer = template.resources["VenueLayer"]
 
     assert layer["Properties"]["ContentUri"] == "layers/venue"
-    assert layer["Metadata"] == {"BuildMethod": "makefile"}
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": {"Ref": "Architecture"}}
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
 
 
