@@ -24,7 +24,17 @@ from localdev.routing import HttpResponse
 from localdev.template import ROOT, Template
 
 DOCUMENT_PATH = ROOT / "docs" / "openapi.json"
+DOCUMENT_URL = "/openapi.json"
 VERSION = "1.0.0"
+
+# Every operation is under exactly one of these (its ``tags=[...]`` in functions/*/app.py), in this order.
+TAGS = {
+    "Orders": "Place orders and read them, one or a list.",
+    "Order changes": "Execute, amend and cancel pending orders, one, all of an account, or on a timer.",
+    "Accounts": "Open, fund, adjust, freeze and read accounts.",
+    "Ledger & fills": "Every movement of cash and positions, and every fill.",
+    "Operations": "For operators and monitors: health, process-all, audits.",
+}
 
 
 def build_openapi(template: Template | None = None) -> dict[str, Any]:
@@ -57,20 +67,37 @@ def build_openapi(template: Template | None = None) -> dict[str, Any]:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "query" and parameter["name"] in query_fields:
                     parameter["schema"] = _inline_refs(query_fields[parameter["name"]], document)
+                elif parameter["in"] == "header":
+                    _type_header(parameter)
     schemas = document.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError", "ListQuery"):
         schemas.pop(unused, None)
+    document["tags"] = [{"name": name, "description": description} for name, description in TAGS.items()]
     return document
 
 
 def _inline_refs(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
-    """A query parameter's schema from the model's field: ``$defs`` references pointed at the
-    document's components, and ``X | None`` shown as X (a query string is absent, never null)."""
+    """A query or header parameter's schema from the model's field: ``$defs`` references pointed at
+    the document's components, and ``X | None`` shown as X (a parameter is absent, never null)."""
     options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
     if len(options) == 1:
         schema = {**{k: v for k, v in schema.items() if k not in {"anyOf", "default"}}, **options[0]}
     text = json.dumps({key: value for key, value in schema.items() if key not in {"title", "description", "examples"}})
     return dict(json.loads(text.replace("#/$defs/", "#/components/schemas/")))
+
+
+def _type_header(parameter: dict[str, Any]) -> None:
+    """An optional header's schema as its type (not "string or null": a header is absent, never null),
+    its description and example on the parameter, where Swagger UI shows them."""
+    schema = parameter["schema"]
+    (typed,) = [option for option in schema.get("anyOf", [schema]) if option.get("type") != "null"]
+    if description := typed.get("description") or schema.get("description"):
+        parameter["description"] = description
+    if examples := typed.get("examples"):
+        parameter["example"] = examples[0]
+    parameter["schema"] = {
+        key: value for key, value in typed.items() if key not in {"title", "description", "examples"}
+    }
 
 
 def render(document: dict[str, Any]) -> str:
@@ -90,10 +117,16 @@ def documentation_pages(document: dict[str, Any]) -> dict[str, Callable[[], Http
         swagger_css=(assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
         swagger_base_url="",
         oauth2_config=None,
-    ).encode()
+    )
+    # Powertools links the document as the page's own URL with ?format=json, which its resolver serves;
+    # here the document is at its own path.
+    generated_link = 'currentUrl.pathname + "?format=json"'
+    if generated_link not in page:
+        raise RuntimeError("Swagger UI's page no longer links its document as expected: check tools/openapi.py")
+    page = page.replace(generated_link, json.dumps(DOCUMENT_URL))
     return {
-        "/openapi.json": lambda: HttpResponse(200, {"Content-Type": "application/json"}, spec.encode()),
-        "/swagger": lambda: HttpResponse(200, {"Content-Type": "text/html; charset=utf-8"}, page),
+        DOCUMENT_URL: lambda: HttpResponse(200, {"Content-Type": "application/json"}, spec.encode()),
+        "/swagger": lambda: HttpResponse(200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()),
     }
 
 

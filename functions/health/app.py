@@ -12,6 +12,8 @@ app = build_resolver()
 @app.get(
     "/api/orders/health",
     summary="Health of the order desk",
+    tags=["Operations"],
+    operation_id="getHealth",
     responses={
         200: documented("Healthy", HealthReport),
         503: documented("The store is unreachable", UnhealthyReport),
