@@ -42,6 +42,8 @@ def build_openapi(template: Template | None = None) -> dict[str, Any]:
 
     from orders_common.models.requests import ListQuery
 
+    template = template or Template.load()
+
     merge = OpenAPIMerge(
         title="Hyperoru orders API",
         version=VERSION,
@@ -50,7 +52,7 @@ def build_openapi(template: Template | None = None) -> dict[str, Any]:
         security=[{"jwt": []}],
         on_conflict="error",
     )
-    for spec in (template or Template.load()).functions():
+    for spec in template.functions():
         if any(event["Type"] == "HttpApi" for event in spec.events.values()):
             merge.add_file(spec.module_path)
     with warnings.catch_warnings():
@@ -59,8 +61,11 @@ def build_openapi(template: Template | None = None) -> dict[str, Any]:
         document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
 
     query_fields = ListQuery.model_json_schema()["properties"]
-    for operations in document["paths"].values():
-        for operation in operations.values():
+    public = _public_routes(template)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if f"{method.upper()} {path}" in public:
+                operation["security"] = []  # no authorizer on this route, even with authentication on
             responses = operation["responses"]
             if "HTTPValidationError" in json.dumps(responses.get("422", {})):
                 del responses["422"]
@@ -74,6 +79,15 @@ def build_openapi(template: Template | None = None) -> dict[str, Any]:
         schemas.pop(unused, None)
     document["tags"] = [{"name": name, "description": description} for name, description in TAGS.items()]
     return document
+
+
+def _public_routes(template: Template) -> set[str]:
+    """Route keys ("GET /path") that API Gateway serves without a token even with authentication on."""
+    from localdev.template import Resolver
+
+    secured = Template.load(template.path, parameters={**template.parameter_overrides, "AuthEnabled": "true"})
+    secured_keys = secured.secured_route_keys(Resolver(secured))
+    return {route.route_key for route in template.http_routes() if route.route_key not in secured_keys}
 
 
 def _inline_refs(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,10 @@ from orders_common.http.jsonio import dumps
 from orders_common.models.paging import Page, encode_token
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
+
+    from orders_common.models.health import HealthReport, UnhealthyReport
 
 NEXT_TOKEN_HEADER = "X-Next-Token"  # noqa: S105 - a header name, not a secret
 
@@ -111,3 +114,12 @@ def error_responses(*status_codes: int) -> dict[int, OpenAPIResponse]:
         )
         for code in status_codes
     }
+
+
+def health_response(app: APIGatewayHttpResolver, report: HealthReport | UnhealthyReport) -> JsonResponse:
+    """200 with the report, or 503 with the error shape and the status ``unhealthy``."""
+    from orders_common.models.health import HealthReport
+
+    if isinstance(report, HealthReport):
+        return json_response(200, report)
+    return json_response(503, report.model_copy(update={"request_id": app.current_event.request_context.request_id}))
