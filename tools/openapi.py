@@ -91,8 +91,8 @@ def _public_routes(template: Template) -> set[str]:
 
 
 def _inline_refs(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
-    """A query or header parameter's schema from the model's field: ``$defs`` references pointed at
-    the document's components, and ``X | None`` shown as X (a parameter is absent, never null)."""
+    """A query parameter's schema from the model's field: ``$defs`` references pointed at the
+    document's components, and ``X | None`` shown as X (a query string is absent, never null)."""
     options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
     if len(options) == 1:
         schema = {**{k: v for k, v in schema.items() if k not in {"anyOf", "default"}}, **options[0]}

@@ -62,7 +62,7 @@ class CheckHealth:
 
     def figures(self, caller: Caller) -> HealthReport | UnhealthyReport:
         """The report with its figures, for admins only (403 for anyone else)."""
-        caller.require_admin("Health figures")
+        caller.require_admin("Reading the health figures")
         return self(caller)
 
     def _prices_available(self) -> bool:
