@@ -16,6 +16,8 @@ app = build_resolver()
 @app.get(
     "/api/accounts/<account_id>",
     summary="Get an account",
+    tags=["Accounts"],
+    operation_id="getAccount",
     responses={200: documented("Cash and positions", Account), **error_responses(400, 401, 403, 404, 503)},
 )
 def account_details(account_id: Annotated[PathId, Path()]) -> JsonResponse:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
+from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.logic.ports import FillFilters
 from orders_common.models.account_requests import FillsQuery
 from orders_common.models.fields import PathId
@@ -19,8 +19,9 @@ app = build_resolver()
 @app.get(
     "/api/accounts/<account_id>/fills",
     summary="List an account's fills",
-    tags=["Accounts"],
-    responses={200: documented("Fills, newest first", list[FillRecord]), **error_responses(400, 401, 403, 404, 503)},
+    tags=["Ledger & fills"],
+    operation_id="listAccountFills",
+    responses={200: listed("Fills, newest first", list[FillRecord]), **error_responses(400, 401, 403, 404, 503)},
 )
 def fills(account_id: Annotated[PathId, Path()], query: Annotated[FillsQuery, Query()]) -> JsonResponse:
     filters = FillFilters(symbol=query.symbol, since=query.since, until=query.until)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
+from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.models.fields import PathId
 from orders_common.models.order import Order
 from orders_common.models.requests import ListQuery
@@ -17,7 +17,9 @@ app = build_resolver()
 @app.get(
     "/api/orders/account/<account_id>",
     summary="List an account's orders",
-    responses={200: documented("Orders, newest first", list[Order]), **error_responses(400, 401, 403, 404, 503)},
+    tags=["Orders"],
+    operation_id="listAccountOrders",
+    responses={200: listed("Orders, newest first", list[Order]), **error_responses(400, 401, 403, 404, 503)},
 )
 def account_orders(account_id: Annotated[PathId, Path()], query: Annotated[ListQuery, Query()]) -> JsonResponse:
     return page_response(services().list_account_orders(account_id, query.page(), query.filters(), current_caller(app)))

@@ -18,6 +18,7 @@ app = build_resolver()
     "/api/accounts/<account_id>/adjustments",
     summary="Adjust a position",
     tags=["Accounts"],
+    operation_id="adjustPosition",
     responses={
         201: documented("The ledger entry and the position right after it", AdjustmentResult),
         **error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),

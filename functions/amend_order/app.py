@@ -4,7 +4,7 @@ from typing import Annotated
 
 from orders_common.http.params import Body, Header, Path
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
+from orders_common.http.responses import JsonResponse, error_responses, json_response, versioned
 from orders_common.models.fields import PathId
 from orders_common.models.order import Order
 from orders_common.models.order_actions import AmendOrderRequest, IfMatch, version_tag
@@ -17,8 +17,10 @@ app = build_resolver()
 @app.patch(
     "/api/orders/order/<order_id>",
     summary="Amend a pending order",
+    tags=["Order changes"],
+    operation_id="amendOrder",
     responses={
-        200: documented("The order as amended, at its next version (also in the ETag header)", Order),
+        200: versioned("The order as amended, at its next version (also in the ETag header)", Order),
         **error_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 503),
     },
 )

@@ -25,7 +25,8 @@ app = build_resolver()
 @app.post(
     "/api/accounts/<account_id>/audit",
     summary="Audit an account",
-    tags=["Accounts"],
+    tags=["Operations"],
+    operation_id="auditAccount",
     responses={
         200: documented("What matches and what does not", AuditReport),
         **error_responses(400, 401, 403, 404, 503),

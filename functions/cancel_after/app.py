@@ -16,6 +16,8 @@ app = build_resolver()
 @app.post(
     "/api/accounts/<account_id>/cancel-after",
     summary="Cancel the account's pending orders unless armed again in time (dead man's switch)",
+    tags=["Order changes"],
+    operation_id="armCancelAfter",
     responses={
         200: documented("When the account's pending orders will be cancelled (null: disarmed)", CancelAfterResult),
         **error_responses(400, 401, 403, 404, 413, 415, 503),

@@ -15,6 +15,8 @@ app = build_resolver()
 @app.post(
     "/api/orders/cancel-all",
     summary="Cancel every pending order of an account",
+    tags=["Order changes"],
+    operation_id="cancelAllOrders",
     responses={
         200: documented("The orders cancelled", CancelAllResult),
         **error_responses(400, 401, 403, 404, 413, 415, 503),

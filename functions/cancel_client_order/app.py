@@ -17,6 +17,8 @@ app = build_resolver()
 @app.post(
     "/api/orders/cancel/client/<account_id>/<client_order_id>",
     summary="Cancel a pending order by its client order id",
+    tags=["Order changes"],
+    operation_id="cancelOrderByClientOrderId",
     responses={
         200: documented("The order is cancelled", CancelResult),
         **error_responses(400, 401, 403, 404, 409, 412, 503),

@@ -17,6 +17,8 @@ app = build_resolver()
 @app.post(
     "/api/orders/cancel/<order_id>",
     summary="Cancel a pending order",
+    tags=["Order changes"],
+    operation_id="cancelOrder",
     responses={
         200: documented("The order is cancelled", CancelResult),
         **error_responses(400, 401, 403, 404, 409, 412, 503),

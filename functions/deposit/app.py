@@ -18,6 +18,7 @@ app = build_resolver()
     "/api/accounts/<account_id>/deposits",
     summary="Deposit cash",
     tags=["Accounts"],
+    operation_id="depositCash",
     responses={
         201: documented("The ledger entry and the account's cash right after it", TransferResult),
         **error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),

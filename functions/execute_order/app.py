@@ -16,6 +16,8 @@ app = build_resolver()
 @app.post(
     "/api/orders/execute/<order_id>",
     summary="Execute a pending order",
+    tags=["Order changes"],
+    operation_id="executeOrder",
     responses={
         200: documented("filled, open or rejected", ExecuteResult),
         **error_responses(400, 401, 403, 404, 409, 503),

@@ -17,6 +17,7 @@ app = build_resolver()
     "/api/accounts/<account_id>/freeze",
     summary="Freeze an account",
     tags=["Accounts"],
+    operation_id="freezeAccount",
     responses={200: documented("The account", AccountSummary), **error_responses(400, 401, 403, 404, 503)},
 )
 def freeze(account_id: Annotated[PathId, Path()]) -> JsonResponse:

@@ -18,6 +18,7 @@ app = build_resolver()
     "/api/accounts",
     summary="Open an account",
     tags=["Accounts"],
+    operation_id="openAccount",
     responses={201: documented("The new account", Account), **error_responses(400, 401, 403, 409, 413, 415, 503)},
 )
 def open_account(

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from orders_common.http.params import Path
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
+from orders_common.http.responses import JsonResponse, error_responses, json_response, versioned
 from orders_common.models.fields import PathId
 from orders_common.models.order import Order
 from orders_common.models.order_actions import version_tag
@@ -17,7 +17,9 @@ app = build_resolver()
 @app.get(
     "/api/orders/order/<order_id>",
     summary="Get an order",
-    responses={200: documented("The order", Order), **error_responses(400, 401, 403, 404, 503)},
+    tags=["Orders"],
+    operation_id="getOrder",
+    responses={200: versioned("The order", Order), **error_responses(400, 401, 403, 404, 503)},
 )
 def order_details(order_id: Annotated[PathId, Path()]) -> JsonResponse:
     order = services().get_order(order_id, current_caller(app))

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
+from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.models.fields import PathId
 from orders_common.models.order_event import OrderEvent
 from orders_common.models.requests import OrderEventsQuery
@@ -18,7 +18,9 @@ app = build_resolver()
 @app.get(
     "/api/orders/order/<order_id>/events",
     summary="List an order's events",
-    responses={200: documented("Events, oldest first", list[OrderEvent]), **error_responses(400, 401, 403, 404, 503)},
+    tags=["Orders"],
+    operation_id="listOrderEvents",
+    responses={200: listed("Events, oldest first", list[OrderEvent]), **error_responses(400, 401, 403, 404, 503)},
 )
 def order_events(order_id: Annotated[PathId, Path()], query: Annotated[OrderEventsQuery, Query()]) -> JsonResponse:
     return page_response(services().list_order_events(order_id, query.page(), current_caller(app)))

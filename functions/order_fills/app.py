@@ -5,7 +5,7 @@ from typing import Annotated
 
 from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
+from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.models.fields import PathId
 from orders_common.models.fill import FillRecord
 from orders_common.models.requests import OrderFillsQuery
@@ -18,7 +18,9 @@ app = build_resolver()
 @app.get(
     "/api/orders/order/<order_id>/fills",
     summary="List an order's fills",
-    responses={200: documented("Fills, oldest first", list[FillRecord]), **error_responses(400, 401, 403, 404, 503)},
+    tags=["Ledger & fills"],
+    operation_id="listOrderFills",
+    responses={200: listed("Fills, oldest first", list[FillRecord]), **error_responses(400, 401, 403, 404, 503)},
 )
 def order_fills(order_id: Annotated[PathId, Path()], query: Annotated[OrderFillsQuery, Query()]) -> JsonResponse:
     return page_response(services().list_order_fills(order_id, query.page(), current_caller(app)))

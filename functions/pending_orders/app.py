@@ -4,7 +4,7 @@ from typing import Annotated
 
 from orders_common.http.params import Query
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
+from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.models.order import Order
 from orders_common.models.requests import ListQuery
 from orders_common.runtime import http_entry
@@ -16,7 +16,9 @@ app = build_resolver()
 @app.get(
     "/api/orders/pending",
     summary="List pending orders",
-    responses={200: documented("Pending orders, oldest first", list[Order]), **error_responses(400, 401, 403, 503)},
+    tags=["Orders"],
+    operation_id="listPendingOrders",
+    responses={200: listed("Pending orders, oldest first", list[Order]), **error_responses(400, 401, 403, 503)},
 )
 def pending(query: Annotated[ListQuery, Query()]) -> JsonResponse:
     return page_response(services().list_pending_orders(query.page(), query.filters(), current_caller(app)))

@@ -22,6 +22,8 @@ app = build_resolver()
 @app.post(
     "/api/orders/process-all",
     summary="Execute all pending orders",
+    tags=["Operations"],
+    operation_id="processAllOrders",
     responses={200: documented("What was executed", ProcessAllResult), **error_responses(401, 403, 503)},
 )
 def process_all_now() -> JsonResponse:

@@ -17,6 +17,7 @@ app = build_resolver()
     "/api/accounts/<account_id>/unfreeze",
     summary="Unfreeze an account",
     tags=["Accounts"],
+    operation_id="unfreezeAccount",
     responses={200: documented("The account", AccountSummary), **error_responses(400, 401, 403, 404, 503)},
 )
 def unfreeze(account_id: Annotated[PathId, Path()]) -> JsonResponse:

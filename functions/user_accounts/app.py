@@ -4,7 +4,7 @@ from typing import Annotated
 
 from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
-from orders_common.http.responses import JsonResponse, documented, error_responses, page_response
+from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.models.account import AccountSummary
 from orders_common.models.fields import PathId
 from orders_common.models.requests import PageQuery
@@ -18,7 +18,8 @@ app = build_resolver()
     "/api/users/<user_id>/accounts",
     summary="List a user's accounts",
     tags=["Accounts"],
-    responses={200: documented("Accounts, oldest first", list[AccountSummary]), **error_responses(400, 401, 403, 503)},
+    operation_id="listUserAccounts",
+    responses={200: listed("Accounts, oldest first", list[AccountSummary]), **error_responses(400, 401, 403, 503)},
 )
 def user_accounts(user_id: Annotated[PathId, Path()], query: Annotated[PageQuery, Query()]) -> JsonResponse:
     return page_response(services().list_user_accounts(user_id, query.page(), current_caller(app)))

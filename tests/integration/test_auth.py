@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from localdev.aws_calls import watch
+from localdev.fake_hyperliquid import Reply
 from localdev.local_auth import LocalIssuer
 from orders_common.wiring import reset_services
 from tests.support.api import SEED_BODY, assert_error
 from tests.support.auth import Secured
+from tests.support.prices import hyperliquid_prices
 
 
-def test_every_route_needs_a_token(secured: Secured) -> None:
+def test_every_route_but_health_needs_a_token(secured: Secured) -> None:
     for method, path in [
         ("POST", "/api/orders/create"),
         ("GET", "/api/orders/pending"),
@@ -28,7 +30,7 @@ def test_every_route_needs_a_token(secured: Secured) -> None:
         ("GET", "/api/orders/order/1/fills"),
         ("GET", "/api/accounts/1"),
         ("GET", "/api/accounts/1/fills"),
-        ("GET", "/api/orders/health"),
+        ("GET", "/api/orders/health/details"),
     ]:
         response = secured.stack.request(method, path)
         assert (response.status, response.json()) == (401, {"message": "Unauthorized"}), path
@@ -142,21 +144,50 @@ def test_the_admin_group_also_grants_admin_operations(secured: Secured) -> None:
     assert secured.stack.get("/api/orders/pending", headers=headers).status == 200
 
 
+def test_health_answers_monitors_without_a_token(secured: Secured) -> None:
+    secured.create(1)
+
+    response = secured.stack.get("/api/orders/health")
+
+    assert response.status == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["statistics"] is None
+
+
+def test_health_tells_monitors_without_a_token_that_prices_cannot_be_had(
+    secured: Secured, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with hyperliquid_prices(monkeypatch, max_attempts=3, timeout_seconds=2) as script:
+        script.default = Reply(503, b"")
+
+        response = secured.stack.get("/api/orders/health")
+
+    assert response.status == 200
+    body = response.json()
+    assert (body["status"], body["degraded_reasons"], body["statistics"]) == (
+        "degraded",
+        ["price_source_unavailable"],
+        None,
+    )
+
+
 def test_health_figures_are_for_admins_only(secured: Secured) -> None:
     secured.create(1)
 
-    user = secured.stack.get("/api/orders/health", headers=secured.token(1)).json()
-    admin = secured.stack.get("/api/orders/health", headers=secured.token(9, admin=True)).json()
+    anyone = secured.stack.get("/api/orders/health", headers=secured.token(9, admin=True))  # no authorizer here
+    user = secured.stack.get("/api/orders/health/details", headers=secured.token(1))
+    admin = secured.stack.get("/api/orders/health/details", headers=secured.token(9, admin=True))
 
-    assert user["status"] == "ok"
-    assert user["statistics"] is None
-    assert admin["statistics"]["pending_orders"] == 1
+    assert (anyone.status, anyone.json()["statistics"]) == (200, None)
+    assert_error(user, 403, "FORBIDDEN")
+    assert admin.status == 200
+    assert admin.json()["statistics"]["pending_orders"] == 1
 
 
 def test_health_without_figures_is_one_read(secured: Secured) -> None:
     requests = watch(secured.stack.services.table.client)
 
-    response = secured.stack.get("/api/orders/health", headers=secured.token(1))
+    response = secured.stack.get("/api/orders/health")
 
     assert response.status == 200
     assert requests.counts == {"Query": 1}  # one page of one item of the narrow index, which it may read
@@ -205,7 +236,7 @@ def test_health_without_figures_still_answers_unhealthy_when_the_store_is_unreac
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")  # nothing listens there
     reset_services()
 
-    response = secured.stack.get("/api/orders/health", headers=secured.token(1))
+    response = secured.stack.get("/api/orders/health")
 
     body = assert_error(response, 503, "STORE_UNAVAILABLE")
     assert body["status"] == "unhealthy"

@@ -204,6 +204,7 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "process_all.json": processed_one,
     "order_details.json": details_of_order_1,
     "health.json": healthy_with_one_pending,
+    "health_details.json": healthy_with_one_pending,
     "process_all.schedule.json": fanned_out_one,
     "account_details.json": account_1,
     "execute_queued.json": filled_once_despite_two_deliveries,

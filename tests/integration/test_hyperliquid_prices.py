@@ -11,8 +11,8 @@ from localdev.fake_hyperliquid import Reply, Script, fake_hyperliquid
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.hyperliquid import HyperliquidPriceSource
 from orders_common.timing import deadline_in
-from orders_common.wiring import reset_services
 from tests.support.api import assert_error
+from tests.support.prices import hyperliquid_prices
 from tests.support.stack import Deployed
 
 
@@ -176,12 +176,7 @@ def test_nothing_listening_is_unavailable() -> None:
 
 @pytest.fixture
 def live_prices_stack(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Deployed, Script]]:
-    with fake_hyperliquid() as (url, script):
-        monkeypatch.setenv("PRICE_SOURCE", "hyperliquid")
-        monkeypatch.setenv("HYPERLIQUID_INFO_URL", url)
-        monkeypatch.setenv("PRICE_MAX_ATTEMPTS", "2")
-        monkeypatch.setenv("PRICE_TIMEOUT_SECONDS", "0.5")
-        reset_services()
+    with hyperliquid_prices(monkeypatch, max_attempts=2, timeout_seconds=0.5) as script:
         yield stack, script
 
 

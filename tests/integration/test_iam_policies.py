@@ -119,6 +119,7 @@ def drive_reads(d: Driver, order: dict[str, Any]) -> None:
     d.call("GET", "/api/no/such/route", 404)  # the catch-all, which calls nothing
     d.call("DELETE", "/api/orders/create", 405)
     assert d.call("GET", "/api/orders/health", 200)["statistics"] is not None  # auth off: everyone is admin
+    assert d.call("GET", "/api/orders/health/details", 200)["statistics"] is not None
 
 
 def drive_execute_and_cancel(d: Driver, orders: dict[str, Any]) -> None:
@@ -273,6 +274,7 @@ def drive_accounts(d: Driver) -> None:
     schedule = json.loads((ROOT / "events" / "audit_account.schedule.json").read_text())
     assert d.invoke("AuditAccountFunction", schedule)["mismatches"] == 0
     assert d.call("GET", "/api/orders/health", 200)["statistics"]["last_audit"]["mismatches"] == 0
+    assert d.call("GET", "/api/orders/health/details", 200)["statistics"]["last_audit"]["mismatches"] == 0
 
 
 def drive_with_authentication(d: Driver, key_path: Path) -> None:
@@ -284,7 +286,8 @@ def drive_with_authentication(d: Driver, key_path: Path) -> None:
         return {"Authorization": f"Bearer {issuer.mint(user, **claims)}"}
 
     user, admin = token(1), token(99, admin=True)
-    d.call("GET", "/api/orders/health", 401)  # API Gateway refuses it: no function runs
+    d.call("GET", "/api/orders/health/details", 401)  # API Gateway refuses it: no function runs
+    assert d.call("GET", "/api/orders/health", 200)["statistics"] is None  # no authorizer: monitors, one read
 
     mine = d.create(headers=user)  # the transaction checks the owner: no read
     d.create(headers=user, key="iam-auth-1", **SELL)
@@ -295,8 +298,8 @@ def drive_with_authentication(d: Driver, key_path: Path) -> None:
     d.create(403, headers=token(1, user_id="not-a-number"))
     theirs = d.create(headers=token(2), account_id=3, symbol="SOL", quantity=Decimal("1"))
 
-    assert d.call("GET", "/api/orders/health", 200, headers=user)["statistics"] is None  # one cheap read
-    assert d.call("GET", "/api/orders/health", 200, headers=admin)["statistics"]["pending_orders"] > 0
+    assert d.call("GET", "/api/orders/health/details", 403, headers=user)["code"] == "FORBIDDEN"
+    assert d.call("GET", "/api/orders/health/details", 200, headers=admin)["statistics"]["pending_orders"] > 0
     d.call("GET", "/api/orders/pending", 403, headers=user)
     d.call("GET", "/api/orders/pending", 200, headers=admin)
     d.call("GET", "/api/orders/user/1", 200, headers=user)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,10 +13,13 @@ import pytest
 
 import orders_common.dal.order_moves as order_moves_module
 import orders_common.logic.create_order as create_order_module
+from localdev.fake_hyperliquid import Reply, Script
 from localdev.template import ROOT
 from orders_common.exchange.prices import StaticPriceSource
 from orders_common.models.numbers import utc_now
-from tests.support.api import assert_error
+from orders_common.wiring import reset_services
+from tests.support.api import SEED_BODY, assert_error
+from tests.support.prices import hyperliquid_prices
 from tests.support.stack import Deployed
 
 SCHEDULE = json.loads((ROOT / "events" / "process_all.schedule.json").read_text())
@@ -133,3 +138,62 @@ def test_health_is_503_unhealthy_when_the_table_is_unreachable(
 
     body = assert_error(response, 503, "STORE_UNAVAILABLE")
     assert body["status"] == "unhealthy"
+
+
+@pytest.fixture
+def priced_by_hyperliquid(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Deployed, Script]]:
+    """Orders retry prices as a deployment does; the schedule has run (no other reason to degrade)."""
+    with hyperliquid_prices(monkeypatch, max_attempts=3, timeout_seconds=5) as script:
+        stack.invoke("ProcessAllFunction", SCHEDULE)
+        yield stack, script
+
+
+def test_health_asks_hyperliquid_for_every_price_at_once(priced_by_hyperliquid: tuple[Deployed, Script]) -> None:
+    stack, script = priced_by_hyperliquid
+    before = len(script.requests)
+
+    body = stack.get("/api/orders/health").json()
+
+    assert (body["status"], body["degraded_reasons"]) == ("ok", [])
+    assert script.requests[before:] == [{"type": "allMids"}]
+
+
+def test_health_is_degraded_not_unhealthy_when_prices_cannot_be_had(
+    priced_by_hyperliquid: tuple[Deployed, Script],
+) -> None:
+    stack, script = priced_by_hyperliquid
+    script.default = Reply(502, b"")
+    before = len(script.requests)
+
+    response = stack.get("/api/orders/health")
+
+    assert response.status == 200
+    assert (response.json()["status"], response.json()["degraded_reasons"]) == (
+        "degraded",
+        ["price_source_unavailable"],
+    )
+    assert len(script.requests) - before == 1  # one attempt: a monitor's poll never waits through retries
+    assert_error(stack.post("/api/orders/create", json=SEED_BODY), 503, "EXCHANGE_UNAVAILABLE")  # as it warned
+
+
+def test_a_venue_that_does_not_answer_makes_health_degraded_not_slow(
+    priced_by_hyperliquid: tuple[Deployed, Script],
+) -> None:
+    stack, script = priced_by_hyperliquid
+    script.replies = [Reply.mids({"BTC": "68500"}, delay=3.0)]  # orders would wait PRICE_TIMEOUT_SECONDS (5)
+
+    started = time.monotonic()
+    body = stack.get("/api/orders/health").json()
+
+    assert time.monotonic() - started < 2.0
+    assert body["degraded_reasons"] == ["price_source_unavailable"]
+
+
+def test_static_prices_left_empty_degrade_health(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack.invoke("ProcessAllFunction", SCHEDULE)
+    monkeypatch.setenv("STATIC_PRICES", "")
+    reset_services()
+
+    body = stack.get("/api/orders/health").json()
+
+    assert (body["status"], body["degraded_reasons"]) == ("degraded", ["price_source_unavailable"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localdev.template import Template
+from localdev.template import Resolver, Template
 
 SEED_ROUTES = {
     ("POST", "/api/orders/create"),
@@ -17,6 +17,7 @@ SEED_ROUTES = {
     ("GET", "/api/orders/order/{order_id}"),
     ("GET", "/api/orders/health"),
 }
+PUBLIC_HEALTH = "GET /api/orders/health"
 READ_ONLY_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "sqs:GetQueueAttributes"}
 
 
@@ -55,6 +56,7 @@ def test_read_only_functions_may_only_read(template: Template) -> None:
         "OrderEventsFunction",
         "AccountFillsFunction",
         "HealthFunction",
+        "HealthDetailsFunction",
     ):
         actions = {
             action
@@ -151,7 +153,7 @@ def test_the_api_is_throttled_by_parameters(template: Template) -> None:
     }
 
 
-def test_every_route_requires_the_jwt_authorizer_when_auth_is_on(template: Template) -> None:
+def test_every_route_but_health_requires_the_jwt_authorizer_when_auth_is_on(template: Template) -> None:
     body = template.resources["OrdersApi"]["Properties"]["DefinitionBody"]
     when_on = [{"JwtAuthorizer": []}]
 
@@ -161,12 +163,25 @@ def test_every_route_requires_the_jwt_authorizer_when_auth_is_on(template: Templ
             assert route.path not in body["paths"]
             continue
         security = body["paths"][route.path][route.method.lower()]["security"]
-        assert security == {"Fn::If": ["AuthOn", when_on, []]}, route.route_key
+        if route.route_key == PUBLIC_HEALTH:
+            assert security == [], "uptime monitors send no token"  # and get the status alone
+        else:
+            assert security == {"Fn::If": ["AuthOn", when_on, []]}, route.route_key
     authorizer = body["components"]["Fn::If"][1]["securitySchemes"]["JwtAuthorizer"]["x-amazon-apigateway-authorizer"]
     # With JwtIssuer, its issuer and audience; without, the stack's own pool (test_deploy_template.py).
     assert authorizer["jwtConfiguration"]["issuer"]["Fn::If"][2] == {"Ref": "JwtIssuer"}
     assert authorizer["jwtConfiguration"]["audience"]["Fn::If"][2] == {"Ref": "JwtAudience"}
     assert template.document["Parameters"]["AuthEnabled"]["Default"] == "true"
+
+
+def test_with_auth_on_only_health_is_served_without_a_token() -> None:
+    secured = Template.load(parameters={"AuthEnabled": "true"})
+
+    guarded = secured.secured_route_keys(Resolver(secured))
+
+    unguarded = {route.route_key for route in secured.http_routes() if route.path != "$default"} - guarded
+    assert unguarded == {PUBLIC_HEALTH}
+    assert "GET /api/orders/health/details" in guarded  # the figures
 
 
 def test_the_dead_letter_queue_has_an_alarm(template: Template) -> None:

@@ -52,6 +52,12 @@ class FakePrices:
         except KeyError:
             raise UnknownSymbol(symbol) from None
 
+    def probe(self) -> None:
+        """Health's check: one request, failing as get_price does when the venue is down."""
+        self.requests += 1
+        if self.down:
+            raise ExchangeUnavailable("prices are unavailable")
+
 
 class ScriptedExchange:
     """An external venue whose answers a test scripts: a decision, or an exception, per call."""

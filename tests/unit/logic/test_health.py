@@ -1,5 +1,5 @@
-"""Admin health on in-memory fakes: each figure, each threshold, and only an unreachable store is
-unhealthy; everyone else gets the one cheap read."""
+"""Health on in-memory fakes: each figure, each threshold, the price source for everyone, and only an
+unreachable store is unhealthy; everyone but admins gets the status from one cheap read."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from orders_common.auth import Caller
-from orders_common.errors import StoreUnavailable
+from orders_common.errors import Forbidden, StoreUnavailable
 from orders_common.logic.health import CheckHealth, HealthRules, RecordScheduleRun
 from orders_common.models.audit import AuditStatus
 from orders_common.models.health import DegradedReason, HealthReport, UnhealthyReport
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
-from tests.support.fakes import FakeQueue, InMemoryStore, demo_store
+from tests.support.fakes import FakePrices, FakeQueue, InMemoryStore, demo_store
 
 NOW = datetime(2026, 12, 5, 0, 30, tzinfo=utc_now().tzinfo)
 ADMIN = Caller(user_id=9, is_admin=True)
@@ -24,13 +24,16 @@ USER = Caller(user_id=1, is_admin=False)
 RULES = HealthRules(stale_pending=timedelta(minutes=15), schedule_period=timedelta(minutes=1))
 
 
-def check(store: InMemoryStore, dlq: FakeQueue | None, rules: HealthRules = RULES) -> CheckHealth:
+def check(
+    store: InMemoryStore, dlq: FakeQueue | None, rules: HealthRules = RULES, prices: FakePrices | None = None
+) -> CheckHealth:
     return CheckHealth(
         pending=store,
         ages=store,
         audits=store,
         runs=store,
         dead_letters=(lambda: dlq) if dlq is not None else None,
+        prices=prices or FakePrices({"BTC": Decimal(68500)}),
         rules=rules,
         clock=lambda: NOW,
     )
@@ -59,8 +62,10 @@ def store() -> InMemoryStore:
     return desk
 
 
-def admin_report(store: InMemoryStore, dlq: FakeQueue | None, rules: HealthRules = RULES) -> HealthReport:
-    report = check(store, dlq, rules)(ADMIN)
+def admin_report(
+    store: InMemoryStore, dlq: FakeQueue | None, rules: HealthRules = RULES, prices: FakePrices | None = None
+) -> HealthReport:
+    report = check(store, dlq, rules, prices)(ADMIN)
     assert isinstance(report, HealthReport)
     assert report.statistics is not None
     return report
@@ -210,3 +215,51 @@ def test_the_schedule_records_its_run_and_survives_a_refused_write(store: InMemo
             raise StoreUnavailable("The order store is unavailable; try again shortly.")
 
     assert RecordScheduleRun(_Refusing(), clock=lambda: NOW)() is None
+
+
+def prices_down() -> FakePrices:
+    prices = FakePrices({"BTC": Decimal(68500)})
+    prices.down = True
+    return prices
+
+
+@pytest.mark.parametrize("caller", [ADMIN, USER], ids=["admin", "user"])
+def test_prices_that_cannot_be_had_degrade_it_for_everyone(store: InMemoryStore, caller: Caller) -> None:
+    prices = prices_down()
+
+    report = check(store, FakeQueue(), prices=prices)(caller)
+
+    assert isinstance(report, HealthReport)
+    assert (report.status, report.degraded_reasons) == ("degraded", [DegradedReason.PRICES_UNAVAILABLE])
+    assert (report.statistics is not None) == caller.is_admin
+    assert prices.requests == 1  # one probe, never retried here
+
+
+def test_prices_come_after_the_figures_reasons(store: InMemoryStore) -> None:
+    store.schedule_run = None
+
+    report = admin_report(store, FakeQueue(waiting=2), prices=prices_down())
+
+    assert report.degraded_reasons == [
+        DegradedReason.DEAD_LETTERS,
+        DegradedReason.SCHEDULE_LATE,
+        DegradedReason.PRICES_UNAVAILABLE,
+    ]
+
+
+def test_an_unreachable_store_is_unhealthy_without_asking_for_prices() -> None:
+    prices = prices_down()
+
+    report = check(_DownStore(), FakeQueue(), prices=prices)(USER)
+
+    assert isinstance(report, UnhealthyReport)
+    assert prices.requests == 0
+
+
+def test_the_figures_are_for_admins_only(store: InMemoryStore) -> None:
+    with pytest.raises(Forbidden):
+        check(store, FakeQueue()).figures(USER)
+
+    report = check(store, FakeQueue()).figures(ADMIN)
+
+    assert isinstance(report, HealthReport) and report.statistics is not None

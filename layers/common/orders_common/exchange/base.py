@@ -111,6 +111,16 @@ class PriceSource(Protocol):
         ...
 
 
+class PriceProbe(Protocol):
+    """What health asks of the price source: cheap, bounded, and never retried."""
+
+    name: str
+
+    def probe(self) -> None:
+        """Raises ``ExchangeUnavailable`` when prices cannot be had (one request for every symbol at most)."""
+        ...
+
+
 class BookSource(Protocol):
     def get_book(self, symbol: str) -> OrderBook:
         """The symbol's order book, best levels first; raises ``UnknownSymbol`` or ``ExchangeUnavailable``."""

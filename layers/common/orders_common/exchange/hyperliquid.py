@@ -77,6 +77,20 @@ class HyperliquidPriceSource:
             return self._mids
 
 
+class HyperliquidPriceProbe:
+    """Health's look at Hyperliquid's mids: one ``allMids`` request, one attempt, a short timeout, nothing
+    remembered (a monitor polling a venue that is down must neither wait through retries nor see an old
+    answer)."""
+
+    name = "hyperliquid"
+
+    def __init__(self, url: str, *, timeout_seconds: float) -> None:
+        self.info = InfoClient(url, timeout_seconds=timeout_seconds, max_attempts=1)
+
+    def probe(self) -> None:
+        self.info.ask({"type": "allMids"}, _parse_mids, what="prices")
+
+
 def _parse_mids(payload: bytes) -> dict[str, Decimal]:
     document = json_document(payload)
     if not isinstance(document, dict):

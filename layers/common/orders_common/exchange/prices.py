@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from orders_common.errors import UnknownSymbol
+from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 
 
 class StaticPriceSource:
@@ -21,3 +21,8 @@ class StaticPriceSource:
             return self._prices[symbol.upper()]
         except KeyError:
             raise UnknownSymbol(symbol) from None
+
+    def probe(self) -> None:
+        """Available unless the table is empty (STATIC_PRICES unset): then every order's symbol is unknown."""
+        if not self._prices:
+            raise ExchangeUnavailable("No static prices are configured (STATIC_PRICES is empty).")

@@ -12,7 +12,10 @@ from orders_common.http.jsonio import dumps
 from orders_common.models.paging import Page, encode_token
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
+
+    from orders_common.models.health import HealthReport, UnhealthyReport
 
 NEXT_TOKEN_HEADER = "X-Next-Token"  # noqa: S105 - a header name, not a secret
 
@@ -45,9 +48,42 @@ def page_response(page: Page[Any]) -> JsonResponse:
     return json_response(200, list(items), headers)
 
 
-def documented(description: str, model: Any) -> OpenAPIResponse:
+def documented(
+    description: str, model: Any, headers: Mapping[str, OpenAPIResponseHeader] | None = None
+) -> OpenAPIResponse:
     """OpenAPI description of a JSON response (the body itself is written by ``json_response``)."""
-    return {"description": description, "content": {"application/json": {"model": model}}}
+    response: OpenAPIResponse = {"description": description, "content": {"application/json": {"model": model}}}
+    if headers:
+        response["headers"] = dict(headers)
+    return response
+
+
+def listed(description: str, model: Any) -> OpenAPIResponse:
+    """A page of a list (``page_response``): the token of the next page is in a header."""
+    return documented(description, model, {NEXT_TOKEN_HEADER: NEXT_TOKEN_DOC})
+
+
+def versioned(description: str, model: Any) -> OpenAPIResponse:
+    """An order with its version in ``ETag`` (what ``If-Match`` names)."""
+    return documented(description, model, {"ETag": ETAG_DOC})
+
+
+NEXT_TOKEN_DOC: OpenAPIResponseHeader = {
+    "description": "Present when more items follow: send it as next_token for the next page.",
+    "schema": {"type": "string"},
+}
+ETAG_DOC: OpenAPIResponseHeader = {
+    "description": 'The order\'s version, quoted (e.g. "3"): send it in If-Match to change this version only.',
+    "schema": {"type": "string", "pattern": '^"[0-9]{1,12}"$'},
+}
+REPLAYED_DOC: OpenAPIResponseHeader = {
+    "description": "true when a retried Idempotency-Key answered the original result (absent otherwise).",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+RETRY_AFTER_DOC: OpenAPIResponseHeader = {
+    "description": "Seconds to wait before retrying.",
+    "schema": {"type": "integer"},
+}
 
 
 _ERROR_DESCRIPTIONS = {
@@ -71,5 +107,19 @@ def error_responses(*status_codes: int) -> dict[int, OpenAPIResponse]:
     from orders_common.models.errors import ErrorBody, GatewayError
 
     return {
-        code: documented(_ERROR_DESCRIPTIONS[code], GatewayError if code == 401 else ErrorBody) for code in status_codes
+        code: documented(
+            _ERROR_DESCRIPTIONS[code],
+            GatewayError if code == 401 else ErrorBody,
+            {"Retry-After": RETRY_AFTER_DOC} if code == 503 else None,
+        )
+        for code in status_codes
     }
+
+
+def health_response(app: APIGatewayHttpResolver, report: HealthReport | UnhealthyReport) -> JsonResponse:
+    """200 with the report, or 503 with the error shape and the status ``unhealthy``."""
+    from orders_common.models.health import HealthReport
+
+    if isinstance(report, HealthReport):
+        return json_response(200, report)
+    return json_response(503, report.model_copy(update={"request_id": app.current_event.request_context.request_id}))

@@ -18,6 +18,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/api/orders/order/{order_id}/events"),
     ("GET", "/api/accounts/{account_id}"),
     ("GET", "/api/orders/health"),
+    ("GET", "/api/orders/health/details"),
     ("POST", "/api/accounts"),
     ("GET", "/api/users/{user_id}/accounts"),
     ("POST", "/api/accounts/{account_id}/deposits"),

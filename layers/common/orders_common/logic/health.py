@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from orders_common.auth import Caller
-from orders_common.errors import StoreUnavailable
+from orders_common.errors import ExchangeUnavailable, StoreUnavailable
+from orders_common.exchange.base import PriceProbe
 from orders_common.logic.ports import AuditLog, PendingAges, PendingSummaries, QueueDepth, ScheduleRuns
 from orders_common.models.health import DegradedReason, HealthReport, HealthStatistics, UnhealthyReport
 from orders_common.models.numbers import utc_now
@@ -32,28 +33,45 @@ class CheckHealth:
     audits: AuditLog
     runs: ScheduleRuns
     dead_letters: Callable[[], QueueDepth] | None  # None: the DLQ's URL is not configured
+    prices: PriceProbe
     rules: HealthRules
     clock: Callable[[], datetime] = utc_now
 
     def __call__(self, caller: Caller) -> HealthReport | UnhealthyReport:
-        """Admins get the figures (reads of every shard of the narrow index, which also prove the store
-        answers) and ``degraded`` with its reasons when one crosses its threshold; everyone else the
-        status alone, from one cheap read: health is what monitors poll. Only an unreachable store is
-        ``unhealthy``."""
+        """Everyone gets the status: the store from one cheap read, and the price source from one bounded
+        request (health is what monitors poll, without a token). Admins also get the figures (reads of
+        every shard of the narrow index, which also prove the store answers) and ``degraded`` with its
+        reasons when one crosses its threshold. Only an unreachable store is ``unhealthy``."""
         try:
-            if not caller.is_admin:
+            if caller.is_admin:
+                statistics: HealthStatistics | None = self._statistics()
+            else:
                 self.pending.ping()
-                return HealthReport(checked_at=self.clock())
-            statistics = self._statistics()
+                statistics = None
         except StoreUnavailable as error:
             return UnhealthyReport(error=error.message, code=error.code, checked_at=self.clock())
-        reasons = self._reasons(statistics)
+        reasons = self._reasons(statistics) if statistics is not None else []
+        if not self._prices_available():
+            reasons.append(DegradedReason.PRICES_UNAVAILABLE)
         return HealthReport(
             status="degraded" if reasons else "ok",
             degraded_reasons=reasons,
             statistics=statistics,
             checked_at=self.clock(),
         )
+
+    def figures(self, caller: Caller) -> HealthReport | UnhealthyReport:
+        """The report with its figures, for admins only (403 for anyone else)."""
+        caller.require_admin("Reading the health figures")
+        return self(caller)
+
+    def _prices_available(self) -> bool:
+        try:
+            self.prices.probe()
+        except ExchangeUnavailable as error:
+            logger.warning("Health: prices cannot be had", price_source=self.prices.name, error=error.message)
+            return False
+        return True
 
     def _statistics(self) -> HealthStatistics:
         # The reconcile delay is the schedule's (imported here: a non-admin's check never pays for it).

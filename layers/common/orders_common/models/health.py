@@ -13,7 +13,8 @@ from orders_common.models.numbers import UtcDateTime
 
 
 class DegradedReason(StrEnum):
-    """Why admin health says ``degraded``: each names a figure of ``statistics`` over its threshold."""
+    """Why health says ``degraded``: the price source for anyone; for admins also each figure of
+    ``statistics`` over its threshold."""
 
     STALE_PENDING = "stale_pending_order"  # the oldest pending order is older than STALE_PENDING_MINUTES
     STUCK_EXECUTING = "orders_stuck_executing"  # claimed for the venue longer than the reconcile delay
@@ -21,6 +22,7 @@ class DegradedReason(StrEnum):
     DEAD_LETTERS_UNREADABLE = "dead_letter_queue_unreadable"  # its depth could not be read (or no URL)
     SCHEDULE_LATE = "schedule_not_running"  # no process-all run for 3 periods (or none ever)
     AUDIT_MISMATCHES = "audit_mismatches"  # the last scheduled audit found balances off their ledger
+    PRICES_UNAVAILABLE = "price_source_unavailable"  # no prices: creates and executions answer 503 (or 422)
 
 
 class HealthStatistics(Model):
@@ -42,12 +44,16 @@ class HealthStatistics(Model):
 
 class HealthReport(Model):
     status: Literal["ok", "degraded"] = Field(
-        default="ok", description="degraded (admins only): a figure of statistics crossed its threshold; still 200."
+        default="ok",
+        description="degraded: prices cannot be had, or (admins) a figure of statistics crossed its threshold; "
+        "still 200 (only an unreachable store is 503 unhealthy).",
     )
     degraded_reasons: list[DegradedReason] = Field(
         default_factory=list, description="Why it is degraded (empty when ok)."
     )
-    statistics: HealthStatistics | None = Field(default=None, description="Present for admins.")
+    statistics: HealthStatistics | None = Field(
+        default=None, description="Present for admins (with authentication on, only on /api/orders/health/details)."
+    )
     checked_at: UtcDateTime
 
 

@@ -61,11 +61,19 @@ def _version_tag(value: object) -> object:
     return int(match.group(1) or match.group(2))
 
 
+_IF_MATCH = "Apply only if the order is still at this version, its ETag (answers 412 VERSION_MISMATCH)."
 IfMatch = Annotated[
     int,
     BeforeValidator(_version_tag),
-    Field(ge=1, description="Apply only if the order is still at this version (answers 412 VERSION_MISMATCH)."),
-    WithJsonSchema({"type": "string", "pattern": r'^(W/)?("[0-9]{1,12}"|[0-9]{1,12})$', "examples": ['"3"']}),
+    Field(ge=1, description=_IF_MATCH),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r'^(W/)?("[0-9]{1,12}"|[0-9]{1,12})$',
+            "examples": ['"3"'],
+            "description": _IF_MATCH,
+        }
+    ),
 ]
 
 

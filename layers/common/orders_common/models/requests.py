@@ -175,6 +175,35 @@ class CreateOrderRequest(Model):
         return check_expiry(expire_at, info.data.get("time_in_force"))
 
 
+# Shown by the API documents (Swagger UI pre-fills the first): bodies the demo desk accepts, one per
+# common kind of order. tests/unit/test_openapi.py validates them, tests/integration posts them.
+CREATE_ORDER_EXAMPLES: dict[str, dict[str, object]] = {
+    "buy_at_market": {
+        "summary": "Market buy: 0.01 BTC at the market price",
+        "value": {
+            "account_id": 1,
+            "symbol": "BTC",
+            "name": "Long BTC",
+            "side": "buy",
+            "order_type": "market",
+            "quantity": 0.01,
+        },
+    },
+    "sell_at_limit": {
+        "summary": "Limit sell: 1 ETH at 3600 or better (rests until the market reaches it)",
+        "value": {
+            "account_id": 1,
+            "symbol": "ETH",
+            "name": "Take profit ETH",
+            "side": "sell",
+            "order_type": "limit",
+            "price": 3600,
+            "quantity": 1,
+        },
+    },
+}
+
+
 class PageQuery(Model):
     """Query string of a list with no filters (a user's accounts)."""
 

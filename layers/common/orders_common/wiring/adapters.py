@@ -24,10 +24,13 @@ if TYPE_CHECKING:
     from orders_common.dal.switches import DynamoSwitches
     from orders_common.domain.fees import FeeSchedule
     from orders_common.event_bus import EventBridgeBus
-    from orders_common.exchange.base import BookSource, Exchange, PriceSource
+    from orders_common.exchange.base import BookSource, Exchange, PriceProbe, PriceSource
     from orders_common.exchange.hyperliquid_exchange import HyperliquidExchange
     from orders_common.logic.ids import IdAllocator
     from orders_common.queue import ExecutionQueue, QueueDepthReader
+
+# Health is what monitors poll: a venue that does not answer within this makes it degraded, not slow.
+PRICE_PROBE_TIMEOUT_SECONDS = 1.0
 
 
 class Adapters:
@@ -113,18 +116,39 @@ class Adapters:
 
         return FeeSchedule(rate=self.settings.commission_rate, minimum=self.settings.commission_minimum)
 
+    @property
+    def hyperliquid_mids_url(self) -> str | None:
+        """Where prices are read from Hyperliquid; None: they are static. Trading on the venue, orders
+        are priced from its own mids (the network it trades on)."""
+        if self.settings.exchange == "hyperliquid":
+            return self.venue_info_url
+        if self.settings.price_source == "hyperliquid":
+            return self.settings.hyperliquid_info_url
+        return None
+
     @cached_property
     def prices(self) -> PriceSource:
-        if self.settings.price_source == "hyperliquid" or self.venue is not None:
+        if (url := self.hyperliquid_mids_url) is not None:
             from orders_common.exchange.hyperliquid import HyperliquidPriceSource
 
-            # Trading on the venue, orders are priced from its own mids (the network it trades on).
             return HyperliquidPriceSource(
-                self.venue_info_url or self.settings.hyperliquid_info_url,
+                url,
                 timeout_seconds=self.settings.price_timeout_seconds,
                 max_attempts=self.settings.price_max_attempts,
                 cache_seconds=self.settings.price_cache_seconds,
             )
+        from orders_common.exchange.prices import StaticPriceSource
+
+        return StaticPriceSource(self.settings.static_prices)
+
+    @cached_property
+    def price_probe(self) -> PriceProbe:
+        """Health's check of the price source: at most one request, of at most PRICE_PROBE_TIMEOUT_SECONDS."""
+        if (url := self.hyperliquid_mids_url) is not None:
+            from orders_common.exchange.hyperliquid import HyperliquidPriceProbe
+
+            timeout = min(self.settings.price_timeout_seconds, PRICE_PROBE_TIMEOUT_SECONDS)
+            return HyperliquidPriceProbe(url, timeout_seconds=timeout)
         from orders_common.exchange.prices import StaticPriceSource
 
         return StaticPriceSource(self.settings.static_prices)

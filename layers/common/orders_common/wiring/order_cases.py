@@ -195,6 +195,7 @@ class OrderUseCases(Adapters):
             audits=self.counters,
             runs=self.counters,
             dead_letters=(lambda: self.dead_letter_queue) if settings.execution_dead_letter_queue_url else None,
+            prices=self.price_probe,
             rules=HealthRules(
                 stale_pending=timedelta(minutes=settings.stale_pending_minutes),
                 schedule_period=settings.process_all_period if settings.process_all_schedule_enabled else None,
