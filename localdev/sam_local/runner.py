@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from moto.server import ThreadedMotoServer
 
+from localdev.banner import demo_accounts
 from localdev.pipeline import Pipeline
 from localdev.sam_local import SamLocalError
 from localdev.sam_local.build import (
@@ -206,7 +207,7 @@ class SamLocal:
             f"Try: sam local invoke --config-env sam-local{image} -e events/health.json HealthFunction"
             " (samconfig.toml supplies the flags)"
         )
-        yield "Demo: user 1 owns accounts 1 and 2, user 2 owns account 3. Ctrl-C stops."
+        yield f"Demo: {demo_accounts()}. Ctrl-C stops."
 
     def _image(self, client: Any, runtime: str) -> str:
         version = python_version(runtime)
