@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from orders_common.errors import UnknownSymbol
@@ -21,3 +21,12 @@ class StaticPriceSource:
             return self._prices[symbol.upper()]
         except KeyError:
             raise UnknownSymbol(symbol) from None
+
+    def get_prices(self, symbols: Iterable[str]) -> dict[str, Decimal]:
+        return known_prices(self._prices, symbols)
+
+
+def known_prices(table: Mapping[str, Decimal], symbols: Iterable[str]) -> dict[str, Decimal]:
+    """The prices ``table`` (by upper-case symbol) has of ``symbols``."""
+    wanted = {symbol.upper() for symbol in symbols}
+    return {symbol: table[symbol] for symbol in wanted if symbol in table}

@@ -201,7 +201,7 @@ class ExecutionEngine:
         )
 
     def _fill(self, order: Order, fill: Fill, market_price: Decimal | None) -> ExecuteResult:
-        plan = plan_fill(order, fill)
+        plan = plan_fill(order, fill, market_price)
         try:
             filled = self._transition(order, lambda: self._settle(plan))
         except FillUnaffordable:

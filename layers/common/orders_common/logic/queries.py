@@ -65,15 +65,3 @@ class ListPendingOrders:
     def __call__(self, page: PageRequest, filters: OrderFilters, caller: Caller) -> Page[Order]:
         caller.require_admin("Listing the pending orders of every account")
         return self.orders.list_pending_orders(page, filters)
-
-
-@dataclass(frozen=True)
-class GetAccount:
-    accounts: AccountReads
-
-    def __call__(self, account_id: int, caller: Caller) -> Account:
-        account = self.accounts.get_account(account_id)
-        if account is None:
-            raise AccountNotFound(account_id)
-        caller.require_user(account.user_id, f"account {account_id}")
-        return account
