@@ -226,6 +226,7 @@ class ExecutionEngine:
             commission=filled.commission,
             executed_at=filled.executed_at or filled.last_fill_at,
             market_price=market_price,
+            slippage=filled.slippage,
         )
 
     def _settle(self, plan: FillPlan) -> Order:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound, ClientOrderNotFound, OrderNotFound
 from orders_common.logic.ports import AccountReads, ClientOrders, OrderReads
-from orders_common.models.account import Account
 from orders_common.models.order import Order
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 

@@ -70,6 +70,28 @@ OPEN_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED})
 
 PAPER_EXCHANGE = "paper"
 MARKET = "CRYPTO"
+ORDER_NO = "The order's number as the upstream client shows it, e.g. ORD-42."
+MARKET_FIELD = "The market the order trades in: always CRYPTO here."
+
+
+def order_number(order_id: int) -> str:
+    return f"ORD-{order_id}"
+
+
+class AboutAnOrder(Model):
+    """An answer about one order (an execution attempt, a cancel), naming it as the upstream client does."""
+
+    order_id: int
+
+    @computed_field(description=ORDER_NO)  # type: ignore[prop-decorator]
+    @property
+    def order_no(self) -> str:
+        return order_number(self.order_id)
+
+    @computed_field(description=MARKET_FIELD)  # type: ignore[prop-decorator]
+    @property
+    def market(self) -> str:
+        return MARKET
 
 
 class Order(Model):
@@ -147,12 +169,12 @@ class Order(Model):
     def average_fill_price(self) -> ExactDecimal | None:
         return self.filled_price
 
-    @computed_field(description="The order's number as the upstream client shows it, e.g. ORD-42.")  # type: ignore[prop-decorator]
+    @computed_field(description=ORDER_NO)  # type: ignore[prop-decorator]
     @property
     def order_no(self) -> str:
-        return f"ORD-{self.id}"
+        return order_number(self.id)
 
-    @computed_field(description="The market the order trades in: always CRYPTO here.")  # type: ignore[prop-decorator]
+    @computed_field(description=MARKET_FIELD)  # type: ignore[prop-decorator]
     @property
     def market(self) -> str:
         return MARKET

@@ -37,7 +37,10 @@ class Valuation(Model):
     )
     unrealized_pnl: ExactDecimal | None = Field(default=None, description="Sum of the positions' unrealized P&L.")
     fees_paid: ExactDecimal = Field(description="Sum of every commission paid.")
-    net_deposits: ExactDecimal | None = Field(description="Deposits less withdrawals.")
+    net_deposits: ExactDecimal | None = Field(
+        description="Deposits less withdrawals, as the ledger sums them; null for an account opened before "
+        "this figure was kept."
+    )
     total_return: ExactDecimal | None = Field(default=None, description="equity less net_deposits.")
     total_return_percent: ExactDecimal | None = Field(
         default=None, description="total_return as a percentage of net_deposits; null unless they are positive."
@@ -46,7 +49,7 @@ class Valuation(Model):
     valuation_error: str | None = Field(default=None, description="Why the valuation figures are null, if they are.")
 
 
-class ValuedAccount(AccountSummary, Valuation):
+class ValuedAccount(Valuation, AccountSummary):
     """An account with its positions marked to market (``GET /api/accounts/{account_id}``)."""
 
     positions: tuple[ValuedPosition, ...] = ()

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from orders_common.logic.fills import ListOrderFills
     from orders_common.logic.health import CheckHealth, RecordScheduleRun
     from orders_common.logic.order_events import ListOrderEvents
+    from orders_common.logic.portfolio import GetAccount
     from orders_common.logic.process_all import ProcessAll
     from orders_common.logic.publish_events import PublishOrderEvent
-    from orders_common.logic.portfolio import GetAccount
     from orders_common.logic.queries import (
         GetClientOrder,
         GetOrder,
