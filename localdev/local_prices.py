@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from localdev.routing import HttpResponse
 from localdev.server import LocalHandler
 from orders_common.errors import UnknownSymbol
+from orders_common.exchange.prices import known_prices
 from orders_common.http.jsonio import dumps
 
 PATH = "/_local/prices"
@@ -48,6 +49,9 @@ class AdjustablePrices:
         if price is None:
             raise UnknownSymbol(symbol)
         return price
+
+    def get_prices(self, symbols: Iterable[str]) -> dict[str, Decimal]:
+        return known_prices(self.table(), symbols)
 
     def table(self) -> dict[str, Decimal]:
         with self._lock:

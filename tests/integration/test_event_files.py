@@ -102,6 +102,12 @@ def lists_accounts_1_and_2(result: Any, stack: Deployed) -> None:
     assert [account["account_id"] for account in body(result)] == [1, 2]
 
 
+def portfolio_of_user_1(result: Any, stack: Deployed) -> None:
+    portfolio = body(result)
+    assert [account["account_id"] for account in portfolio["accounts"]] == [1, 2]
+    assert portfolio["totals"]["equity"] == sum(account["equity"] for account in portfolio["accounts"])
+
+
 def deposited(result: Any, stack: Deployed) -> None:
     assert result["statusCode"] == 201
     assert body(result)["entry"]["type"] == "deposit"
@@ -219,6 +225,7 @@ EXPECTATIONS: dict[str, Callable[[Any, Deployed], None]] = {
     "cancel_client_order.json": cancelled,
     "open_account.json": account_opened,
     "user_accounts.json": lists_accounts_1_and_2,
+    "user_portfolio.json": portfolio_of_user_1,
     "deposit.json": deposited,
     "withdrawal.json": withdrawn,
     "adjust_position.json": adjusted,

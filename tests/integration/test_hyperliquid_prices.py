@@ -232,3 +232,33 @@ def test_an_execute_asks_for_prices_and_the_book_once_and_process_all_once_for_a
 
     assert result["succeeded"] == 20
     assert sorted(request["type"] for request in script.requests[before:]) == ["allMids", "l2Book"]
+
+
+def test_a_batch_of_prices_is_one_request_and_leaves_out_unlisted_symbols(hyperliquid: tuple[str, Script]) -> None:
+    url, script = hyperliquid
+
+    found = source(url).get_prices(["eth", "BTC", "NOPE"])
+
+    assert found == {"ETH": Decimal("3500.5"), "BTC": Decimal("68500")}
+    assert script.requests == [{"type": "allMids"}]
+
+
+def test_an_account_is_valued_at_hyperliquid_mids_and_answers_without_them_in_an_outage(
+    live_prices_stack: tuple[Deployed, Script],
+) -> None:
+    stack, script = live_prices_stack
+    before = len(script.requests)
+
+    valued = stack.get("/api/accounts/1").json()
+
+    eth = next(p for p in valued["positions"] if p["symbol"] == "ETH")
+    assert (eth["current_price"], eth["market_value"]) == (Decimal("3500.5"), Decimal(35005))
+    assert script.requests[before:] == [{"type": "allMids"}]
+    script.replies = [Reply(502, b"")] * 2
+    reset_services()
+
+    degraded = stack.get("/api/accounts/1")
+
+    assert degraded.status == 200
+    assert degraded.json()["equity"] is None
+    assert degraded.json()["valuation_error"].startswith("Prices are unavailable")

@@ -249,6 +249,7 @@ def drive_accounts(d: Driver) -> None:
         "POST", "/api/accounts", 201, json=keyed, headers={"Idempotency-Key": "iam-open"}
     )  # the replay reads the account it opened
     d.call("GET", "/api/users/5/accounts", 200, query={"limit": 1})
+    d.call("GET", "/api/users/5/portfolio", 200)  # its accounts, then each account's partition
     transfer = {"amount": 50, "reference": "iam"}
     d.call("POST", f"/api/accounts/{account}/deposits", 201, json=transfer, headers={"Idempotency-Key": "iam-d"})
     d.call("POST", f"/api/accounts/{account}/deposits", 201, json=transfer, headers={"Idempotency-Key": "iam-d"})

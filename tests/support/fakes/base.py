@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from orders_common.domain.ledger import CASH, Movement, totals
+from orders_common.domain.ledger import CASH, Movement, performance, totals
 from orders_common.domain.money import ZERO, add
 from orders_common.logic.order_timeline import event_of_bulk_cancel, events_of_change
 from orders_common.logic.ports import (
@@ -89,10 +89,16 @@ class StoreBase:
         for asset, moved in totals(movements).items():
             if asset == CASH:
                 summary = state.summary
+                figures = performance(movements)
                 state.summary = summary.model_copy(
                     update={
                         "available_cash": add(summary.available_cash, moved.available),
                         "reserved_cash": add(summary.reserved_cash, moved.reserved),
+                        "realized_pnl": add(summary.realized_pnl, figures.realized_pnl),
+                        "fees_paid": add(summary.fees_paid, figures.fees_paid),
+                        "net_deposits": (
+                            None if summary.net_deposits is None else add(summary.net_deposits, figures.net_deposits)
+                        ),
                         "updated_at": at,
                     }
                 )

@@ -58,6 +58,12 @@ class FakePrices:
         if self.down:
             raise ExchangeUnavailable("prices are unavailable")
 
+    def get_prices(self, symbols: Iterable[str]) -> dict[str, Decimal]:
+        self.requests += 1
+        if self.down:
+            raise ExchangeUnavailable("prices are unavailable")
+        return {symbol: self.prices[symbol] for symbol in symbols if symbol in self.prices}
+
 
 class ScriptedExchange:
     """An external venue whose answers a test scripts: a decision, or an exception, per call."""

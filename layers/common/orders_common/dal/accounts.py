@@ -15,7 +15,7 @@ from typing import Any
 from orders_common.dal import keys
 from orders_common.dal.client import ConditionFailed, DynamoTable
 from orders_common.dal.idempotency import add_record, record_from_item
-from orders_common.dal.mapping import item_to_account_summary, item_to_position, items_to_account
+from orders_common.dal.mapping import TRACKS_DEPOSITS, item_to_account_summary, item_to_position, items_to_account
 from orders_common.dal.movements import Guard, entry_to_item, record
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain.ledger import Movement
@@ -229,6 +229,10 @@ def account_item(account: AccountSummary) -> dict[str, Any]:
         "available_cash": account.available_cash,
         "reserved_cash": account.reserved_cash,
         "frozen": account.frozen,
+        "realized_pnl": account.realized_pnl,
+        "fees_paid": account.fees_paid,
+        "net_deposits": account.net_deposits if account.net_deposits is not None else 0,
+        TRACKS_DEPOSITS: True,
         "version": 0,
         "created_at": format_utc(account.created_at),
         "updated_at": format_utc(account.updated_at),

@@ -64,9 +64,20 @@ def item_to_position(item: dict[str, Any]) -> Position:
 
 ACCOUNT_FIELDS = tuple(AccountSummary.model_fields)
 
+# Accounts opened before net deposits were kept have none at first, and a later transfer adds only
+# itself: such a sum is not the ledger's, so it is read only from accounts that kept it from the start.
+TRACKS_DEPOSITS = "net_deposits_kept"
+
+
+def account_fields(item: dict[str, Any]) -> dict[str, Any]:
+    fields = {name: item[name] for name in ACCOUNT_FIELDS if name in item}
+    if not item.get(TRACKS_DEPOSITS):
+        fields.pop("net_deposits", None)
+    return fields
+
 
 def item_to_account_summary(item: dict[str, Any]) -> AccountSummary:
-    return AccountSummary.model_validate({name: item[name] for name in ACCOUNT_FIELDS if name in item})
+    return AccountSummary.model_validate(account_fields(item))
 
 
 def items_to_account(items: list[dict[str, Any]]) -> Account | None:
@@ -75,5 +86,4 @@ def items_to_account(items: list[dict[str, Any]]) -> Account | None:
     if account_item is None:
         return None
     positions = tuple(item_to_position(item) for item in items if item["sk"].startswith("POSITION#"))
-    fields = {name: account_item[name] for name in ACCOUNT_FIELDS if name in account_item}
-    return Account.model_validate({**fields, "positions": positions})
+    return Account.model_validate({**account_fields(account_item), "positions": positions})

@@ -17,7 +17,7 @@ from typing import Any
 
 from orders_common.dal import keys
 from orders_common.dal.transaction import Transaction
-from orders_common.domain.ledger import CASH, Movement, totals
+from orders_common.domain.ledger import CASH, Movement, performance, totals
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
 
@@ -67,16 +67,28 @@ def move_balances(
     changed = totals(movements)
     cash = changed.pop(CASH, None)
     if cash is not None:
+        # The account's running figures move with its cash: a sale's realized P&L, commissions, transfers.
+        figures = performance(movements)
+        running = "" if figures.is_zero else ", realized_pnl :realized, fees_paid :fees, net_deposits :deposited"
         transaction.update(
             "account",
             keys.account_key(account_id),
-            "SET updated_at = :at ADD available_cash :available, reserved_cash :reserved, version :one",
+            f"SET updated_at = :at ADD available_cash :available, reserved_cash :reserved, version :one{running}",
             condition=account.expression if account else None,
             values={
                 ":at": stamp,
                 ":available": cash.available,
                 ":reserved": cash.reserved,
                 ":one": 1,
+                **(
+                    {}
+                    if figures.is_zero
+                    else {
+                        ":realized": figures.realized_pnl,
+                        ":fees": figures.fees_paid,
+                        ":deposited": figures.net_deposits,
+                    }
+                ),
                 **(account.values if account else {}),
             },
         )

@@ -33,6 +33,8 @@ class OrderFills:
             "fills_count = :fills, last_fill_at = :fill_at, updated_at = :fill_at, exchange = :exchange, "
             "exchange_order_id = :exchange_order_id"
         )
+        if after.market_price_at_fill is not None:
+            assignments += ", market_price_at_fill = :market_price"
         values: dict[str, Any] = {
             ":status": after.status.value,
             ":price": after.filled_price,
@@ -42,6 +44,7 @@ class OrderFills:
             ":fill_at": format_utc(fill.executed_at),
             ":exchange": fill.exchange,
             ":exchange_order_id": fill.exchange_order_id,
+            **({":market_price": after.market_price_at_fill} if after.market_price_at_fill is not None else {}),
         }
         if plan.completes:
             transaction = leave_state(order, f"SET {assignments}, executed_at = :fill_at", values)

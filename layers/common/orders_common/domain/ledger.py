@@ -37,6 +37,7 @@ class Movement:
     available: Decimal = ZERO
     reserved: Decimal = ZERO
     cost_basis: Decimal = ZERO
+    realized_pnl: Decimal | None = None  # a sale's proceeds against the average cost of what it sold
 
     @property
     def amount(self) -> Decimal:
@@ -92,7 +93,13 @@ def buy_fill(symbol: str, quantity: Decimal, settlement: BuySettlement) -> list[
 def sell_fill(symbol: str, reserved_quantity: Decimal, settlement: SellSettlement) -> list[Movement]:
     """The reserved units leave with their share of the cost basis; proceeds in, commission out."""
     return [
-        Movement(EntryType.TRADE, symbol, reserved=-reserved_quantity, cost_basis=-settlement.cost_relief),
+        Movement(
+            EntryType.TRADE,
+            symbol,
+            reserved=-reserved_quantity,
+            cost_basis=-settlement.cost_relief,
+            realized_pnl=settlement.realized_pnl,
+        ),
         Movement(EntryType.TRADE, CASH, available=settlement.proceeds),
         *_commission(settlement.commission),
     ]
@@ -120,3 +127,29 @@ def totals(movements: list[Movement]) -> dict[str, Totals]:
             add(before.cost_basis, movement.cost_basis),
         )
     return found
+
+
+@dataclass(frozen=True)
+class Performance:
+    """What movements add to an account's running figures (kept on the account item beside its cash)."""
+
+    realized_pnl: Decimal = ZERO
+    fees_paid: Decimal = ZERO
+    net_deposits: Decimal = ZERO
+
+    @property
+    def is_zero(self) -> bool:
+        return self.realized_pnl == 0 and self.fees_paid == 0 and self.net_deposits == 0
+
+
+def performance(movements: list[Movement]) -> Performance:
+    """Realized P&L of sales, commissions paid, and deposits less withdrawals."""
+    realized = fees = deposited = ZERO
+    for movement in movements:
+        if movement.realized_pnl is not None:
+            realized = add(realized, movement.realized_pnl)
+        if movement.type is EntryType.COMMISSION:
+            fees = add(fees, -movement.available)
+        elif movement.type in (EntryType.DEPOSIT, EntryType.WITHDRAWAL):
+            deposited = add(deposited, movement.available)
+    return Performance(realized, fees, deposited)

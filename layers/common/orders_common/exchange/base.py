@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -108,6 +109,11 @@ class PriceSource(Protocol):
 
     def get_price(self, symbol: str) -> Decimal:
         """The current mid price; raises ``UnknownSymbol`` or ``ExchangeUnavailable``."""
+        ...
+
+    def get_prices(self, symbols: Iterable[str]) -> dict[str, Decimal]:
+        """The current mid prices of ``symbols`` in one request, by upper-case symbol; a symbol without
+        a price is left out. Raises ``ExchangeUnavailable``."""
         ...
 
 

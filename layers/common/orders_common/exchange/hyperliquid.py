@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.hyperliquid_info import InfoClient, Retryable, json_document
+from orders_common.exchange.prices import known_prices
 
 
 class HyperliquidPriceSource:
@@ -55,6 +56,9 @@ class HyperliquidPriceSource:
         if price is None:
             raise UnknownSymbol(symbol)
         return price
+
+    def get_prices(self, symbols: Iterable[str]) -> dict[str, Decimal]:
+        return known_prices(self._current_mids(), symbols)
 
     def clear_cache(self) -> None:
         """Forget the prices, and any outage (called at the start of every invocation)."""

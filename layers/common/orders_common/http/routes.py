@@ -21,6 +21,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/api/orders/health/details"),
     ("POST", "/api/accounts"),
     ("GET", "/api/users/{user_id}/accounts"),
+    ("GET", "/api/users/{user_id}/portfolio"),
     ("POST", "/api/accounts/{account_id}/deposits"),
     ("POST", "/api/accounts/{account_id}/withdrawals"),
     ("POST", "/api/accounts/{account_id}/adjustments"),

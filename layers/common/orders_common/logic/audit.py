@@ -4,7 +4,10 @@ held back must be what the open orders hold.
 - cash: the sum of the cash entries is ``available_cash + reserved_cash``; their available and reserved
   parts sum to each balance; ``reserved_cash`` is what the open buys reserve;
 - each position: the same for quantity and cost basis; ``reserved_quantity`` is what the open sells
-  reserve.
+  reserve;
+- the account's running figures: ``realized_pnl`` is the sum of the sales' realized P&L entries,
+  ``fees_paid`` of the commissions, ``net_deposits`` of the deposits and withdrawals. Only for accounts
+  that kept them from their opening (``net_deposits`` not null): older ones count from the upgrade on.
 
 The account is read before and after the ledger: if anything moved in between, the audit reads again
 (a movement and its entries commit together, so a stable account and its ledger always agree). Open
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from orders_common.auth import Caller
-from orders_common.domain.ledger import CASH
+from orders_common.domain.ledger import CASH, EntryType
 from orders_common.domain.money import ZERO, add
 from orders_common.errors import AccountNotFound
 from orders_common.logic.ids import ACCOUNT_IDS
@@ -53,6 +56,21 @@ class _Sums:
 
 
 @dataclass
+class _Figures:
+    realized_pnl: Decimal = ZERO
+    fees_paid: Decimal = ZERO
+    net_deposits: Decimal = ZERO
+
+    def add(self, entry: LedgerEntry) -> None:
+        if entry.realized_pnl is not None:
+            self.realized_pnl = add(self.realized_pnl, entry.realized_pnl)
+        if entry.type is EntryType.COMMISSION:
+            self.fees_paid = add(self.fees_paid, -entry.amount)
+        elif entry.type in (EntryType.DEPOSIT, EntryType.WITHDRAWAL):
+            self.net_deposits = add(self.net_deposits, entry.amount)
+
+
+@dataclass
 class _Held:
     cash: Decimal = ZERO
     quantities: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
@@ -63,9 +81,11 @@ def compare(
 ) -> tuple[list[AuditCheck], int]:
     """The checks of one account (pure: what was read in, what matches out) and the entries counted."""
     sums: dict[str, _Sums] = defaultdict(_Sums)
+    figures = _Figures()
     counted = 0
     for entry in entries:
         sums[entry.asset].add(entry)
+        figures.add(entry)
         counted += 1
     held = _Held()
     for order in open_orders:
@@ -80,6 +100,12 @@ def compare(
         _check("cash: ledger reserved = reserved_cash", cash.reserved, account.reserved_cash),
         _check("cash: reserved_cash = open buys' reservations", held.cash, account.reserved_cash),
     ]
+    if account.net_deposits is not None:
+        checks += [
+            _check("ledger realized P&L = realized_pnl", figures.realized_pnl, account.realized_pnl),
+            _check("ledger commissions = fees_paid", figures.fees_paid, account.fees_paid),
+            _check("ledger deposits less withdrawals = net_deposits", figures.net_deposits, account.net_deposits),
+        ]
     positions = {position.symbol: position for position in account.positions}
     for symbol in sorted(set(positions) | {asset for asset in sums if asset != CASH} | set(held.quantities)):
         moved = sums[symbol]

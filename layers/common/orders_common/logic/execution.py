@@ -201,7 +201,7 @@ class ExecutionEngine:
         )
 
     def _fill(self, order: Order, fill: Fill, market_price: Decimal | None) -> ExecuteResult:
-        plan = plan_fill(order, fill)
+        plan = plan_fill(order, fill, market_price)
         try:
             filled = self._transition(order, lambda: self._settle(plan))
         except FillUnaffordable:
@@ -226,6 +226,7 @@ class ExecutionEngine:
             commission=filled.commission,
             executed_at=filled.executed_at or filled.last_fill_at,
             market_price=market_price,
+            slippage=filled.slippage,
         )
 
     def _settle(self, plan: FillPlan) -> Order:

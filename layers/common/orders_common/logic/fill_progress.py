@@ -17,6 +17,7 @@ from orders_common.domain.settlement import (
     settle_buy,
     settle_sell,
 )
+from orders_common.domain.valuation import reference_after
 from orders_common.exchange.base import Fill
 from orders_common.models.account import Position
 from orders_common.models.order import Order, OrderStatus, TimeInForce
@@ -38,9 +39,10 @@ class FillPlan:
         return self.after.status is OrderStatus.FILLED
 
 
-def plan_fill(order: Order, fill: Fill) -> FillPlan:
+def plan_fill(order: Order, fill: Fill, market_price: Decimal | None = None) -> FillPlan:
     """The order after ``fill``: filled when nothing is left, or when it may trade only once (ioc,
-    fok, a notional buy: the rest is released); else partially filled, still open."""
+    fok, a notional buy: the rest is released); else partially filled, still open. ``market_price``:
+    the price seen when it executed, which its slippage is measured against."""
     remaining = order.remaining_quantity
     completes = (
         remaining is None or fill.quantity >= remaining or order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK)
@@ -52,6 +54,12 @@ def plan_fill(order: Order, fill: Fill) -> FillPlan:
         "version": order.version + 1,
         "filled_quantity": filled,
         "filled_price": to_places(divide(notional, filled)),
+        "market_price_at_fill": reference_after(
+            previous=order.market_price_at_fill,
+            filled_before=order.filled_quantity,
+            market_price=market_price,
+            filled_now=fill.quantity,
+        ),
         "commission": add(order.commission or ZERO, fill.commission),
         "fills_count": order.fills_count + len(fill.records()),
         "last_fill_at": fill.executed_at,

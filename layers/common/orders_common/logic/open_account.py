@@ -34,6 +34,7 @@ class OpenAccount:
             name=request.name,
             available_cash=request.initial_deposit or ZERO,
             reserved_cash=ZERO,
+            net_deposits=request.initial_deposit or ZERO,
             created_at=now,
             updated_at=now,
         )

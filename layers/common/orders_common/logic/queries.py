@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound, ClientOrderNotFound, OrderNotFound
 from orders_common.logic.ports import AccountReads, ClientOrders, OrderReads
-from orders_common.models.account import Account
 from orders_common.models.order import Order
 from orders_common.models.paging import OrderFilters, Page, PageRequest
 
@@ -65,15 +64,3 @@ class ListPendingOrders:
     def __call__(self, page: PageRequest, filters: OrderFilters, caller: Caller) -> Page[Order]:
         caller.require_admin("Listing the pending orders of every account")
         return self.orders.list_pending_orders(page, filters)
-
-
-@dataclass(frozen=True)
-class GetAccount:
-    accounts: AccountReads
-
-    def __call__(self, account_id: int, caller: Caller) -> Account:
-        account = self.accounts.get_account(account_id)
-        if account is None:
-            raise AccountNotFound(account_id)
-        caller.require_user(account.user_id, f"account {account_id}")
-        return account

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import ConfigDict, Field, computed_field
 
 from orders_common.domain.settlement import average_cost
@@ -41,6 +43,16 @@ class AccountSummary(Model):
     frozen: bool = Field(default=False, description="A frozen account takes no new orders and no withdrawals.")
     cancel_after: UtcDateTime | None = Field(
         default=None, description="Dead man's switch: every pending order is cancelled at this time unless re-armed."
+    )
+    realized_pnl: ExactDecimal = Field(
+        default=Decimal(0),
+        description="Sum of every sale's proceeds less the average cost of what it sold (commissions apart).",
+    )
+    fees_paid: ExactDecimal = Field(default=Decimal(0), description="Sum of every commission paid.")
+    net_deposits: ExactDecimal | None = Field(
+        default=None,
+        description="Deposits less withdrawals, as the ledger sums them; null for an account opened before "
+        "this figure was kept.",
     )
     created_at: UtcDateTime
     updated_at: UtcDateTime

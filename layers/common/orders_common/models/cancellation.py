@@ -6,14 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
-from orders_common.models.order import OrderStatus
+from orders_common.models.order import AboutAnOrder, OrderStatus
 
 
-class CancelResult(Model):
+class CancelResult(AboutAnOrder):
     status: Literal["ok"] = "ok"
-    order_id: int
     order_status: OrderStatus = OrderStatus.CANCELLED
     cancelled_at: UtcDateTime
     released_cash: ExactDecimal = Field(description="Cash the order had reserved, available again.")

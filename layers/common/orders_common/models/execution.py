@@ -5,11 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
-from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
-from orders_common.models.order import OrderStatus
+from orders_common.models.order import AboutAnOrder, OrderStatus
 
 
 class ExecutionStatus(StrEnum):
@@ -25,9 +24,8 @@ class ExecutionStatus(StrEnum):
     CANCELLED = "cancelled"  # the venue ended an order resting there (margin, self-trade ...): reservation released
 
 
-class ExecuteResult(Model):
+class ExecuteResult(AboutAnOrder):
     status: Literal["ok"] = "ok"
-    order_id: int
     execution_status: ExecutionStatus
     order_status: OrderStatus
     filled_price: ExactDecimal | None = None
@@ -36,3 +34,11 @@ class ExecuteResult(Model):
     executed_at: UtcDateTime | None = None
     rejection_reason: str | None = None
     market_price: ExactDecimal | None = Field(default=None, description="Price seen when the order was tried.")
+    slippage: ExactDecimal | None = Field(
+        default=None, description="The order's slippage once filled (see the order's own field); else null."
+    )
+
+    @computed_field(description="Equal to filled_price; null without a fill.")  # type: ignore[prop-decorator]
+    @property
+    def actual_fill_price(self) -> ExactDecimal | None:
+        return self.filled_price

@@ -23,6 +23,11 @@ class LedgerEntry(Model):
     available_change: ExactDecimal = Field(description="Part of the change to what is available.")
     reserved_change: ExactDecimal = Field(description="Part of the change to what pending orders hold back.")
     cost_basis_change: ExactDecimal | None = Field(default=None, description="Positions only.")
+    realized_pnl: ExactDecimal | None = Field(
+        default=None,
+        description="A sale's position entry: its proceeds less the average cost of the units sold "
+        "(commission not deducted: it is its own entry).",
+    )
     order_id: int | None = None
     reference: str | None = None
     created_at: UtcDateTime
@@ -50,6 +55,7 @@ class LedgerEntry(Model):
                 available_change=movement.available,
                 reserved_change=movement.reserved,
                 cost_basis_change=None if movement.asset == CASH else movement.cost_basis,
+                realized_pnl=movement.realized_pnl,
                 order_id=order_id,
                 reference=reference,
                 created_at=at,

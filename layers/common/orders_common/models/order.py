@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, Field, PrivateAttr, computed_field
 
+from orders_common.domain.valuation import slippage
 from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
 
@@ -68,6 +69,29 @@ OPEN_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED})
 
 
 PAPER_EXCHANGE = "paper"
+MARKET = "CRYPTO"
+ORDER_NO = "The order's number as the upstream client shows it, e.g. ORD-42."
+MARKET_FIELD = "The market the order trades in: always CRYPTO here."
+
+
+def order_number(order_id: int) -> str:
+    return f"ORD-{order_id}"
+
+
+class AboutAnOrder(Model):
+    """An answer about one order (an execution attempt, a cancel), naming it as the upstream client does."""
+
+    order_id: int
+
+    @computed_field(description=ORDER_NO)  # type: ignore[prop-decorator]
+    @property
+    def order_no(self) -> str:
+        return order_number(self.order_id)
+
+    @computed_field(description=MARKET_FIELD)  # type: ignore[prop-decorator]
+    @property
+    def market(self) -> str:
+        return MARKET
 
 
 class Order(Model):
@@ -106,6 +130,11 @@ class Order(Model):
     filled_quantity: ExactDecimal = Decimal(0)
     status: OrderStatus
     filled_price: ExactDecimal | None = Field(default=None, description="The average price of every fill so far.")
+    market_price_at_fill: ExactDecimal | None = Field(
+        default=None,
+        description="The market price seen when the order filled (over several fills: weighted by quantity); "
+        "what slippage is measured against.",
+    )
     fills_count: int = 0
     last_fill_at: UtcDateTime | None = None
     commission: ExactDecimal | None = Field(default=None, description="Commission of every fill so far.")
@@ -139,6 +168,31 @@ class Order(Model):
     @property
     def average_fill_price(self) -> ExactDecimal | None:
         return self.filled_price
+
+    @computed_field(description=ORDER_NO)  # type: ignore[prop-decorator]
+    @property
+    def order_no(self) -> str:
+        return order_number(self.id)
+
+    @computed_field(description=MARKET_FIELD)  # type: ignore[prop-decorator]
+    @property
+    def market(self) -> str:
+        return MARKET
+
+    @computed_field(description="Equal to filled_price (the average fill price); null until a fill.")  # type: ignore[prop-decorator]
+    @property
+    def actual_fill_price(self) -> ExactDecimal | None:
+        return self.filled_price
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="How much worse than market_price_at_fill the average fill was, as a fraction of it: "
+        "positive when a buy paid more or a sale received less, negative when better; null until a fill."
+    )
+    @property
+    def slippage(self) -> ExactDecimal | None:
+        return slippage(
+            buy=self.side is Side.BUY, fill_price=self.filled_price, reference_price=self.market_price_at_fill
+        )
 
     @property
     def is_open(self) -> bool:

@@ -238,12 +238,20 @@ class OrderEventsQuery(PageQuery):
 class ListQuery(PageQuery):
     """Query string of every order list: a page and the filters."""
 
-    status: OrderStatus | None = Field(default=None, description="Only orders in this status.")
+    status: OrderStatus | None = Field(
+        default=None, description="Only orders in this status, in any letter case (FILLED is filled)."
+    )
     symbol: Symbol | None = Field(default=None, description="Only orders for this symbol.")
     side: Side | None = Field(default=None, description="Only buys or only sells.")
     order_type: OrderType | None = Field(default=None, description="Only orders of this type.")
     since: AwareDateTime | None = Field(default=None, description="Only orders created at or after this time.")
     until: AwareDateTime | None = Field(default=None, description="Only orders created before this time.")
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _any_case(cls, status: object) -> object:
+        # Upstream clients filter with ?status=FILLED; the statuses themselves stay lower-case.
+        return status.lower() if isinstance(status, str) else status
 
     @field_validator("until")
     @classmethod

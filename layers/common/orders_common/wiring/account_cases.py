@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from orders_common.logic.fills import ListAccountFills
     from orders_common.logic.freeze_account import FreezeAccount
     from orders_common.logic.open_account import OpenAccount
+    from orders_common.logic.portfolio import GetPortfolio
     from orders_common.logic.transfers import Transfer
 
 
@@ -51,6 +52,12 @@ class AccountUseCases(Adapters):
         from orders_common.logic.account_queries import ListUserAccounts
 
         return ListUserAccounts(accounts=self.accounts)
+
+    @property
+    def get_portfolio(self) -> GetPortfolio:
+        from orders_common.logic.portfolio import GetPortfolio
+
+        return GetPortfolio(lists=self.accounts, accounts=self.accounts, prices=self.prices)
 
     @property
     def list_ledger(self) -> ListLedger:

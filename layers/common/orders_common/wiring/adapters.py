@@ -4,6 +4,7 @@ queue, prices, the exchange. Each is built on first use, so a function only pays
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -263,3 +264,6 @@ class _CurrentPrices:
 
     def get_price(self, symbol: str) -> Decimal:
         return self._adapters.prices.get_price(symbol)
+
+    def get_prices(self, symbols: Iterable[str]) -> dict[str, Decimal]:
+        return self._adapters.prices.get_prices(symbols)

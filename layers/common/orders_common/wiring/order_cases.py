@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from orders_common.logic.fills import ListOrderFills
     from orders_common.logic.health import CheckHealth, RecordScheduleRun
     from orders_common.logic.order_events import ListOrderEvents
+    from orders_common.logic.portfolio import GetAccount
     from orders_common.logic.process_all import ProcessAll
     from orders_common.logic.publish_events import PublishOrderEvent
     from orders_common.logic.queries import (
-        GetAccount,
         GetClientOrder,
         GetOrder,
         ListAccountOrders,
@@ -234,9 +234,9 @@ class OrderUseCases(Adapters):
 
     @property
     def get_account(self) -> GetAccount:
-        from orders_common.logic.queries import GetAccount
+        from orders_common.logic.portfolio import GetAccount
 
-        return GetAccount(accounts=self.accounts)
+        return GetAccount(accounts=self.accounts, prices=self.prices)
 
     @property
     def list_order_events(self) -> ListOrderEvents:
