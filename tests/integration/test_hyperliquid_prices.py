@@ -11,6 +11,7 @@ from localdev.fake_hyperliquid import Reply, Script, fake_hyperliquid
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
 from orders_common.exchange.hyperliquid import HyperliquidPriceSource
 from orders_common.timing import deadline_in
+from orders_common.wiring import reset_services
 from tests.support.api import assert_error
 from tests.support.prices import hyperliquid_prices
 from tests.support.stack import Deployed
