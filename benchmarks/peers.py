@@ -1,0 +1,386 @@
+"""Peers: this project's HTTP functions against what a user would write instead (issue 21).
+
+Candidates, each serving the same GET order and create order:
+
+- bare: one module, ``json`` and a boto3 client, hand-written checks (the floor);
+- chalice: AWS Chalice's ``app.route``;
+- powertools: Powertools' ``APIGatewayRestResolver(enable_validation=True)`` with Logger and Metrics,
+  as its documentation shows;
+- fastapi: FastAPI behind Mangum, ``def`` routes;
+- the project's functions (``functions/<name>/app.py`` with the common layer).
+
+The peers are in ``benchmarks/peer_apps``. They validate with the same kind of rules (a pydantic model
+for the create body, a positive integer order id), read one item with GetItem and write one with PutItem
+through a boto3 client; the project's functions do what they do in production (the create: a
+transaction). Every candidate talks to the same DynamoDB stub (``peer_apps/dynamodb_stub.py``): answers
+recorded from the project under moto, replayed at botocore's HTTP send, so serialization, signing and
+parsing are paid by all.
+
+Each figure comes from a fresh interpreter holding only what Lambda holds (``python -S``, the
+candidate's packages installed with ``pip --target`` and compiled, as in ``benchmarks.cold_start``):
+the first answer is timed from the interpreter's first line to the handler's return (the interpreter's
+exit is not: Lambda never exits); then the same interpreter answers the warm invocations, each timed
+alone. Candidates are interleaved round by round. Also printed: peak RSS after the warm invocations and
+the unzipped size of what the candidate ships besides the runtime's boto3.
+
+The project's start-up measures are shown switched off too: ``no GC pause`` (without
+``AWS_LAMBDA_FUNCTION_NAME`` the collector is never paused) and ``no lazy Powertools``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.cold_start import BOTO3, CACHE, host_layer, lambda_environment
+from benchmarks.common import arguments, median, percentile, print_table
+from localdev.template import ROOT, Template
+from tools.bytecode import COMPILE
+
+PEER_APPS = Path(__file__).resolve().parent / "peer_apps"
+# Chalice's runtime is its `chalice.app` module alone (what `chalice package` ships); its CLI's
+# dependencies (pip<26.3 among them) stay out of the environment.
+PEER_PACKAGES = ["fastapi==0.165.0", "mangum==0.22.0"]
+CHALICE = "chalice==1.34.0"
+RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
+BUY = {"account_id": 1, "symbol": "BTC", "name": "bench", "side": "buy", "order_type": "limit",
+       "quantity": 0.001, "price": 50000}  # fmt: skip
+
+PROBE = r"""
+import json, sys, time
+lean, code, stub_dir, module, event_path, answers, calls, eager = sys.argv[1:9]
+with open(event_path) as source:  # the runtime reads the event, with its own json, before the handler runs
+    event_text = source.read()
+
+
+class Context:
+    function_name = "peers-probe"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:peers-probe"
+    aws_request_id = "bench-request"
+    log_group_name = "/aws/lambda/peers-probe"
+    log_stream_name = "bench"
+
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+
+context = Context()
+started = time.perf_counter()
+sys.path[:0] = [code, lean]
+sys.path.append(stub_dir)
+import dynamodb_stub
+dynamodb_stub.install(answers)
+for package in filter(None, eager.split(",")):
+    __import__(package)
+handler = __import__(module).lambda_handler
+response = handler(json.loads(event_text), context)
+first = (time.perf_counter() - started) * 1000
+timings = []
+for _ in range(int(calls)):
+    event = json.loads(event_text)
+    began = time.perf_counter()
+    handler(event, context)
+    timings.append((time.perf_counter() - began) * 1e6)
+with open("/proc/self/status") as status:  # not ru_maxrss: Linux keeps the parent's across exec
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print("RESULT " + json.dumps({"first_ms": first, "status": response["statusCode"], "body": response.get("body"),
+                             "warm_us": timings, "peak_kib": peak}))
+"""
+
+EAGER_POWERTOOLS = ",".join(
+    [
+        "aws_lambda_powertools.utilities.data_classes",
+        "aws_lambda_powertools.event_handler",
+        "aws_lambda_powertools.event_handler.openapi",
+        "aws_lambda_powertools.utilities.batch",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    label: str
+    module: str  # the module holding ``lambda_handler``
+    code: Path  # its folder
+    event: str  # "rest" (API Gateway REST, payload 1.0) or "http" (HTTP API, payload 2.0)
+    distributions: tuple[str, ...]  # what it ships besides the runtime's boto3
+    environment: dict[str, str] = field(default_factory=dict)
+    eager: str = ""  # packages imported the ordinary way before the handler (the lazy ones off)
+    project: bool = False
+
+
+@dataclass
+class Result:
+    first_ms: list[float] = field(default_factory=list)
+    warm_us: list[float] = field(default_factory=list)
+    peak_kib: int = 0
+
+
+def candidates(operation: str) -> list[Candidate]:
+    layer = ("aws-lambda-powertools", "pydantic", "simplejson")
+    function = ROOT / "functions" / ("order_details" if operation == "get" else "create_order")
+    name = function.name
+    return [
+        Candidate("bare json + boto3", "bare_app", PEER_APPS, "http", ()),
+        Candidate("AWS Chalice", "chalice_app", PEER_APPS, "rest", ("chalice", "pydantic")),
+        Candidate(
+            "Powertools REST resolver (docs)",
+            "powertools_app",
+            PEER_APPS,
+            "rest",
+            ("aws-lambda-powertools", "pydantic"),
+        ),
+        Candidate("FastAPI + Mangum", "fastapi_app", PEER_APPS, "http", ("fastapi", "mangum")),
+        Candidate(f"project {name}", "app", function, "http", layer, project=True),
+        Candidate(
+            f"project {name}, no GC pause",
+            "app",
+            function,
+            "http",
+            layer,
+            environment={"AWS_LAMBDA_FUNCTION_NAME": ""},
+            project=True,
+        ),
+        Candidate(
+            f"project {name}, no lazy Powertools", "app", function, "http", layer, eager=EAGER_POWERTOOLS, project=True
+        ),
+    ]
+
+
+def peers_layer() -> Path:
+    """The peers' packages (and boto3) for the host's Python, compiled once."""
+    version = f"{sys.version_info.major}{sys.version_info.minor}"
+    target = CACHE / f"peers-py{version}"
+    stamp = target / ".complete"
+    wanted = "\n".join([(ROOT / "layers" / "common" / "requirements.txt").read_text(), *PEER_PACKAGES, CHALICE])
+    if not stamp.exists() or stamp.read_text() != wanted:
+        shutil.rmtree(target, ignore_errors=True)
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+               "--no-warn-conflicts", "--target", str(target)]  # fmt: skip
+        subprocess.run(  # noqa: S603
+            [*pip, "-r", str(ROOT / "layers" / "common" / "requirements.txt"), BOTO3, *PEER_PACKAGES], check=True
+        )
+        subprocess.run([*pip, "--no-deps", CHALICE], check=True)  # noqa: S603
+        subprocess.run([sys.executable, *COMPILE, str(target)], check=True, capture_output=True)  # noqa: S603
+        stamp.write_text(wanted)
+    return target
+
+
+def record_answers(create_body: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], str, dict[str, str]]:
+    """What DynamoDB (moto) answers the project's create and get order, by operation and key; the
+    answer to the GET order's GetItem is also the default GetItem answer (the peers' reads). Answers
+    the recorded answers and the order's id."""
+    from botocore.endpoint import Endpoint
+
+    from benchmarks.peer_apps.dynamodb_stub import answer_key
+    from localdev.inprocess import in_process_stack
+    from localdev.resources import function_environment
+
+    recorded: list[tuple[str, dict[str, Any]]] = []
+    original = Endpoint._do_get_response
+
+    def recording(self: Endpoint, request: Any, operation_model: Any, context: Any) -> Any:
+        result = original(self, request, operation_model, context)
+        answer = result[0][0] if result[0] else None
+        if answer is not None and operation_model.service_model.service_name == "dynamodb":
+            headers = {name: value for name, value in answer.headers.items() if name.lower() != "date"}
+            body = {"status": answer.status_code, "headers": headers, "body": answer.content.decode()}
+            recorded.append((answer_key(operation_model.name, request.body), body))
+        return result
+
+    Endpoint._do_get_response = recording  # type: ignore[method-assign]
+    try:
+        with in_process_stack() as stack:
+            recorded.clear()  # the tables and the demo accounts
+            environment = function_environment(stack.template, stack.resolver)
+            created = stack.router.handle("POST", "/api/orders/create", body=json.dumps(create_body),
+                                          headers={"Content-Type": "application/json"})  # fmt: skip
+            assert created.status == 201, created.body
+            order_id = str(created.json()["id"])
+            stack.router.handle("POST", "/api/orders/create", body=json.dumps(create_body),
+                                headers={"Content-Type": "application/json"})  # fmt: skip
+            recorded.append(("-", {}))  # what follows is the GET order's
+            fetched = stack.router.handle("GET", f"/api/orders/order/{order_id}")
+            assert fetched.status == 200, fetched.body
+    finally:
+        Endpoint._do_get_response = original  # type: ignore[method-assign]
+    answers: dict[str, dict[str, Any]] = {}
+    reading = False
+    for key, answer in recorded:
+        if key == "-":
+            reading = True
+            continue
+        answers[key] = answer
+        if reading and key.startswith("GetItem"):
+            answers["GetItem"] = answer
+    return answers, order_id, environment
+
+
+def events(order_id: str, create_body: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The same two requests as each kind of API Gateway sends them."""
+    from localdev.events import http_api_event
+
+    body = json.dumps(create_body)
+    json_headers = {"content-type": "application/json", "host": "api.example.com"}
+    get_path, get_resource = f"/api/orders/order/{order_id}", "/api/orders/order/{order_id}"
+    return {
+        ("get", "http"): http_api_event(
+            "GET", get_path, route_key=f"GET {get_resource}", path_parameters={"order_id": order_id}
+        ),
+        ("create", "http"): http_api_event(
+            "POST", "/api/orders/create", route_key="POST /api/orders/create", headers=json_headers, body=body
+        ),
+        ("get", "rest"): rest_api_event("GET", get_path, get_resource, {"order_id": order_id}, None),
+        ("create", "rest"): rest_api_event("POST", "/api/orders/create", "/api/orders/create", None, body),
+    }
+
+
+def rest_api_event(
+    method: str, path: str, resource: str, path_parameters: dict[str, str] | None, body: str | None
+) -> dict[str, Any]:
+    """An API Gateway REST API proxy (payload 1.0) event."""
+    headers = {"Host": "api.example.com", **({"Content-Type": "application/json"} if body else {})}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/prod{path}",
+            "stage": "prod",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "accountId": "123456789012",
+            "apiId": "bench",
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "protocol": "HTTP/1.1",
+            "domainName": "api.example.com",
+            "requestTimeEpoch": 1_700_000_000_000,
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def shipped_mib(candidate: Candidate, lean: Path) -> float:
+    """Unzipped size of what the candidate ships besides the runtime's boto3 (sources, no bytecode)."""
+    from importlib.metadata import distributions
+
+    found = {_normal(d.metadata["Name"]): d for d in distributions(path=[str(lean)])}
+    total, seen, wanted = 0, set(), [*candidate.distributions]
+    while wanted:
+        name = _normal(wanted.pop())
+        if name in seen or name in RUNTIME_PROVIDED or name not in found:
+            continue
+        seen.add(name)
+        files = [f for f in found[name].files or [] if "__pycache__" not in f.parts and ".dist-info" not in str(f)]
+        if name == "chalice":  # what `chalice package` ships: the runtime module, not the CLI
+            files = [f for f in files if str(f) in ("chalice/__init__.py", "chalice/app.py")]
+        else:
+            requires = [r for r in found[name].requires or [] if "extra ==" not in r]
+            wanted += [re.split(r"[ ;<>=!\[~(]", requirement, maxsplit=1)[0] for requirement in requires]
+        paths = [Path(found[name].locate_file(f)) for f in files]
+        total += sum(path.stat().st_size for path in paths if path.is_file())
+    if candidate.project:
+        code = [*(ROOT / "layers" / "common" / "orders_common").rglob("*.py"), *candidate.code.glob("*.py")]
+    else:
+        helpers = ["order_store"] if candidate.module == "bare_app" else ["order_store", "order_models"]
+        code = [candidate.code / f"{module}.py" for module in (candidate.module, *helpers)]
+    total += sum(path.stat().st_size for path in code)
+    return total / 2**20
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def run_probe(
+    probe: Path, lean: Path, candidate: Candidate, event: Path, answers: Path, calls: int, environment: dict[str, str]
+) -> dict[str, Any]:
+    command = [sys.executable, "-S", str(probe), str(lean), str(candidate.code), str(PEER_APPS), candidate.module,
+               str(event), str(answers), str(calls), candidate.eager]  # fmt: skip
+    output = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, env={**environment, **candidate.environment}, check=False
+    )
+    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
+    if output.returncode != 0 or not lines:
+        raise RuntimeError(f"{candidate.label}: {output.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(lines[-1][len("RESULT ") :])
+    return result
+
+
+def main() -> None:
+    parser = arguments(__doc__)
+    parser.add_argument("--rounds", type=int, default=None, help="fresh interpreters per candidate (11, small 3)")
+    parser.add_argument("--calls", type=int, default=None, help="warm invocations per interpreter (2000, small 200)")
+    options = parser.parse_args()
+    rounds = options.rounds or (3 if options.small else 11)
+    calls = options.calls or (200 if options.small else 2000)
+
+    answers, order_id, function_environment = record_answers(BUY)
+    work = Path(tempfile.mkdtemp())
+    (work / "probe.py").write_text(PROBE)
+    (work / "answers.json").write_text(json.dumps(answers))
+    for (operation, kind), event in events(order_id, BUY).items():
+        (work / f"{operation}-{kind}.json").write_text(json.dumps(event))
+    lean = {True: host_layer(), False: peers_layer()}
+    environment = {
+        **lambda_environment(Template.load()),
+        **function_environment,
+        "PATH": os.environ.get("PATH", ""),
+        "AUTH_ENABLED": "false",  # the events carry no JWT claims; the peers check no owner either
+        "PRICE_SOURCE": "static",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",  # figures, not log lines (no peer logs each order)
+    }
+    results: dict[tuple[str, str], Result] = {}
+    for _ in range(rounds):
+        for operation in ("get", "create"):
+            for candidate in candidates(operation):
+                figures = run_probe(work / "probe.py", lean[candidate.project], candidate,
+                                    work / f"{operation}-{candidate.event}.json", work / "answers.json", calls,
+                                    environment)  # fmt: skip
+                expected = 200 if operation == "get" else 201
+                if figures["status"] != expected:
+                    raise RuntimeError(f"{candidate.label} {operation}: {figures['status']} {figures['body']}")
+                result = results.setdefault((operation, candidate.label), Result())
+                result.first_ms.append(figures["first_ms"])
+                result.warm_us += figures["warm_us"]
+                result.peak_kib = max(result.peak_kib, figures["peak_kib"])
+    rows = []
+    for operation in ("get", "create"):
+        floor = median(results[(operation, "bare json + boto3")].first_ms)
+        for candidate in candidates(operation):
+            result = results[(operation, candidate.label)]
+            first = median(result.first_ms)
+            rows.append((
+                "GET order" if operation == "get" else "create order", candidate.label, f"{first:.1f}",
+                f"{first / floor:.2f}x", f"{median(result.warm_us):.0f}", f"{percentile(result.warm_us, 0.99):.0f}",
+                f"{result.peak_kib / 1024:.1f}", f"{shipped_mib(candidate, lean[candidate.project]):.2f}",
+            ))  # fmt: skip
+    print_table(
+        f"Peers, host Python {platform.python_version()}: first answer in a fresh interpreter (median of {rounds}), "
+        f"warm per invocation ({rounds} x {calls})",
+        ["request", "candidate", "first ms", "vs bare", "warm median µs", "warm p99 µs", "peak RSS MiB", "ships MiB"],
+        rows,
+    )
+    print(json.dumps({"rounds": rounds, "calls": calls}))
+
+
+if __name__ == "__main__":
+    main()
