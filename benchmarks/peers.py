@@ -97,6 +97,56 @@ print("RESULT " + json.dumps({"first_ms": first, "status": response["statusCode"
                              "warm_us": timings, "peak_kib": peak}))
 """
 
+# The project's warm time split: the whole handler against its use case alone (its DynamoDB calls
+# included), called with what the handler would hand it; what is left is the HTTP layer's.
+USE_CASE_PROBE = r"""
+import json, statistics, sys, time
+lean, code, stub_dir, operation, event_path, answers, calls = sys.argv[1:8]
+sys.path[:0] = [code, lean]
+sys.path.append(stub_dir)
+import dynamodb_stub
+dynamodb_stub.install(answers)
+import app
+from orders_common.auth import caller_from_event
+from orders_common.http.jsonio import loads_request
+from orders_common.models.requests import CreateOrderRequest
+from orders_common.wiring import services
+
+
+class Context:
+    function_name = "peers-probe"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:peers-probe"
+    aws_request_id = "bench-request"
+
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+
+with open(event_path) as source:
+    text = source.read()
+event = json.loads(text)
+caller = caller_from_event(event, services().settings)
+if operation == "get":
+    order_id = int(event["pathParameters"]["order_id"])
+    use_case = lambda: services().get_order(order_id, caller)
+else:
+    request = CreateOrderRequest.model_validate(loads_request(event["body"]))
+    use_case = lambda: services().create_order(request, caller, None)
+handler = lambda: app.lambda_handler(json.loads(text), Context())
+figures = {}
+for name, call in (("handler", handler), ("use case", use_case)) * 2:
+    for _ in range(50):
+        call()
+    timings = []
+    for _ in range(int(calls)):
+        began = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - began) * 1e6)
+    figures.setdefault(name, []).extend(timings)
+print("RESULT " + json.dumps(figures))
+"""
+
 EAGER_POWERTOOLS = ",".join(
     [
         "aws_lambda_powertools.utilities.data_classes",
@@ -325,6 +375,22 @@ def run_probe(
     return result
 
 
+def run_use_case_probe(
+    work: Path, lean: Path, operation: str, calls: int, environment: dict[str, str]
+) -> dict[str, list[float]]:
+    function = ROOT / "functions" / ("order_details" if operation == "get" else "create_order")
+    probe = work / "use_case_probe.py"
+    probe.write_text(USE_CASE_PROBE)
+    command = [sys.executable, "-S", str(probe), str(lean), str(function), str(PEER_APPS), operation,
+               str(work / f"{operation}-http.json"), str(work / "answers.json"), str(calls)]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)  # noqa: S603
+    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
+    if output.returncode != 0 or not lines:
+        raise RuntimeError(f"use case probe {operation}: {output.stderr[-2000:]}")
+    figures: dict[str, list[float]] = json.loads(lines[-1][len("RESULT ") :])
+    return figures
+
+
 def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--rounds", type=int, default=None, help="fresh interpreters per candidate (11, small 3)")
@@ -362,6 +428,10 @@ def main() -> None:
                 result.first_ms.append(figures["first_ms"])
                 result.warm_us += figures["warm_us"]
                 result.peak_kib = max(result.peak_kib, figures["peak_kib"])
+    split = {
+        operation: run_use_case_probe(work, lean[True], operation, calls, environment)
+        for operation in ("get", "create")
+    }
     rows = []
     for operation in ("get", "create"):
         floor = median(results[(operation, "bare json + boto3")].first_ms)
@@ -378,6 +448,15 @@ def main() -> None:
         f"warm per invocation ({rounds} x {calls})",
         ["request", "candidate", "first ms", "vs bare", "warm median µs", "warm p99 µs", "peak RSS MiB", "ships MiB"],
         rows,
+    )
+    split_rows = []
+    for operation, figures in split.items():
+        handler, use_case = median(figures["handler"]), median(figures["use case"])
+        split_rows.append((operation, f"{handler:.0f}", f"{use_case:.0f}", f"{handler - use_case:.0f}"))
+    print_table(
+        "Project, warm median split (µs): the handler against its use case alone (DynamoDB calls included)",
+        ["request", "handler", "use case", "HTTP layer (difference)"],
+        split_rows,
     )
     print(json.dumps({"rounds": rounds, "calls": calls}))
 
