@@ -162,7 +162,7 @@ class Candidate:
     label: str
     module: str  # the module holding ``lambda_handler``
     code: Path  # its folder
-    event: str  # "rest" (API Gateway REST, payload 1.0) or "http" (HTTP API, payload 2.0)
+    event: str  # the name of its event file (API Gateway REST, payload 1.0, or HTTP API, payload 2.0)
     distributions: tuple[str, ...]  # what it ships besides the runtime's boto3
     environment: dict[str, str] = field(default_factory=dict)
     eager: str = ""  # packages imported the ordinary way before the handler (the lazy ones off)
@@ -177,32 +177,51 @@ class Result:
 
 
 def candidates(operation: str) -> list[Candidate]:
+    """The peers, then the project's functions compared with them: each with the event file it answers."""
     layer = ("aws-lambda-powertools", "pydantic", "simplejson")
-    function = ROOT / "functions" / ("order_details" if operation == "get" else "create_order")
-    name = function.name
+    main = GET_ORDER if operation == "get" else CREATE_ORDER
+    function = ROOT / "functions" / main.function
+    others = [call for call in OTHER_CALLS if call.operation == operation]
     return [
-        Candidate("bare json + boto3", "bare_app", PEER_APPS, "http", ()),
-        Candidate("AWS Chalice", "chalice_app", PEER_APPS, "rest", ("chalice", "pydantic")),
+        Candidate("bare json + boto3", "bare_app", PEER_APPS, f"{operation}-http", ()),
+        Candidate("AWS Chalice", "chalice_app", PEER_APPS, f"{operation}-rest", ("chalice", "pydantic")),
         Candidate(
             "Powertools REST resolver (docs)",
             "powertools_app",
             PEER_APPS,
-            "rest",
+            f"{operation}-rest",
             ("aws-lambda-powertools", "pydantic"),
         ),
-        Candidate("FastAPI + Mangum", "fastapi_app", PEER_APPS, "http", ("fastapi", "mangum")),
-        Candidate(f"project {name}", "app", function, "http", layer, project=True),
+        Candidate("FastAPI + Mangum", "fastapi_app", PEER_APPS, f"{operation}-http", ("fastapi", "mangum")),
+        Candidate(f"project {main.function}", "app", function, main.function, layer, project=True),
         Candidate(
-            f"project {name}, no GC pause",
+            f"project {main.function}, no GC pause",
             "app",
             function,
-            "http",
+            main.function,
             layer,
             environment={"AWS_LAMBDA_FUNCTION_NAME": ""},
             project=True,
         ),
         Candidate(
-            f"project {name}, no lazy Powertools", "app", function, "http", layer, eager=EAGER_POWERTOOLS, project=True
+            f"project {main.function}, no lazy Powertools",
+            "app",
+            function,
+            main.function,
+            layer,
+            eager=EAGER_POWERTOOLS,
+            project=True,
+        ),
+        *(
+            Candidate(
+                f"project {call.function}",
+                "app",
+                ROOT / "functions" / call.function,
+                call.function,
+                layer,
+                project=True,
+            )
+            for call in others
         ),
     ]
 
@@ -226,17 +245,64 @@ def peers_layer() -> Path:
     return target
 
 
-def record_answers(create_body: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], str, dict[str, str]]:
-    """What DynamoDB (moto) answers the project's create and get order, by operation and key; the
-    answer to the GET order's GetItem is also the default GetItem answer (the peers' reads). Answers
-    the recorded answers and the order's id."""
+@dataclass(frozen=True)
+class Call:
+    """One of the project's HTTP functions and the request the benchmark sends it."""
+
+    function: str
+    method: str
+    route: str  # the template's path, with {parameters}
+    parameters: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.route.format(**self.parameters)
+
+    @property
+    def operation(self) -> str:
+        """What the peers are compared on: reads against their GET order, writes against their create."""
+        return "get" if self.method == "GET" else "create"
+
+
+GET_ORDER = Call("order_details", "GET", "/api/orders/order/{order_id}", {"order_id": "1"})
+CREATE_ORDER = Call("create_order", "POST", "/api/orders/create", body=BUY)
+# Every read (replaying a read is what it was) and the writes whose replay is sound under the stub.
+OTHER_CALLS = (
+    Call("account_details", "GET", "/api/accounts/{account_id}", {"account_id": "1"}),
+    Call("account_orders", "GET", "/api/orders/account/{account_id}", {"account_id": "1"}),
+    Call("user_orders", "GET", "/api/orders/user/{user_id}", {"user_id": "1"}),
+    Call("user_accounts", "GET", "/api/users/{user_id}/accounts", {"user_id": "1"}),
+    Call("order_fills", "GET", "/api/orders/order/{order_id}/fills", {"order_id": "1"}),
+    Call("order_events", "GET", "/api/orders/order/{order_id}/events", {"order_id": "1"}),
+    Call("account_ledger", "GET", "/api/accounts/{account_id}/ledger", {"account_id": "1"}),
+    Call("account_fills", "GET", "/api/accounts/{account_id}/fills", {"account_id": "1"}),
+    Call("pending_orders", "GET", "/api/orders/pending"),
+    Call("health", "GET", "/api/orders/health"),
+    Call("cancel_order", "POST", "/api/orders/cancel/{order_id}", {"order_id": "2"}),
+    Call(
+        "deposit",
+        "POST",
+        "/api/accounts/{account_id}/deposits",
+        {"account_id": "1"},
+        {"amount": 100},
+        {"idempotency-key": "bench-deposit"},
+    ),
+)
+
+
+def record_answers(calls: list[Call]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """What DynamoDB (moto) answers the project's calls (after two orders are created: 1 is read, 2
+    is cancelled), by request; the answer to the GET order's GetItem is also the default GetItem (the
+    peers' reads). Answers the recorded answers and the functions' environment (the template's)."""
     from botocore.endpoint import Endpoint
 
-    from benchmarks.peer_apps.dynamodb_stub import answer_key
+    from benchmarks.peer_apps.dynamodb_stub import answer_keys
     from localdev.inprocess import in_process_stack
     from localdev.resources import function_environment
 
-    recorded: list[tuple[str, dict[str, Any]]] = []
+    recorded: list[tuple[list[str], dict[str, Any]]] = []
     original = Endpoint._do_get_response
 
     def recording(self: Endpoint, request: Any, operation_model: Any, context: Any) -> Any:
@@ -245,54 +311,52 @@ def record_answers(create_body: dict[str, Any]) -> tuple[dict[str, dict[str, Any
         if answer is not None and operation_model.service_model.service_name == "dynamodb":
             headers = {name: value for name, value in answer.headers.items() if name.lower() != "date"}
             body = {"status": answer.status_code, "headers": headers, "body": answer.content.decode()}
-            recorded.append((answer_key(operation_model.name, request.body), body))
+            recorded.append((answer_keys(operation_model.name, request.body), body))
         return result
 
     Endpoint._do_get_response = recording  # type: ignore[method-assign]
+    answers: dict[str, dict[str, Any]] = {}
     try:
         with in_process_stack() as stack:
-            recorded.clear()  # the tables and the demo accounts
             environment = function_environment(stack.template, stack.resolver)
-            created = stack.router.handle("POST", "/api/orders/create", body=json.dumps(create_body),
-                                          headers={"Content-Type": "application/json"})  # fmt: skip
-            assert created.status == 201, created.body
-            order_id = str(created.json()["id"])
-            stack.router.handle("POST", "/api/orders/create", body=json.dumps(create_body),
-                                headers={"Content-Type": "application/json"})  # fmt: skip
-            recorded.append(("-", {}))  # what follows is the GET order's
-            fetched = stack.router.handle("GET", f"/api/orders/order/{order_id}")
-            assert fetched.status == 200, fetched.body
+            recorded.clear()  # the tables and the demo accounts; what follows is a fresh container's creates
+            for _ in range(2):
+                created = stack.router.handle("POST", "/api/orders/create", body=json.dumps(BUY),
+                                              headers={"Content-Type": "application/json"})  # fmt: skip
+                assert created.status == 201, created.body
+            for call in calls:
+                body = json.dumps(call.body) if call.body else None
+                headers = {**({"Content-Type": "application/json"} if body else {}), **call.headers}
+                response = stack.router.handle(call.method, call.path, body=body, headers=headers)
+                assert response.status < 300, (call, response.body)
+                for keys, answer in recorded:
+                    answers.update(dict.fromkeys(keys, answer))
+                if call is GET_ORDER:
+                    answers["GetItem"] = next(answer for keys, answer in reversed(recorded) if keys[-1] == "GetItem")
+                recorded.clear()
     finally:
         Endpoint._do_get_response = original  # type: ignore[method-assign]
-    answers: dict[str, dict[str, Any]] = {}
-    reading = False
-    for key, answer in recorded:
-        if key == "-":
-            reading = True
-            continue
-        answers[key] = answer
-        if reading and key.startswith("GetItem"):
-            answers["GetItem"] = answer
-    return answers, order_id, environment
+    return answers, environment
 
 
-def events(order_id: str, create_body: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The same two requests as each kind of API Gateway sends them."""
+def events() -> dict[str, dict[str, Any]]:
+    """Each request as its candidate's API Gateway sends it, by the name of its event file: the peers'
+    GET order and create (HTTP API and REST API), and each project function's own."""
     from localdev.events import http_api_event
 
-    body = json.dumps(create_body)
     json_headers = {"content-type": "application/json", "host": "api.example.com"}
-    get_path, get_resource = f"/api/orders/order/{order_id}", "/api/orders/order/{order_id}"
-    return {
-        ("get", "http"): http_api_event(
-            "GET", get_path, route_key=f"GET {get_resource}", path_parameters={"order_id": order_id}
-        ),
-        ("create", "http"): http_api_event(
-            "POST", "/api/orders/create", route_key="POST /api/orders/create", headers=json_headers, body=body
-        ),
-        ("get", "rest"): rest_api_event("GET", get_path, get_resource, {"order_id": order_id}, None),
-        ("create", "rest"): rest_api_event("POST", "/api/orders/create", "/api/orders/create", None, body),
-    }
+    found = {}
+    for call in (GET_ORDER, CREATE_ORDER, *OTHER_CALLS):
+        body = json.dumps(call.body) if call.body else None
+        found[call.function] = http_api_event(call.method, call.path, route_key=f"{call.method} {call.route}",
+                                              path_parameters=call.parameters or None,
+                                              headers={**(json_headers if body else {}), **call.headers},
+                                              body=body)  # fmt: skip
+    found["get-http"], found["create-http"] = found[GET_ORDER.function], found[CREATE_ORDER.function]
+    body = json.dumps(BUY)
+    found["get-rest"] = rest_api_event("GET", GET_ORDER.path, GET_ORDER.route, GET_ORDER.parameters, None)
+    found["create-rest"] = rest_api_event("POST", CREATE_ORDER.path, CREATE_ORDER.route, None, body)
+    return found
 
 
 def rest_api_event(
@@ -399,12 +463,12 @@ def main() -> None:
     rounds = options.rounds or (3 if options.small else 11)
     calls = options.calls or (200 if options.small else 2000)
 
-    answers, order_id, function_environment = record_answers(BUY)
+    answers, function_environment = record_answers([GET_ORDER, CREATE_ORDER, *OTHER_CALLS])
     work = Path(tempfile.mkdtemp())
     (work / "probe.py").write_text(PROBE)
     (work / "answers.json").write_text(json.dumps(answers))
-    for (operation, kind), event in events(order_id, BUY).items():
-        (work / f"{operation}-{kind}.json").write_text(json.dumps(event))
+    for name, event in events().items():
+        (work / f"{name}.json").write_text(json.dumps(event))
     lean = {True: host_layer(), False: peers_layer()}
     environment = {
         **lambda_environment(Template.load()),
@@ -419,10 +483,9 @@ def main() -> None:
         for operation in ("get", "create"):
             for candidate in candidates(operation):
                 figures = run_probe(work / "probe.py", lean[candidate.project], candidate,
-                                    work / f"{operation}-{candidate.event}.json", work / "answers.json", calls,
+                                    work / f"{candidate.event}.json", work / "answers.json", calls,
                                     environment)  # fmt: skip
-                expected = 200 if operation == "get" else 201
-                if figures["status"] != expected:
+                if figures["status"] >= 300:
                     raise RuntimeError(f"{candidate.label} {operation}: {figures['status']} {figures['body']}")
                 result = results.setdefault((operation, candidate.label), Result())
                 result.first_ms.append(figures["first_ms"])
@@ -439,7 +502,7 @@ def main() -> None:
             result = results[(operation, candidate.label)]
             first = median(result.first_ms)
             rows.append((
-                "GET order" if operation == "get" else "create order", candidate.label, f"{first:.1f}",
+                "reads: GET order" if operation == "get" else "writes: create", candidate.label, f"{first:.1f}",
                 f"{first / floor:.2f}x", f"{median(result.warm_us):.0f}", f"{percentile(result.warm_us, 0.99):.0f}",
                 f"{result.peak_kib / 1024:.1f}", f"{shipped_mib(candidate, lean[candidate.project]):.2f}",
             ))  # fmt: skip
