@@ -44,7 +44,7 @@ from typing import Any
 from benchmarks.cold_start import BOTO3, CACHE, host_layer, lambda_environment
 from benchmarks.common import arguments, median, percentile, print_table
 from localdev.template import ROOT, Template
-from tools.bytecode import COMPILE
+from tools.bytecode import COMPILE, docker_can_run, lambda_image
 
 PEER_APPS = Path(__file__).resolve().parent / "peer_apps"
 # Chalice's runtime is its `chalice.app` module alone (what `chalice package` ships); its CLI's
@@ -230,19 +230,49 @@ def peers_layer() -> Path:
     """The peers' packages (and boto3) for the host's Python, compiled once."""
     version = f"{sys.version_info.major}{sys.version_info.minor}"
     target = CACHE / f"peers-py{version}"
-    stamp = target / ".complete"
-    wanted = "\n".join([(ROOT / "layers" / "common" / "requirements.txt").read_text(), *PEER_PACKAGES, CHALICE])
-    if not stamp.exists() or stamp.read_text() != wanted:
-        shutil.rmtree(target, ignore_errors=True)
-        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-               "--no-warn-conflicts", "--target", str(target)]  # fmt: skip
-        subprocess.run(  # noqa: S603
-            [*pip, "-r", str(ROOT / "layers" / "common" / "requirements.txt"), BOTO3, *PEER_PACKAGES], check=True
-        )
-        subprocess.run([*pip, "--no-deps", CHALICE], check=True)  # noqa: S603
-        subprocess.run([sys.executable, *COMPILE, str(target)], check=True, capture_output=True)  # noqa: S603
-        stamp.write_text(wanted)
+    install(target, [*PEER_PACKAGES], [], [sys.executable, *COMPILE, str(target)])
     return target
+
+
+def image_layers(image: str) -> dict[bool, Path]:
+    """The project's layer and the peers' packages for the Lambda image's Python 3.13 (wheels for the
+    machine's architecture), compiled in the image; the project's under the image's own boto3."""
+    architecture = "aarch64" if platform.machine() in {"aarch64", "arm64"} else "x86_64"
+    cross = ["--python-version", "3.13", "--implementation", "cp", "--only-binary=:all:",
+             "--platform", f"manylinux2014_{architecture}"]  # fmt: skip
+    layers = {}
+    for project, name in ((True, "lean"), (False, "peers")):
+        target = CACHE / f"{name}-image313"
+        compile_in_image = ["docker", "run", "--rm", "--entrypoint", "python3", "-v", f"{target}:/opt/lean", image,
+                            *COMPILE, "/opt/lean"]  # fmt: skip
+        install(target, [] if project else [*PEER_PACKAGES], cross, compile_in_image)
+        if project:
+            shutil.rmtree(target / "orders_common", ignore_errors=True)
+            shutil.copytree(ROOT / "layers" / "common" / "orders_common", target / "orders_common")
+            subprocess.run(compile_in_image, check=True, capture_output=True)  # noqa: S603
+        layers[project] = target
+    return layers
+
+
+def install(target: Path, packages: list[str], pip_options: list[str], compile_command: list[str]) -> None:
+    """The layer's requirements, boto3 and ``packages`` (Chalice without its CLI's dependencies, when
+    packages are asked for) into ``target``, once for each set of requirements."""
+    stamp = target / ".complete"
+    chalice = [CHALICE] if packages else []
+    wanted = "\n".join(
+        [(ROOT / "layers" / "common" / "requirements.txt").read_text(), *packages, *chalice, *pip_options]
+    )
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+           "--no-warn-conflicts", "--target", str(target), *pip_options]  # fmt: skip
+    to_install = ["-r", str(ROOT / "layers" / "common" / "requirements.txt"), BOTO3, *packages]
+    subprocess.run([*pip, *to_install], check=True)  # noqa: S603
+    if packages:
+        subprocess.run([*pip, "--no-deps", CHALICE], check=True)  # noqa: S603
+    subprocess.run(compile_command, check=True, capture_output=True)  # noqa: S603
+    stamp.write_text(wanted)
 
 
 @dataclass(frozen=True)
@@ -424,41 +454,64 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+@dataclass(frozen=True)
+class Interpreter:
+    """Where the probes run: the host's Python, or the Lambda image's (a container per probe, the
+    project folder and the work folder mounted read-only)."""
+
+    label: str
+    image: str | None = None
+    work: Path | None = None
+
+    def path(self, path: Path) -> str:
+        if self.image is None or self.work is None:
+            return str(path)
+        text = str(path)
+        for local, mounted in ((str(self.work), "/work"), (str(ROOT), "/project")):
+            if text.startswith(local):
+                return mounted + text[len(local) :]
+        raise ValueError(f"{path} is not mounted in the container")
+
+    def run(self, script: Path, arguments: list[str], environment: dict[str, str]) -> dict[str, Any]:
+        if self.image is None:
+            command = [sys.executable, "-S", str(script), *arguments]
+            output = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)  # noqa: S603
+        else:
+            settings = [f"--env={name}={value}" for name, value in environment.items() if name != "PATH"]
+            mounts = ["-v", f"{ROOT}:/project:ro", "-v", f"{self.work}:/work:ro"]
+            command = ["docker", "run", "--rm", "--entrypoint", "python3", *mounts, *settings, self.image,
+                       "-S", self.path(script), *arguments]  # fmt: skip
+            output = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
+        if output.returncode != 0 or not lines:
+            raise RuntimeError(f"{' '.join(arguments[:4])}: {output.stderr[-2000:]}")
+        result: dict[str, Any] = json.loads(lines[-1][len("RESULT ") :])
+        return result
+
+
 def run_probe(
-    probe: Path, lean: Path, candidate: Candidate, event: Path, answers: Path, calls: int, environment: dict[str, str]
+    where: Interpreter, work: Path, lean: Path, candidate: Candidate, calls: int, environment: dict[str, str]
 ) -> dict[str, Any]:
-    command = [sys.executable, "-S", str(probe), str(lean), str(candidate.code), str(PEER_APPS), candidate.module,
-               str(event), str(answers), str(calls), candidate.eager]  # fmt: skip
-    output = subprocess.run(  # noqa: S603
-        command, capture_output=True, text=True, env={**environment, **candidate.environment}, check=False
-    )
-    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
-    if output.returncode != 0 or not lines:
-        raise RuntimeError(f"{candidate.label}: {output.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(lines[-1][len("RESULT ") :])
-    return result
+    arguments = [where.path(lean), where.path(candidate.code), where.path(PEER_APPS), candidate.module,
+                 where.path(work / f"{candidate.event}.json"), where.path(work / "answers.json"), str(calls),
+                 candidate.eager]  # fmt: skip
+    return where.run(work / "probe.py", arguments, {**environment, **candidate.environment})
 
 
 def run_use_case_probe(
-    work: Path, lean: Path, operation: str, calls: int, environment: dict[str, str]
+    where: Interpreter, work: Path, lean: Path, operation: str, calls: int, environment: dict[str, str]
 ) -> dict[str, list[float]]:
     function = ROOT / "functions" / ("order_details" if operation == "get" else "create_order")
-    probe = work / "use_case_probe.py"
-    probe.write_text(USE_CASE_PROBE)
-    command = [sys.executable, "-S", str(probe), str(lean), str(function), str(PEER_APPS), operation,
-               str(work / f"{operation}-http.json"), str(work / "answers.json"), str(calls)]  # fmt: skip
-    output = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)  # noqa: S603
-    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
-    if output.returncode != 0 or not lines:
-        raise RuntimeError(f"use case probe {operation}: {output.stderr[-2000:]}")
-    figures: dict[str, list[float]] = json.loads(lines[-1][len("RESULT ") :])
-    return figures
+    event, answers = where.path(work / f"{operation}-http.json"), where.path(work / "answers.json")
+    arguments = [where.path(lean), where.path(function), where.path(PEER_APPS), operation, event, answers, str(calls)]
+    return where.run(work / "use_case_probe.py", arguments, environment)
 
 
 def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--rounds", type=int, default=None, help="fresh interpreters per candidate (11, small 3)")
     parser.add_argument("--calls", type=int, default=None, help="warm invocations per interpreter (2000, small 200)")
+    parser.add_argument("--no-container", action="store_true", help="only the host's Python")
     options = parser.parse_args()
     rounds = options.rounds or (3 if options.small else 11)
     calls = options.calls or (200 if options.small else 2000)
@@ -466,10 +519,10 @@ def main() -> None:
     answers, function_environment = record_answers([GET_ORDER, CREATE_ORDER, *OTHER_CALLS])
     work = Path(tempfile.mkdtemp())
     (work / "probe.py").write_text(PROBE)
+    (work / "use_case_probe.py").write_text(USE_CASE_PROBE)
     (work / "answers.json").write_text(json.dumps(answers))
     for name, event in events().items():
         (work / f"{name}.json").write_text(json.dumps(event))
-    lean = {True: host_layer(), False: peers_layer()}
     environment = {
         **lambda_environment(Template.load()),
         **function_environment,
@@ -478,23 +531,33 @@ def main() -> None:
         "PRICE_SOURCE": "static",
         "POWERTOOLS_LOG_LEVEL": "WARNING",  # figures, not log lines (no peer logs each order)
     }
+    places = [(Interpreter(f"host Python {platform.python_version()}"), {True: host_layer(), False: peers_layer()})]
+    image = lambda_image()
+    if options.no_container or not docker_can_run(image):
+        print(f"(no container figures: Docker or {image} not available)")
+    else:
+        places.append((Interpreter(f"Lambda image {image.split(':')[-1]}", image, work), image_layers(image)))
+    for where, lean in places:
+        report(where, work, lean, rounds, calls, environment)
+    print(json.dumps({"rounds": rounds, "calls": calls}))
+
+
+def report(
+    where: Interpreter, work: Path, lean: dict[bool, Path], rounds: int, calls: int, environment: dict[str, str]
+) -> None:
     results: dict[tuple[str, str], Result] = {}
     for _ in range(rounds):
         for operation in ("get", "create"):
             for candidate in candidates(operation):
-                figures = run_probe(work / "probe.py", lean[candidate.project], candidate,
-                                    work / f"{candidate.event}.json", work / "answers.json", calls,
-                                    environment)  # fmt: skip
+                figures = run_probe(where, work, lean[candidate.project], candidate, calls, environment)
                 if figures["status"] >= 300:
                     raise RuntimeError(f"{candidate.label} {operation}: {figures['status']} {figures['body']}")
                 result = results.setdefault((operation, candidate.label), Result())
                 result.first_ms.append(figures["first_ms"])
                 result.warm_us += figures["warm_us"]
                 result.peak_kib = max(result.peak_kib, figures["peak_kib"])
-    split = {
-        operation: run_use_case_probe(work, lean[True], operation, calls, environment)
-        for operation in ("get", "create")
-    }
+    split = {operation: run_use_case_probe(where, work, lean[True], operation, calls, environment)
+             for operation in ("get", "create")}  # fmt: skip
     rows = []
     for operation in ("get", "create"):
         floor = median(results[(operation, "bare json + boto3")].first_ms)
@@ -507,21 +570,22 @@ def main() -> None:
                 f"{result.peak_kib / 1024:.1f}", f"{shipped_mib(candidate, lean[candidate.project]):.2f}",
             ))  # fmt: skip
     print_table(
-        f"Peers, host Python {platform.python_version()}: first answer in a fresh interpreter (median of {rounds}), "
+        f"Peers, {where.label}: first answer in a fresh interpreter (median of {rounds}), "
         f"warm per invocation ({rounds} x {calls})",
-        ["request", "candidate", "first ms", "vs bare", "warm median µs", "warm p99 µs", "peak RSS MiB", "ships MiB"],
+        ["compared with", "candidate", "first ms", "vs bare", "warm median µs", "warm p99 µs", "peak RSS MiB",
+         "ships MiB"],
         rows,
-    )
+    )  # fmt: skip
     split_rows = []
     for operation, figures in split.items():
         handler, use_case = median(figures["handler"]), median(figures["use case"])
         split_rows.append((operation, f"{handler:.0f}", f"{use_case:.0f}", f"{handler - use_case:.0f}"))
     print_table(
-        "Project, warm median split (µs): the handler against its use case alone (DynamoDB calls included)",
+        f"Project, {where.label}, warm median split (µs): the handler against its use case alone "
+        "(DynamoDB calls included)",
         ["request", "handler", "use case", "HTTP layer (difference)"],
         split_rows,
     )
-    print(json.dumps({"rounds": rounds, "calls": calls}))
 
 
 if __name__ == "__main__":
