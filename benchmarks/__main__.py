@@ -17,6 +17,7 @@ BENCHMARKS = [
     "sizes",
     "event_publish",
     "cold_start",
+    "peers",
     "venue_library",
     "venue_requests",
     "venue_cold_start",

@@ -1,0 +1,76 @@
+"""The floor: a json + boto3 handler (API Gateway HTTP API), its checks written by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from order_store import get_order, number, put_order
+
+_SYMBOL = re.compile(r"^[A-Z0-9]{1,20}$")
+
+
+def _answer(status: int, body: Any) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps(body, default=number)}  # fmt: skip
+
+
+def _positive(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount > 0 else None
+
+
+def _create(body: str | None) -> dict[str, Any]:
+    try:
+        request = json.loads(body or "")
+    except ValueError:
+        return _answer(400, {"error": "body is not JSON"})
+    if not isinstance(request, dict):
+        return _answer(400, {"error": "body is not an object"})
+    problems = [name for name in request if name not in
+                {"account_id", "symbol", "name", "side", "order_type", "quantity", "price"}]  # fmt: skip
+    account = request.get("account_id")
+    if isinstance(account, bool) or not isinstance(account, int) or not 0 < account <= 2**53:
+        problems.append("account_id")
+    if not isinstance(request.get("symbol"), str) or not _SYMBOL.match(request["symbol"]):
+        problems.append("symbol")
+    if not isinstance(request.get("name"), str) or not 1 <= len(request["name"]) <= 100:
+        problems.append("name")
+    if request.get("side") not in ("buy", "sell"):
+        problems.append("side")
+    if request.get("order_type") not in ("market", "limit"):
+        problems.append("order_type")
+    quantity = _positive(request.get("quantity"))
+    if quantity is None:
+        problems.append("quantity")
+    price = _positive(request["price"]) if request.get("price") is not None else None
+    if (request.get("order_type") == "limit") != (price is not None):
+        problems.append("price")
+    if problems:
+        return _answer(400, {"error": "invalid request", "fields": problems})
+    order = {**request, "quantity": quantity, "price": price, "id": time.time_ns() // 1000, "status": "pending",
+             "version": 1, "created_at": datetime.now(UTC).isoformat()}  # fmt: skip
+    put_order(order)
+    return _answer(201, order)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    route = event.get("routeKey")
+    if route == "POST /api/orders/create":
+        return _create(event.get("body"))
+    if route == "GET /api/orders/order/{order_id}":
+        order_id = (event.get("pathParameters") or {}).get("order_id", "")
+        if not order_id.isdigit() or not 0 < int(order_id) <= 2**53:
+            return _answer(400, {"error": "order_id must be a positive integer"})
+        order = get_order(int(order_id))
+        return _answer(200, order) if order else _answer(404, {"error": "no such order"})
+    return _answer(404, {"error": "no such route"})

@@ -1,0 +1,41 @@
+"""Powertools' REST resolver as its documentation shows: validation on, Logger with the correlation id,
+Metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from order_models import CreateOrder, Order, new_order, order_item
+from order_store import get_order, put_order
+
+logger = Logger()
+metrics = Metrics()
+app = APIGatewayRestResolver(enable_validation=True)
+
+
+@app.get("/api/orders/order/<order_id>")
+def order_details(order_id: Annotated[int, Path(gt=0, le=2**53)]) -> Order:
+    found = get_order(order_id)
+    if found is None:
+        raise NotFoundError("no such order")
+    return Order.model_validate(found)
+
+
+@app.post("/api/orders/create")
+def create_order(request: CreateOrder) -> Response[str]:
+    order = new_order(request)
+    put_order(order_item(order))
+    metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=order.model_dump_json())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)
