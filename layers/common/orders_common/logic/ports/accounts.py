@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from orders_common.domain.ledger import Movement
-from orders_common.logic.ports.values import ArmedSwitch, HeldPosition, IdempotencyRecord, LedgerFilters
-from orders_common.models.account import Account, AccountSummary
-from orders_common.models.audit import AuditStatus
-from orders_common.models.ledger import LedgerEntry
-from orders_common.models.paging import Page, PageRequest
+# Types only: a function imports the ports of every use case it wires, so they load none of the models.
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from datetime import datetime
+
+    from orders_common.domain.ledger import Movement
+    from orders_common.logic.ports.values import ArmedSwitch, HeldPosition, IdempotencyRecord, LedgerFilters
+    from orders_common.models.account import Account, AccountSummary
+    from orders_common.models.audit import AuditStatus
+    from orders_common.models.ledger import LedgerEntry
+    from orders_common.models.paging import Page, PageRequest
 
 
 class AccountReads(Protocol):

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from orders_common.domain.settlement import BuySettlement, SellSettlement
-from orders_common.logic.fill_progress import FillPlan
-from orders_common.logic.ports.values import BulkClose, FillFilters, IdempotencyRecord, OpenOrder, OrderSummary
-from orders_common.models.fill import FillRecord
-from orders_common.models.order import Order, OrderStatus, Side
-from orders_common.models.order_event import OrderEvent
-from orders_common.models.paging import OrderFilters, Page, PageRequest
+# Types only (see accounts.py).
+if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from orders_common.domain.settlement import BuySettlement, SellSettlement
+    from orders_common.logic.fill_progress import FillPlan
+    from orders_common.logic.ports.values import BulkClose, FillFilters, IdempotencyRecord, OpenOrder, OrderSummary
+    from orders_common.models.fill import FillRecord
+    from orders_common.models.order import Order, OrderStatus, Side
+    from orders_common.models.order_event import OrderEvent
+    from orders_common.models.paging import OrderFilters, Page, PageRequest
 
 
 class OrderReads(Protocol):

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from orders_common.domain.ledger import EntryType
-from orders_common.models.account import Position
-from orders_common.models.order import Order, OrderStatus, OrderType, Side, TimeInForce
+from orders_common.models.order import Side, TimeInForce
+
+# Types only (see accounts.py).
+if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from orders_common.domain.ledger import EntryType
+    from orders_common.models.account import Position
+    from orders_common.models.order import Order, OrderStatus, OrderType
 
 
 @dataclass(frozen=True)
