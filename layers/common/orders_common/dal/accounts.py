@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
 from orders_common.dal.client import ConditionFailed, DynamoTable
@@ -18,7 +18,6 @@ from orders_common.dal.idempotency import add_record, record_from_item
 from orders_common.dal.mapping import TRACKS_DEPOSITS, item_to_account_summary, item_to_position, items_to_account
 from orders_common.dal.movements import Guard, entry_to_item, record
 from orders_common.dal.transaction import Transaction, TransactionRefused
-from orders_common.domain.ledger import Movement
 from orders_common.logic.ports import (
     AccountRefused,
     HeldPosition,
@@ -26,10 +25,13 @@ from orders_common.logic.ports import (
     IdempotencyRecord,
     PositionRefused,
 )
-from orders_common.models.account import Account, AccountSummary
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
 from orders_common.models.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.domain.ledger import Movement
+    from orders_common.models.account import Account, AccountSummary
 
 
 class DynamoAccounts:

@@ -4,11 +4,14 @@ status a scheduled job leaves for health to show."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.models.audit import AuditStatus
 from orders_common.models.numbers import format_utc
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
 
 
 class DynamoCounters:

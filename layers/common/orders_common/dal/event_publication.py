@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
 from orders_common.dal.client import ConditionFailed, DynamoTable
 from orders_common.dal.order_event_reads import event_from_item, order_after
 from orders_common.logic.ports.events import StoredEvent
 from orders_common.models.numbers import format_utc
-from orders_common.models.order_event import OrderEvent
+
+if TYPE_CHECKING:
+    from orders_common.models.order_event import OrderEvent
 
 PUBLISHED_AT = "published_at"
 

@@ -3,15 +3,17 @@ sparse ``fills_by_account`` index, newest first, a time range as a key range). B
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.paging import newest_first_page, newest_first_range, oldest_first_page, read_partition
-from orders_common.logic.ports import FillFilters
 from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import format_utc
 from orders_common.models.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
+    from orders_common.logic.ports import FillFilters
 
 FILLS_INDEX = "fills_by_account"
 FILL_FIELDS = tuple(FillRecord.model_fields)

@@ -3,11 +3,13 @@ its record exist together or not at all; removed by the table's TTL on ``expirat
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.transaction import Transaction
 from orders_common.logic.ports import IdempotencyRecord
+
+if TYPE_CHECKING:
+    from orders_common.dal.transaction import Transaction
 
 
 def add_record(transaction: Transaction, record: IdempotencyRecord, *, now: int) -> None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.paging import newest_first_page, newest_first_range, read_partition
-from orders_common.logic.ports import LedgerFilters
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
 from orders_common.models.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
+    from orders_common.logic.ports import LedgerFilters
 
 ENTRY_FIELDS = tuple(LedgerEntry.model_fields)
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.transaction import Transaction
 from orders_common.domain.ledger import CASH, Movement, performance, totals
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
+
+if TYPE_CHECKING:
+    from orders_common.dal.transaction import Transaction
 
 
 @dataclass(frozen=True)

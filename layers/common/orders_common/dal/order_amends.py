@@ -3,17 +3,21 @@ reservation moves by the difference, with its ledger entry, in the same transact
 
 from __future__ import annotations
 
-from orders_common.dal.client import DynamoTable
+from typing import TYPE_CHECKING
+
 from orders_common.dal.mapping import order_to_item
 from orders_common.dal.movements import Guard, record
 from orders_common.dal.order_changes import STATUS, as_read, raise_if_state_changed
 from orders_common.dal.order_events import add_events
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
-from orders_common.domain.ledger import Movement
 from orders_common.domain.money import subtract
 from orders_common.logic.ports import AccountRefused, PositionRefused
 from orders_common.models.order import Order, Side
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
+    from orders_common.domain.ledger import Movement
 
 # A larger reservation is a new commitment: like a new order, only on an account that is not frozen.
 _USABLE = "attribute_exists(pk) AND (attribute_not_exists(frozen) OR frozen <> :frozen)"

@@ -4,19 +4,23 @@ once by the total."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.movements import move_balances, put_entries
 from orders_common.dal.order_changes import STATUS
 from orders_common.dal.order_events import add_bulk_cancel_event
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
-from orders_common.domain.ledger import Movement
 from orders_common.domain.money import ZERO
 from orders_common.logic.ports import BulkClose, OpenOrder, fits_one_close
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import OrderStatus, Side
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
+    from orders_common.domain.ledger import Movement
 
 
 class OrderBulkCloses:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.paging import oldest_first_page, read_partition
 from orders_common.logic.order_timeline import as_shown
 from orders_common.models.order import Order
 from orders_common.models.order_event import Actor, OrderEvent
 from orders_common.models.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
 
 # Versions have ten digits and a change has at most 99 events (keys.order_event_key).
 LAST_EVENT = (9_999_999_999, 99)

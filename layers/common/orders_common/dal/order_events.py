@@ -12,18 +12,20 @@ order, which a cancel leaves final.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simplejson
 
 from orders_common.dal import keys
-from orders_common.dal.transaction import Transaction
 from orders_common.logic.order_timeline import event_of_bulk_cancel, events_of_change
-from orders_common.logic.ports import OpenOrder
 from orders_common.models.numbers import format_utc
-from orders_common.models.order import Order
-from orders_common.models.order_event import OrderEvent
 from orders_common.origin import current_origin
+
+if TYPE_CHECKING:
+    from orders_common.dal.transaction import Transaction
+    from orders_common.logic.ports import OpenOrder
+    from orders_common.models.order import Order
+    from orders_common.models.order_event import OrderEvent
 
 
 def add_events(transaction: Transaction, before: Order | None, after: Order) -> None:

@@ -4,20 +4,22 @@ each part of the fill. Conditional on the order being as read, so a fill applies
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.movements import Guard, record
 from orders_common.dal.order_changes import STATUS, as_read, leave_state, raise_if_state_changed, trigger_fields
 from orders_common.dal.order_events import add_events
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.settlement import BuySettlement, SellSettlement
-from orders_common.logic.fill_progress import FillPlan
 from orders_common.logic.ports import FillUnaffordable, PositionChanged
 from orders_common.models.numbers import format_utc
-from orders_common.models.order import Order
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
+    from orders_common.logic.fill_progress import FillPlan
+    from orders_common.models.order import Order
 
 
 class OrderFills:

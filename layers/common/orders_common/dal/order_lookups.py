@@ -4,13 +4,15 @@ order id its account gave it."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.mapping import item_to_order
 from orders_common.logic.ports import OpenOrder
 from orders_common.models.order import Order, OrderStatus, Side
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
 
 
 class DynamoOrderLookups:

@@ -7,10 +7,9 @@ trail a write by a moment (an order just filled may still be listed as pending).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.mapping import SUMMARY_FIELDS, item_to_order
 from orders_common.dal.order_lookups import DynamoOrderLookups
 from orders_common.dal.paging import PartitionPage, in_parallel, merge_partitions, read_partition
@@ -18,6 +17,9 @@ from orders_common.logic.ports import OrderSummary
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order, OrderStatus, OrderType, TimeInForce
 from orders_common.models.paging import OrderFilters, Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
 
 _INDEX_PREFIX = {keys.ACCOUNT_INDEX: "by_account", keys.USER_INDEX: "by_user", keys.PENDING_INDEX: "pending"}
 

@@ -6,10 +6,9 @@ what it means."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.idempotency import add_record, record_from_item
 from orders_common.dal.mapping import order_to_item
 from orders_common.dal.movements import Guard, record
@@ -31,6 +30,9 @@ from orders_common.logic.ports import (
 )
 from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import Order, OrderStatus, Side
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
 
 _STATUS = {"#status": "status"}
 # The account exists, is the caller's, and is not frozen (a frozen account takes no new orders).

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from orders_common.concurrency import ContextThreadPool
-from orders_common.dal.client import DynamoTable
-from orders_common.dal.transaction import Item
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
+    from orders_common.dal.transaction import Item
 
 # A filtered query reads at most this many DynamoDB pages before answering with what it has (and a
 # token to continue), so one request never walks an unbounded partition.

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.client import DynamoTable
 from orders_common.dal.paging import in_parallel
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.logic.ports import AccountRefused, ArmedSwitch
 from orders_common.models.numbers import format_utc, utc_now
+
+if TYPE_CHECKING:
+    from orders_common.dal.client import DynamoTable
 
 # Switches spread over this many partitions: accounts re-arming every few seconds never make one hot.
 SWITCH_SHARDS = 8

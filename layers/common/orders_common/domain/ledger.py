@@ -13,9 +13,12 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from orders_common.domain.money import ZERO, add
-from orders_common.domain.settlement import BuySettlement, SellSettlement
+
+if TYPE_CHECKING:
+    from orders_common.domain.settlement import BuySettlement, SellSettlement
 
 CASH = "cash"
 

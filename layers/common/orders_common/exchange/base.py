@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from orders_common.domain.book import OrderBook
-from orders_common.models.order import Order
+if TYPE_CHECKING:
+    from orders_common.domain.book import OrderBook
+    from orders_common.models.order import Order
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from orders_common.domain.book import OrderBook, synthetic_book
-from orders_common.exchange.base import PriceSource
 from orders_common.models.numbers import utc_now
+
+if TYPE_CHECKING:
+    from orders_common.exchange.base import PriceSource
 
 
 class StaticBookSource:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from orders_common.domain.money import ZERO, add, divide, multiply, to_places
 from orders_common.errors import ExchangeUnavailable
@@ -33,11 +34,13 @@ from orders_common.exchange.base import (
 from orders_common.exchange.hyperliquid_answers import Filled, Resting, VenueFill, VenueOrderStatus, VenueRejected
 from orders_common.exchange.hyperliquid_credentials import SECRET_MAX_AGE_SECONDS
 from orders_common.exchange.hyperliquid_rules import cloid_for, ioc_limit_for_market, order_id_of, order_refusal
-from orders_common.exchange.hyperliquid_venue import TimeInForce as VenueTif
-from orders_common.exchange.hyperliquid_venue import VenueClient
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, Side, TimeInForce
 from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from orders_common.exchange.hyperliquid_venue import TimeInForce as VenueTif
+    from orders_common.exchange.hyperliquid_venue import VenueClient
 
 # The venue's words for an IOC that found nothing to match: not a refusal of the order, just no market.
 NO_MATCH = "Order could not immediately match"

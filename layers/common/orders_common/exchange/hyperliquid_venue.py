@@ -22,9 +22,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from orders_common.config import Settings
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.base import AmbiguousOutcome
 from orders_common.exchange.hyperliquid_answers import (
@@ -48,6 +47,9 @@ from orders_common.exchange.hyperliquid_info import InfoClient, json_document
 from orders_common.exchange.hyperliquid_rules import BelowVenueMinimum, round_price, round_size
 from orders_common.observability import logger
 from orders_common.timing import has_time_for
+
+if TYPE_CHECKING:
+    from orders_common.config import Settings
 
 TimeInForce = Literal["Gtc", "Ioc", "Alo"]
 # The SDK's own constants (hyperliquid.utils.constants), here so that choosing a URL needs no SDK import. The

@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from orders_common.domain.book import average_price, total_quantity, walk, walk_for_cash, worst_acceptable_price
-from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.money import ZERO, add, multiply, round_down, round_up
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.base import BookSource, Decision, Fill, FillPart, NotMarketable, Rejected
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import PAPER_EXCHANGE, Order, Side, TimeInForce
+
+if TYPE_CHECKING:
+    from orders_common.domain.fees import FeeSchedule
 
 
 class PaperExchange:

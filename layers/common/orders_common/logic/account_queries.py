@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound
-from orders_common.logic.ports import AccountLists, AccountReads, LedgerFilters, LedgerReads
-from orders_common.models.account import AccountSummary
-from orders_common.models.ledger import LedgerEntry
-from orders_common.models.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.ports import AccountLists, AccountReads, LedgerFilters, LedgerReads
+    from orders_common.models.account import AccountSummary
+    from orders_common.models.ledger import LedgerEntry
+    from orders_common.models.paging import Page, PageRequest
 
 
 @dataclass(frozen=True)

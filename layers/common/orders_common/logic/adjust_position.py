@@ -5,19 +5,22 @@ has not moved since, so the answer is the position exactly as it is after. Never
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO, add
 from orders_common.errors import AccountNotFound, InsufficientPosition, StoreUnavailable
 from orders_common.logic import idempotency
 from orders_common.logic.ports import AccountChanges, AccountRefused, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.account import Position
-from orders_common.models.account_requests import AdjustmentRequest
 from orders_common.models.ledger import AdjustmentResult, LedgerEntry
 from orders_common.models.numbers import utc_now
 from orders_common.observability import logger
 from orders_common.timing import back_off
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.models.account_requests import AdjustmentRequest
 
 ATTEMPTS = 20
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orders_common.auth import Caller
-from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.money import ZERO, subtract
 from orders_common.domain.triggers import follow
 from orders_common.errors import InvalidRequest, OrderOnVenue, OrderTriggered, StoreUnavailable
-from orders_common.exchange.base import PriceSource
 from orders_common.logic.order_terms import (
     OrderRules,
     VenueRefusal,
@@ -37,8 +34,13 @@ from orders_common.logic.ports import (
 from orders_common.models.errors import ValidationDetail
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderType, TimeInForce
-from orders_common.models.order_actions import AmendOrderRequest
 from orders_common.observability import count, logger
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.domain.fees import FeeSchedule
+    from orders_common.exchange.base import PriceSource
+    from orders_common.models.order_actions import AmendOrderRequest
 
 # Without If-Match, an amend that loses a race with another change is applied again to the order as
 # it then is, this many times at most.

@@ -22,20 +22,23 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.domain.ledger import CASH, EntryType
 from orders_common.domain.money import ZERO, add
 from orders_common.errors import AccountNotFound
 from orders_common.logic.ids import ACCOUNT_IDS
-from orders_common.logic.ports import AccountReads, AuditLog, Cursors, IdCounters, LedgerReads, OrderReads
-from orders_common.models.account import Account
 from orders_common.models.audit import AuditCheck, AuditReport, AuditRunResult, AuditStatus
-from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 from orders_common.models.paging import OrderFilters, PageRequest
 from orders_common.observability import count, logger
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.ports import AccountReads, AuditLog, Cursors, IdCounters, LedgerReads, OrderReads
+    from orders_common.models.account import Account
+    from orders_common.models.ledger import LedgerEntry
 
 READS = 3
 OPEN = (OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED, OrderStatus.EXECUTING)

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
-from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.triggers import follow
 from orders_common.errors import (
     AccountNotFound,
@@ -23,9 +21,7 @@ from orders_common.errors import (
     OrderNotPending,
     StoreUnavailable,
 )
-from orders_common.exchange.base import PriceSource
 from orders_common.logic import idempotency
-from orders_common.logic.ids import IdAllocator
 from orders_common.logic.order_terms import (
     OrderRules,
     VenueRefusal,
@@ -48,11 +44,15 @@ from orders_common.logic.ports import (
 )
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType
-from orders_common.models.requests import CreateOrderRequest
 from orders_common.observability import count, logger
 
 if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.domain.fees import FeeSchedule
+    from orders_common.exchange.base import PriceSource
     from orders_common.logic.execution import ExecutionEngine
+    from orders_common.logic.ids import IdAllocator
+    from orders_common.models.requests import CreateOrderRequest
 
 
 @dataclass(frozen=True)

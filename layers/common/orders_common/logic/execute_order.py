@@ -4,14 +4,17 @@ is already final, raises what should be tried again)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.errors import OrderNotFound, OrderNotPending
-from orders_common.logic.execution import ExecutionEngine
-from orders_common.logic.ports import OrderReads
-from orders_common.models.execution import ExecuteResult
 from orders_common.models.order import OrderStatus
 from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.execution import ExecutionEngine
+    from orders_common.logic.ports import OrderReads
+    from orders_common.models.execution import ExecuteResult
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -22,13 +22,15 @@ from orders_common.concurrency import ContextThreadPool
 from orders_common.domain.marketable import can_trade
 from orders_common.domain.triggers import follow, trigger_reached
 from orders_common.errors import ExchangeUnavailable, UnknownSymbol
-from orders_common.exchange.base import PriceSource
-from orders_common.logic.ports import Cursors, ExecutionQueue, OrderSummary, OrderTransitions, PendingSummaries
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import OPEN_STATUSES, OrderStatus, OrderType, Side, TimeInForce
 from orders_common.models.paging import PageRequest
 from orders_common.models.process_all import FanOutResult
 from orders_common.observability import logger, measure
+
+if TYPE_CHECKING:
+    from orders_common.exchange.base import PriceSource
+    from orders_common.logic.ports import Cursors, ExecutionQueue, OrderSummary, OrderTransitions, PendingSummaries
 
 Clock = Callable[[], float]
 T = TypeVar("T")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from orders_common.domain.money import ZERO, add, divide, multiply, subtract, to_places
 from orders_common.domain.settlement import (
@@ -18,9 +19,11 @@ from orders_common.domain.settlement import (
     settle_sell,
 )
 from orders_common.domain.valuation import reference_after
-from orders_common.exchange.base import Fill
-from orders_common.models.account import Position
 from orders_common.models.order import Order, OrderStatus, TimeInForce
+
+if TYPE_CHECKING:
+    from orders_common.exchange.base import Fill
+    from orders_common.models.account import Position
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound, OrderNotFound
-from orders_common.logic.ports import AccountReads, FillFilters, FillReads, OrderReads
-from orders_common.models.fill import FillRecord
-from orders_common.models.order import Order
-from orders_common.models.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.ports import AccountReads, FillFilters, FillReads, OrderReads
+    from orders_common.models.fill import FillRecord
+    from orders_common.models.order import Order
+    from orders_common.models.paging import Page, PageRequest
 
 
 def readable_order(orders: OrderReads, order_id: int, caller: Caller) -> Order:

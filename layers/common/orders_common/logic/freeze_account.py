@@ -4,13 +4,16 @@ orders can still be cancelled (and still execute)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound
-from orders_common.logic.ports import AccountChanges
-from orders_common.models.account import AccountSummary
 from orders_common.models.numbers import utc_now
 from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.ports import AccountChanges
+    from orders_common.models.account import AccountSummary
 
 
 @dataclass(frozen=True)

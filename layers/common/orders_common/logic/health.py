@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.errors import ExchangeUnavailable, StoreUnavailable
-from orders_common.exchange.base import PriceProbe
-from orders_common.logic.ports import AuditLog, PendingAges, PendingSummaries, QueueDepth, ScheduleRuns
 from orders_common.models.health import DegradedReason, HealthReport, HealthStatistics, UnhealthyReport
 from orders_common.models.numbers import utc_now
 from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.exchange.base import PriceProbe
+    from orders_common.logic.ports import AuditLog, PendingAges, PendingSummaries, QueueDepth, ScheduleRuns
 
 # The schedule is late when it has not run for this many of its periods.
 SCHEDULE_PERIODS_LATE = 3

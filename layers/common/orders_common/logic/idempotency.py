@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orders_common.auth import Caller
 from orders_common.errors import IdempotencyKeyReused
 from orders_common.logic.ports import IdempotencyRecord
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
 
 
 def scope(caller: Caller, account_id: int) -> str:

@@ -9,8 +9,10 @@ increasing per container, not gap-free, and list order comes from creation time,
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from orders_common.logic.ports import IdSource
+if TYPE_CHECKING:
+    from orders_common.logic.ports import IdSource
 
 ORDER_IDS = "ORDER_ID"
 ACCOUNT_IDS = "ACCOUNT_ID"

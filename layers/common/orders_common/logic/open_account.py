@@ -5,17 +5,20 @@ scheduled audit can walk every account without a scan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
 from orders_common.logic import idempotency
-from orders_common.logic.ids import IdAllocator
 from orders_common.logic.ports import AccountChanges, AccountReads, IdempotencyKeyTaken
 from orders_common.models.account import Account, AccountSummary
-from orders_common.models.account_requests import OpenAccountRequest
 from orders_common.models.numbers import utc_now
 from orders_common.observability import count, logger
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.ids import IdAllocator
+    from orders_common.models.account_requests import OpenAccountRequest
 
 
 @dataclass(frozen=True)

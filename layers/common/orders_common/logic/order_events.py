@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.logic.fills import readable_order
-from orders_common.logic.ports import OrderEventReads, OrderReads
-from orders_common.models.order_event import OrderEvent
-from orders_common.models.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.ports import OrderEventReads, OrderReads
+    from orders_common.models.order_event import OrderEvent
+    from orders_common.models.paging import Page, PageRequest
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from orders_common.domain.fees import FeeSchedule
 from orders_common.domain.money import ZERO, AmountOutOfRange
 from orders_common.domain.settlement import buy_reservation
 from orders_common.errors import (
@@ -20,9 +20,12 @@ from orders_common.errors import (
     OrderTooLarge,
     VenueRefused,
 )
-from orders_common.logic.ports import AccountRefused, PositionRefused
 from orders_common.models.errors import ValidationDetail
 from orders_common.models.order import Order, Side
+
+if TYPE_CHECKING:
+    from orders_common.domain.fees import FeeSchedule
+    from orders_common.logic.ports import AccountRefused, PositionRefused
 
 QUANTITY_FIELDS = frozenset({"quantity"})
 PRICE_FIELDS = frozenset({"price", "trigger_price", "trail_amount"})

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orders_common.logic.ports.values import OpenOrder
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order, OrderStatus
 from orders_common.models.order_event import FieldChange, OrderEvent, OrderEventKind
-from orders_common.origin import Origin
+
+if TYPE_CHECKING:
+    from orders_common.logic.ports.values import OpenOrder
+    from orders_common.origin import Origin
 
 # Bookkeeping of every change, not a change of its own; and what follows from the fields that changed
 # (the order after the event carries them).

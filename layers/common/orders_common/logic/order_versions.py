@@ -3,10 +3,14 @@ a lost race means for a change conditional on a version (If-Match) and for one t
 
 from __future__ import annotations
 
-from orders_common.auth import Caller
+from typing import TYPE_CHECKING
+
 from orders_common.errors import OrderNotFound, OrderNotPending, VersionMismatch
 from orders_common.logic.ports import OrderReads, OrderStateChanged, OrderVersionChanged
-from orders_common.models.order import Order
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.models.order import Order
 
 
 def pending_order_to_change(orders: OrderReads, order_id: int, caller: Caller, if_match: int | None) -> Order:

@@ -8,18 +8,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.domain.money import ZERO, add
 from orders_common.domain.valuation import Holding, returns, total, value_account
 from orders_common.errors import AccountNotFound, ExchangeUnavailable
-from orders_common.exchange.base import PriceSource
-from orders_common.logic.ports import AccountLists, AccountReads
-from orders_common.models.account import Account
 from orders_common.models.numbers import utc_now
 from orders_common.models.paging import PageRequest
 from orders_common.models.portfolio import Portfolio, PortfolioTotals, ValuedAccount, ValuedPosition
 from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.exchange.base import PriceSource
+    from orders_common.logic.ports import AccountLists, AccountReads
+    from orders_common.models.account import Account
 
 ACCOUNTS_PAGE = PageRequest(limit=100)
 

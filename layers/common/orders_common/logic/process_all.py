@@ -13,19 +13,22 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.batching import batched
 from orders_common.concurrency import ContextThreadPool
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, OrdersError, StoreUnavailable
-from orders_common.logic.execution import ExecutionEngine
-from orders_common.logic.ports import ExecutionQueue, OrderReads
 from orders_common.models.execution import ExecuteResult, ExecutionStatus
-from orders_common.models.order import Order
 from orders_common.models.paging import OrderFilters, PageRequest
 from orders_common.models.process_all import ProcessAllResult
 from orders_common.observability import logger
 from orders_common.timing import deadline_in
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.execution import ExecutionEngine
+    from orders_common.logic.ports import ExecutionQueue, OrderReads
+    from orders_common.models.order import Order
 
 Clock = Callable[[], float]
 

@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orders_common.logic.ports import OrderReads
-from orders_common.logic.ports.events import EventBus, StoredEvent, StoredEvents
 from orders_common.models.numbers import utc_now
-from orders_common.models.order import Order
 from orders_common.models.order_event import PublishedOrderEvent
+
+if TYPE_CHECKING:
+    from orders_common.logic.ports import OrderReads
+    from orders_common.logic.ports.events import EventBus, StoredEvent, StoredEvents
+    from orders_common.models.order import Order
 
 EVENT_SOURCE = "hyperoru.orders"  # the ``source`` of every event on the bus; ``detail-type`` is the kind
 

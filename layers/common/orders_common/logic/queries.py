@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from orders_common.auth import Caller
 from orders_common.errors import AccountNotFound, ClientOrderNotFound, OrderNotFound
-from orders_common.logic.ports import AccountReads, ClientOrders, OrderReads
-from orders_common.models.order import Order
-from orders_common.models.paging import OrderFilters, Page, PageRequest
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.logic.ports import AccountReads, ClientOrders, OrderReads
+    from orders_common.models.order import Order
+    from orders_common.models.paging import OrderFilters, Page, PageRequest
 
 
 @dataclass(frozen=True)

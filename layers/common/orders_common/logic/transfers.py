@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from orders_common.auth import Caller
 from orders_common.domain import ledger
 from orders_common.domain.money import add
 from orders_common.errors import AccountFrozen, AccountNotFound, InsufficientFunds, StoreUnavailable
 from orders_common.logic import idempotency
 from orders_common.logic.ports import AccountChanges, AccountRefused, IdempotencyKeyTaken
-from orders_common.models.account_requests import TransferRequest
 from orders_common.models.ledger import CashBalances, LedgerEntry, TransferResult
 from orders_common.models.numbers import utc_now
 from orders_common.observability import count, logger
 from orders_common.timing import back_off
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
+    from orders_common.models.account_requests import TransferRequest
 
 ATTEMPTS = 20
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from orders_common.errors import ExchangeUnavailable
-from orders_common.logic.ports import Cursors
 from orders_common.models.numbers import format_utc, utc_now
 from orders_common.observability import logger
+
+if TYPE_CHECKING:
+    from orders_common.logic.ports import Cursors
 
 CURSOR = "VENUE_FILLS"
 # Without a cursor (the first run), fills this far back are looked at.

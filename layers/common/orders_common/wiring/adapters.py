@@ -10,9 +10,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from orders_common.config import Settings
-
 if TYPE_CHECKING:
+    from orders_common.config import Settings
     from orders_common.dal.accounts import DynamoAccounts
     from orders_common.dal.client import DynamoTable
     from orders_common.dal.counters import DynamoCounters

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from orders_common.models.order import Order
-from orders_common.models.order_event import OrderEvent, PublishedOrderEvent
+if TYPE_CHECKING:
+    from orders_common.models.order import Order
+    from orders_common.models.order_event import OrderEvent, PublishedOrderEvent
 
 
 @dataclass(frozen=True)
