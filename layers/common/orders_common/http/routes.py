@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/orders/create"),
@@ -37,11 +38,14 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/accounts/{account_id}/cancel-after"),
 )
 
-_PATTERNS = [
-    (method, re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")) for method, path in ROUTES
-]
+
+# Compiled at the first request that matches no route, not at import: a function answering its own
+# route never needs them (29 patterns, about 1 ms of every cold start).
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(method, re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")) for method, path in ROUTES]
 
 
 def allowed_methods(path: str) -> list[str]:
     """The methods the API serves on ``path`` (empty: no such path)."""
-    return sorted({method for method, pattern in _PATTERNS if pattern.match(path)})
+    return sorted({method for method, pattern in _patterns() if pattern.match(path)})
