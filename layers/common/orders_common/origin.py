@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from orders_common.models.order_event import Actor, ActorKind
+from orders_common.models.actor import Actor, ActorKind
 
 
 @dataclass(frozen=True)

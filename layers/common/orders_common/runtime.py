@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from orders_common.coldstart.gc_pause import resume_collector
 from orders_common.config import get_settings
-from orders_common.models.order_event import Actor, ActorKind
+from orders_common.models.actor import Actor, ActorKind
 from orders_common.observability import flush_metrics, logger
 from orders_common.origin import Origin, acting
 from orders_common.timing import deadline_in

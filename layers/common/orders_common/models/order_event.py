@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
+from orders_common.models.actor import Actor, ActorKind  # noqa: F401 - ActorKind: where handlers import it from
 from orders_common.models.base import Model
 from orders_common.models.numbers import UtcDateTime
 from orders_common.models.order import Order
@@ -26,21 +27,6 @@ class OrderEventKind(StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     EXPIRED = "expired"
-
-
-class ActorKind(StrEnum):
-    USER = "user"  # the account's owner (user_id null when authentication is off)
-    ADMIN = "admin"  # a caller with the admin scope or group
-    SCHEDULE = "schedule"  # the EventBridge schedule (process-all, the dead man's switch sweep)
-    QUEUE = "queue"  # the executor, from an SQS message
-    SYSTEM = "system"  # none of those: a script or test working on the store directly
-
-
-class Actor(Model):
-    model_config = ConfigDict(frozen=True)
-
-    kind: ActorKind
-    user_id: int | None = None
 
 
 class FieldChange(Model):
