@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from orders_common.dal import keys
 from orders_common.dal.paging import oldest_first_page, read_partition
 from orders_common.logic.order_timeline import as_shown
+from orders_common.models.actor import Actor
 from orders_common.models.order import Order
-from orders_common.models.order_event import Actor, OrderEvent
+from orders_common.models.order_event import OrderEvent
 from orders_common.models.paging import Page, PageRequest
 
 if TYPE_CHECKING:

@@ -8,10 +8,14 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from orders_common.models.actor import Actor, ActorKind  # noqa: F401 - ActorKind: where handlers import it from
+from orders_common.models.actor import Actor, ActorKind
 from orders_common.models.base import Model
 from orders_common.models.numbers import UtcDateTime
 from orders_common.models.order import Order
+
+# Actor and ActorKind live in models.actor (a read function builds no order event model); handlers
+# still import them from here.
+__all__ = ["Actor", "ActorKind", "FieldChange", "OrderEvent", "OrderEventKind", "PublishedOrderEvent"]
 
 
 class OrderEventKind(StrEnum):
