@@ -13,9 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
+from orders_common.dal.account_mapping import (
+    TRACKS_DEPOSITS,
+    item_to_account_summary,
+    item_to_position,
+    items_to_account,
+)
 from orders_common.dal.client import ConditionFailed, DynamoTable
 from orders_common.dal.idempotency import add_record, record_from_item
-from orders_common.dal.mapping import TRACKS_DEPOSITS, item_to_account_summary, item_to_position, items_to_account
 from orders_common.dal.movements import Guard, entry_to_item, record
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.logic.ports import (
