@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orders_common.config import Settings
 from orders_common.errors import Forbidden
+
+if TYPE_CHECKING:
+    from orders_common.config import Settings
 
 
 @dataclass(frozen=True)
