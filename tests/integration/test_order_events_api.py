@@ -7,9 +7,12 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
 
+from benchmarks.write_units import item_bytes
 from localdev.template import ROOT
+from orders_common.models.order import Order
 from orders_common.models.paging import encode_token
 from tests.support.api import BAD_IDS, assert_error
 from tests.support.auth import Secured
@@ -130,3 +133,26 @@ def test_a_bad_page_is_400_and_an_unknown_order_404(stack: Deployed, query: dict
     assert_error(stack.get(f"/api/orders/order/{order_id}/events", query=query), 400, code)
     assert_error(stack.get("/api/orders/order/424242/events"), 404, "ORDER_NOT_FOUND")
     assert [e["kind"] for e in timeline(stack, order_id)] == ["created"]  # reading changed nothing
+
+
+def test_a_fills_stored_event_keeps_the_order_without_its_computed_fields_under_1_kb(stack: Deployed) -> None:
+    # Given the README's market buy, filled at once (a fill's event item is the largest the timeline writes)
+    created = stack.post(
+        "/api/orders/create",
+        json={"account_id": 1, "symbol": "BTC", "name": "Long BTC", "side": "buy", "order_type": "market",
+              "quantity": Decimal("0.01"), "execute": True},
+    )  # fmt: skip
+    assert created.status == 201 and created.json()["status"] == "filled", created.body
+
+    # When the table's event items of it are read
+    items = boto3.client("dynamodb").scan(
+        TableName=stack.table_name,
+        FilterExpression="entity = :event AND order_id = :id",
+        ExpressionAttributeValues={":event": {"S": "order_event"}, ":id": {"N": str(created.json()["id"])}},
+    )["Items"]
+
+    # Then the fill's keeps the order as stored (computed fields are derived when it is read) in one write unit
+    filled = next(item for item in items if item["kind"]["S"] == "filled")
+    stored_order = json.loads(filled["order"]["S"])
+    assert set(stored_order).isdisjoint(Order.model_computed_fields)
+    assert item_bytes(filled) <= 1024

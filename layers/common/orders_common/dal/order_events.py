@@ -32,7 +32,7 @@ def add_events(transaction: Transaction, before: Order | None, after: Order) -> 
     """The events of changing ``before`` (None: creating it) into ``after``, as items of ``transaction``."""
     # What the order's stored item holds (absent values and computed fields left out): under 1 KB.
     shown = after.model_dump_json(
-        exclude_none=True, exclude_defaults=True, exclude={"remaining_quantity", "average_fill_price"}
+        exclude_none=True, exclude_defaults=True, exclude=set(type(after).model_computed_fields)
     )
     for event in events_of_change(before, after, current_origin()):
         _put(transaction, event, shown)
