@@ -1,7 +1,8 @@
 """The whole API's OpenAPI document, generated from the handlers' own routes and models.
 
-Every function behind the HTTP API has its own resolver; Powertools' ``OpenAPIMerge`` gathers their
-routes into one document. Two corrections are applied to what Powertools writes: its automatic
+Every function behind the HTTP API has its own router (``app``), whose ``get_openapi_schema`` declares
+its routes to Powertools' resolver (``orders_common.http.openapi``); Powertools' ``OpenAPIMerge``
+gathers them into one document. Two corrections are applied to what Powertools writes: its automatic
 "422 Validation Error" response is removed (this API answers validation errors with 400 and its own
 error body, documented on each route), and the list endpoints' query parameters, declared as one
 pydantic model, get that model's constraints (range of ``limit``, values of ``status``...).

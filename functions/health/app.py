@@ -21,7 +21,7 @@ app = build_resolver()
     },
 )
 def health() -> JsonResponse:
-    return health_response(app, services().check_health(current_caller(app)))
+    return health_response(app.current_event, services().check_health(current_caller(app)))
 
 
 lambda_handler = http_entry(app)

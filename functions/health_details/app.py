@@ -22,7 +22,7 @@ app = build_resolver()
     },
 )
 def health_details() -> JsonResponse:
-    return health_response(app, services().check_health.figures(current_caller(app)))
+    return health_response(app.current_event, services().check_health.figures(current_caller(app)))
 
 
 lambda_handler = http_entry(app)

@@ -24,8 +24,9 @@ from orders_common.timing import deadline_in
 from orders_common.wiring import begin_invocation, services
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from orders_common.http.router import Router
 
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 OriginOf = Callable[[dict[str, Any], "LambdaContext"], Origin]
@@ -92,7 +93,7 @@ def _log_keys(event: dict[str, Any], context: LambdaContext, correlation_id_path
     return keys
 
 
-def http_entry(app: APIGatewayHttpResolver) -> LambdaHandler:
+def http_entry(app: Router) -> LambdaHandler:
     """An API Gateway HTTP API (payload 2.0) function."""
 
     def run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -1,12 +1,12 @@
-"""Import Powertools' event handler without importing every resolver it ships.
+"""Import Powertools' batch utility without importing everything its packages ship.
 
-``aws_lambda_powertools.event_handler`` (and ``utilities.data_classes``, which it uses) eagerly
-import all their members from their package ``__init__``: AppSync, Bedrock, VPC Lattice resolvers,
-asyncio, and every event data class. A function that serves one HTTP API route pays for all of them at
-every cold start (measured: about 16 ms of 220 ms in the Lambda Python 3.13 image). This installs those
-two packages as lazy packages instead (PEP 562 ``__getattr__``): a name is imported from the submodule
-the package's own ``__init__`` takes it from, the first time it is used. The names, and where they come
-from, are read from that ``__init__`` itself, so a Powertools upgrade cannot leave them stale.
+``aws_lambda_powertools.utilities.batch`` and ``utilities.data_classes`` (which it uses) eagerly import
+all their members from their package ``__init__``: every processor and decorator, every event data
+class. A queue or stream function that uses one processor and one record class pays for all of them at
+every cold start. This installs those packages as lazy packages instead (PEP 562 ``__getattr__``): a
+name is imported from the submodule the package's own ``__init__`` takes it from, the first time it is
+used. The names, and where they come from, are read from that ``__init__`` itself, so a Powertools
+upgrade cannot leave them stale. (HTTP functions import neither: their router is the layer's own.)
 """
 
 from __future__ import annotations
@@ -19,9 +19,6 @@ from typing import Any
 
 LAZY_PACKAGES = (
     "aws_lambda_powertools.utilities.data_classes",
-    "aws_lambda_powertools.event_handler",
-    # Its __init__ imports the OpenAPI merge tool (ast, glob...), which only the build uses.
-    "aws_lambda_powertools.event_handler.openapi",
     # Its __init__ imports the FIFO processor and the decorators besides the one processor used.
     "aws_lambda_powertools.utilities.batch",
 )

@@ -5,19 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
-
 from orders_common import errors
 from orders_common.http.responses import JsonResponse, json_response
 from orders_common.http.routes import allowed_methods
-from orders_common.models.errors import ErrorBody, ValidationDetail
 from orders_common.observability import logger
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from orders_common.http.event import HttpRequest
+    from orders_common.models.errors import ValidationDetail
+
+
+class RequestValidationError(Exception):
+    """The request's parameters or body broke their declared rules: each problem as pydantic reports
+    one (``loc`` starting with where it was: path, query, header or body)."""
+
+    def __init__(self, problems: Sequence[dict[str, Any]]) -> None:
+        super().__init__(problems)
+        self._problems = list(problems)
+
+    def errors(self) -> list[dict[str, Any]]:
+        return self._problems
+
+
+class UnsupportedContentType(Exception):
+    """A body declared as something this API does not read (neither JSON nor a form)."""
+
 
 STATUS_BY_ERROR: dict[type[errors.OrdersError], int] = {
     errors.InvalidRequest: 400,
@@ -53,26 +65,22 @@ def status_for(error: errors.OrdersError) -> int:
 
 
 def error_response(
-    app: APIGatewayHttpResolver,
+    request: HttpRequest,
     status_code: int,
     code: str,
     message: str,
     details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> JsonResponse:
-    body = ErrorBody(error=message, code=code, request_id=_request_id(app), details=details)
+    from orders_common.models.errors import ErrorBody  # here: a function answering no error never builds it
+
+    body = ErrorBody(error=message, code=code, request_id=request.request_id, details=details)
     return json_response(status_code, body, headers)
 
 
-def _request_id(app: APIGatewayHttpResolver) -> str | None:
-    try:
-        request_id: str | None = app.current_event.request_context.request_id
-        return request_id
-    except (AttributeError, KeyError):
-        return None
-
-
 def _validation_details(problems: Sequence[Any]) -> list[ValidationDetail]:
+    from orders_common.models.errors import ValidationDetail
+
     details = []
     for problem in problems:
         location, *path = problem.get("loc") or ("body",)
@@ -91,63 +99,66 @@ def _validation_details(problems: Sequence[Any]) -> list[ValidationDetail]:
     return details
 
 
-def install_error_handlers(app: APIGatewayHttpResolver) -> None:
-    @app.exception_handler(RequestValidationError)
-    def _invalid_request(error: RequestValidationError) -> JsonResponse:
-        problems = list(error.errors())
-        if any(problem.get("type") == "json_invalid" for problem in problems):
-            reason = next(str(p.get("ctx", {}).get("error", "")) for p in problems if p.get("type") == "json_invalid")
-            detail = ValidationDetail(location="body", field=None, message=reason, type="json_invalid")
-            return error_response(app, 400, "INVALID_JSON", f"Request body is not valid JSON: {reason}", [detail])
-        if not (app.current_event.body or "").strip() and any(tuple(p.get("loc", ())) == ("body",) for p in problems):
-            detail = ValidationDetail(location="body", field=None, message="empty body", type="json_invalid")
-            return error_response(app, 400, "INVALID_JSON", "Request body is empty; send a JSON object.", [detail])
-        details = _validation_details(problems)
-        fields = ", ".join(sorted({d.field or d.location for d in details}))
-        return error_response(app, 400, "VALIDATION_ERROR", f"Invalid request: check {fields}.", details)
+def invalid_request(request: HttpRequest, error: RequestValidationError) -> JsonResponse:
+    from orders_common.models.errors import ValidationDetail
 
-    @app.exception_handler(RequestUnsupportedContentType)
-    def _unsupported_media_type(error: RequestUnsupportedContentType) -> JsonResponse:
-        content_type = app.current_event.headers.get("content-type", "")
+    problems = error.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        reason = next(str(p.get("ctx", {}).get("error", "")) for p in problems if p.get("type") == "json_invalid")
+        detail = ValidationDetail(location="body", field=None, message=reason, type="json_invalid")
+        return error_response(request, 400, "INVALID_JSON", f"Request body is not valid JSON: {reason}", [detail])
+    if not (request.body or "").strip() and any(tuple(p.get("loc", ())) == ("body",) for p in problems):
+        detail = ValidationDetail(location="body", field=None, message="empty body", type="json_invalid")
+        return error_response(request, 400, "INVALID_JSON", "Request body is empty; send a JSON object.", [detail])
+    details = _validation_details(problems)
+    fields = ", ".join(sorted({d.field or d.location for d in details}))
+    return error_response(request, 400, "VALIDATION_ERROR", f"Invalid request: check {fields}.", details)
+
+
+def answer_error(request: HttpRequest, error: Exception) -> JsonResponse:
+    """The answer to anything a route raised (what is not the API's own error is logged and hidden)."""
+    if isinstance(error, RequestValidationError):
+        return invalid_request(request, error)
+    if isinstance(error, UnsupportedContentType):
+        content_type = request.headers.get("content-type", "")
         return error_response(
-            app, 415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}."
+            request, 415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}."
         )
+    if isinstance(error, UnicodeDecodeError):
+        from orders_common.models.errors import ValidationDetail
 
-    @app.exception_handler(UnicodeDecodeError)
-    def _undecodable_body(error: UnicodeDecodeError) -> JsonResponse:
         detail = ValidationDetail(location="body", field=None, message="not UTF-8", type="json_invalid")
-        return error_response(app, 400, "INVALID_JSON", "Request body is not UTF-8 encoded JSON.", [detail])
+        return error_response(request, 400, "INVALID_JSON", "Request body is not UTF-8 encoded JSON.", [detail])
+    if isinstance(error, errors.OrdersError):
+        return _domain_error(request, error)
+    logger.exception("Unhandled error")
+    return error_response(request, 500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
 
-    @app.exception_handler(errors.OrdersError)
-    def _domain_error(error: errors.OrdersError) -> JsonResponse:
-        status = status_for(error)
-        retry_after = next((v for cls, v in RETRY_AFTER_SECONDS.items() if isinstance(error, cls)), None)
-        if status >= 500:
-            logger.warning("Dependency unavailable", code=error.code, error=error.message)
+
+def _domain_error(request: HttpRequest, error: errors.OrdersError) -> JsonResponse:
+    status = status_for(error)
+    retry_after = next((v for cls, v in RETRY_AFTER_SECONDS.items() if isinstance(error, cls)), None)
+    if status >= 500:
+        logger.warning("Dependency unavailable", code=error.code, error=error.message)
+    return error_response(
+        request,
+        status,
+        error.code,
+        error.message,
+        error.details,
+        {"Retry-After": retry_after} if retry_after else None,
+    )
+
+
+def answer_no_route(request: HttpRequest) -> JsonResponse:
+    """405 with ``Allow`` for a path the API serves with other methods, 404 for any other path."""
+    allowed = allowed_methods(request.path)
+    if allowed:
         return error_response(
-            app,
-            status,
-            error.code,
-            error.message,
-            error.details,
-            {"Retry-After": retry_after} if retry_after else None,
+            request,
+            405,
+            "METHOD_NOT_ALLOWED",
+            f"{request.path} answers {', '.join(allowed)}, not {request.http_method}.",
+            headers={"Allow": ", ".join(allowed)},
         )
-
-    @app.not_found
-    def _no_route(_: Exception) -> JsonResponse:
-        event = app.current_event
-        allowed = allowed_methods(event.path)
-        if allowed:
-            return error_response(
-                app,
-                405,
-                "METHOD_NOT_ALLOWED",
-                f"{event.path} answers {', '.join(allowed)}, not {event.http_method}.",
-                headers={"Allow": ", ".join(allowed)},
-            )
-        return error_response(app, 404, "ROUTE_NOT_FOUND", f"No route for {event.http_method} {event.path}.")
-
-    @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> JsonResponse:
-        logger.exception("Unhandled error")
-        return error_response(app, 500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
+    return error_response(request, 404, "ROUTE_NOT_FOUND", f"No route for {request.http_method} {request.path}.")

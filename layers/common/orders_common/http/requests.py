@@ -6,7 +6,6 @@ from typing import Any
 
 from orders_common.http.jsonio import dumps
 from orders_common.http.responses import to_jsonable
-from orders_common.models.errors import ErrorBody
 
 
 def media_type(headers: dict[str, Any] | None) -> str:
@@ -38,6 +37,8 @@ def refuse_unacceptable_body(event: dict[str, Any]) -> dict[str, Any] | None:
         }
         event["headers"] = {**headers, "content-type": "application/json"}
         return None
+    from orders_common.models.errors import ErrorBody  # here: only a refused body builds it
+
     error = ErrorBody(
         error=f"Send the body as application/json, not {media}.",
         code="UNSUPPORTED_MEDIA_TYPE",

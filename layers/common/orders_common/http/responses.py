@@ -5,22 +5,36 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel
 
 from orders_common.http.jsonio import dumps
-from orders_common.models.paging import Page, encode_token
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
+    from orders_common.http.event import HttpRequest
     from orders_common.models.health import HealthReport, UnhealthyReport
+    from orders_common.models.paging import Page
 
 NEXT_TOKEN_HEADER = "X-Next-Token"  # noqa: S105 - a header name, not a secret
 
-JsonResponse = Response[str]
-"""A response whose body is already exact JSON text (what every route returns)."""
+JSON = "application/json"
+
+
+class JsonResponse:
+    """What every route returns: a status, exact JSON text and headers (Content-Type included)."""
+
+    __slots__ = ("body", "headers", "status_code")
+
+    def __init__(self, status_code: int, body: str, headers: dict[str, str]) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.headers = headers
+
+    def to_lambda(self) -> dict[str, Any]:
+        """The HTTP API (payload 2.0) answer, as Powertools' resolver wrote it."""
+        return {"statusCode": self.status_code, "body": self.body, "isBase64Encoded": False,
+                "headers": self.headers, "cookies": []}  # fmt: skip
 
 
 def to_jsonable(value: Any) -> Any:
@@ -32,17 +46,16 @@ def to_jsonable(value: Any) -> Any:
 
 
 def json_response(status_code: int, body: Any, headers: Mapping[str, str] | None = None) -> JsonResponse:
-    # The body is serialized here, not by Powertools, whose encoder would turn Decimals into floats.
-    return Response(
-        status_code=status_code,
-        content_type=content_types.APPLICATION_JSON,
-        body=dumps(to_jsonable(body)),
-        headers=dict(headers or {}),
-    )
+    # Decimals are written as exact JSON numbers (a generic encoder would turn them into floats).
+    answer_headers = dict(headers or {})
+    answer_headers.setdefault("Content-Type", JSON)
+    return JsonResponse(status_code, dumps(to_jsonable(body)), answer_headers)
 
 
 def page_response(page: Page[Any]) -> JsonResponse:
     """A list answers with a JSON array; the token for the next page travels in a header."""
+    from orders_common.models.paging import encode_token  # here: only the list functions load paging
+
     headers = {NEXT_TOKEN_HEADER: encode_token(page.next_cursor)} if page.next_cursor else {}
     items: Sequence[Any] = page.items
     return json_response(200, list(items), headers)
@@ -116,10 +129,10 @@ def error_responses(*status_codes: int) -> dict[int, OpenAPIResponse]:
     }
 
 
-def health_response(app: APIGatewayHttpResolver, report: HealthReport | UnhealthyReport) -> JsonResponse:
+def health_response(request: HttpRequest, report: HealthReport | UnhealthyReport) -> JsonResponse:
     """200 with the report, or 503 with the error shape and the status ``unhealthy``."""
     from orders_common.models.health import HealthReport
 
     if isinstance(report, HealthReport):
         return json_response(200, report)
-    return json_response(503, report.model_copy(update={"request_id": app.current_event.request_context.request_id}))
+    return json_response(503, report.model_copy(update={"request_id": request.request_id}))

@@ -108,3 +108,8 @@ def _digits_only(value: object) -> object:
 
 
 PathId = Annotated[int, BeforeValidator(_digits_only), Field(gt=0, le=MAX_ID)]
+
+
+def version_tag(version: int) -> str:
+    """The ``ETag`` of an order at ``version``: what a client sends back in ``If-Match``."""
+    return f'"{version}"'

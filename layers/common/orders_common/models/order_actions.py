@@ -11,9 +11,11 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_v
 from pydantic_core import PydanticCustomError
 
 from orders_common.models.base import Model
-from orders_common.models.fields import AwareDateTime, OrderName, Symbol, TrailPercent, check_expiry
+from orders_common.models.fields import AwareDateTime, OrderName, Symbol, TrailPercent, check_expiry, version_tag
 from orders_common.models.numbers import EntityId, PositiveAmount
 from orders_common.models.order import Side, TimeInForce
+
+__all__ = ["AMENDABLE", "AmendOrderRequest", "CancelAllRequest", "CancelAllResult", "IfMatch", "version_tag"]
 
 # What an amend may change; each applies only to the orders that have it (checked against the order).
 AMENDABLE = ("name", "price", "quantity", "trigger_price", "trail_percent", "trail_amount", "expire_at")
@@ -75,11 +77,6 @@ IfMatch = Annotated[
         }
     ),
 ]
-
-
-def version_tag(version: int) -> str:
-    """The ``ETag`` of an order at ``version``: what a client sends back in ``If-Match``."""
-    return f'"{version}"'
 
 
 class CancelAllRequest(Model):

@@ -1,0 +1,45 @@
+"""AWS Chalice serving this project's own GET order and create: the same request model, use cases,
+store and answer documents as ``functions/order_details`` and ``functions/create_order``; only the
+HTTP framework differs (Chalice's routing, request and response instead of the layer's router and
+entry point). What a user who picked Chalice for this API would run."""
+
+from __future__ import annotations
+
+from chalice import BadRequestError, Chalice, Response
+from pydantic import ValidationError
+
+from orders_common.auth import Caller, caller_from_event
+from orders_common.http.jsonio import dumps, loads_request
+from orders_common.http.responses import to_jsonable
+from orders_common.models.fields import version_tag
+from orders_common.models.requests import CreateOrderRequest
+from orders_common.wiring import services
+
+app = Chalice(app_name="orders")
+JSON = {"Content-Type": "application/json"}
+
+
+def _caller() -> Caller:
+    return caller_from_event(app.current_request.to_original_event(), services().settings)
+
+
+@app.route("/api/orders/order/{order_id}", methods=["GET"])
+def order_details(order_id: str) -> Response:
+    if not order_id.isdigit() or not 0 < int(order_id) <= 2**53:
+        raise BadRequestError("order_id must be a positive integer")
+    order = services().get_order(int(order_id), _caller())
+    headers = {**JSON, "ETag": version_tag(order.version)}
+    return Response(status_code=200, body=dumps(to_jsonable(order)), headers=headers)
+
+
+@app.route("/api/orders/create", methods=["POST"])
+def create_order() -> Response:
+    try:
+        request = CreateOrderRequest.model_validate(loads_request(app.current_request.raw_body.decode()))
+    except ValidationError as error:
+        return Response(status_code=400, body={"error": "invalid request", "details": error.errors(include_url=False)})
+    created = services().create_order(request, _caller(), None)
+    return Response(status_code=201, body=dumps(to_jsonable(created.order)), headers=JSON)
+
+
+lambda_handler = app
