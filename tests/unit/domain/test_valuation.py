@@ -8,15 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orders_common.domain import ledger
+from orders_common.domain.fill_quality import reference_after, slippage
 from orders_common.domain.money import ZERO, add, round_up
 from orders_common.domain.settlement import settle_buy, settle_sell
-from orders_common.domain.valuation import (
-    Holding,
-    reference_after,
-    slippage,
-    value_account,
-    value_position,
-)
+from orders_common.domain.valuation import Holding, value_account, value_position
 
 
 class Book:

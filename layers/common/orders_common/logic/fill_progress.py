@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from orders_common.domain.fill_quality import reference_after
 from orders_common.domain.money import ZERO, add, divide, multiply, subtract, to_places
 from orders_common.domain.settlement import (
     BuySettlement,
@@ -18,7 +19,6 @@ from orders_common.domain.settlement import (
     settle_buy,
     settle_sell,
 )
-from orders_common.domain.valuation import reference_after
 from orders_common.models.order import Order, OrderStatus, TimeInForce
 
 if TYPE_CHECKING:

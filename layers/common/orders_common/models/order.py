@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, Field, PrivateAttr, computed_field
 
-from orders_common.domain.valuation import slippage
+from orders_common.domain.fill_quality import slippage
 from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime
 
