@@ -100,8 +100,11 @@ def requests_for(route: Route) -> list[dict[str, Any]]:
     events += [event(query=query) for query in QUERIES]
     events += [event(headers=headers) for headers in HEADERS]
     events += [event(body=body, content_type=content_type) for body, content_type in BODIES]
-    events += [event(method=other) for other in ("GET", "POST", "PATCH", "DELETE") if other != route.method]
+    events += [event(method=other) for other in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+               if other != route.method]  # fmt: skip
     events += [event(path=plain + "/"), event(path="/api/nowhere"), event(path="/api/accounts/1/x")]
+    staged = event()  # a stage other than $default prefixes the path with its name
+    events.append({**staged, "rawPath": f"/prod{plain}", "requestContext": {**staged["requestContext"], "stage": "prod"}})
     binary = event(body=None, content_type=JSON)
     events.append({**binary, "body": base64.b64encode(b'{"amount": 5}').decode(), "isBase64Encoded": True})
     events.append({**binary, "body": base64.b64encode(b"\xff{}").decode(), "isBase64Encoded": True})
