@@ -104,7 +104,8 @@ def requests_for(route: Route) -> list[dict[str, Any]]:
                if other != route.method]  # fmt: skip
     events += [event(path=plain + "/"), event(path="/api/nowhere"), event(path="/api/accounts/1/x")]
     staged = event()  # a stage other than $default prefixes the path with its name
-    events.append({**staged, "rawPath": f"/prod{plain}", "requestContext": {**staged["requestContext"], "stage": "prod"}})
+    staged_context = {**staged["requestContext"], "stage": "prod"}
+    events.append({**staged, "rawPath": f"/prod{plain}", "requestContext": staged_context})
     binary = event(body=None, content_type=JSON)
     events.append({**binary, "body": base64.b64encode(b'{"amount": 5}').decode(), "isBase64Encoded": True})
     events.append({**binary, "body": base64.b64encode(b"\xff{}").decode(), "isBase64Encoded": True})
