@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from orders_common.http.event import HttpRequest
 
 MISSING = inspect.Parameter.empty
+LOCATIONS = ("path", "query", "header")
 
 
 class Parameter:
@@ -34,20 +35,11 @@ class Parameter:
         self.marker = marker
         self.annotation = annotation  # the declared type without the marker (its own constraints kept)
         self.default = default
-
-    @property
-    def alias(self) -> str:
-        return self.marker.alias or self.name
-
-    @property
-    def required(self) -> bool:
-        return self.default is MISSING
-
-    @property
-    def model(self) -> type[BaseModel] | None:
-        """The model, when the parameter is one (a query string or a body read as a whole)."""
-        annotation = self.annotation
-        return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        self.alias = marker.alias or name
+        self.required = default is MISSING
+        # The model, when the parameter is one (a query string or a body read as a whole).
+        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        self.model: type[BaseModel] | None = annotation if is_model else None
 
 
 def declared_parameters(func: Callable[..., Any]) -> list[Parameter]:
@@ -71,28 +63,25 @@ class Binding:
     """Validates one route's parameters (the validators are built at the route's first request)."""
 
     def __init__(self, func: Callable[..., Any], read_json: Callable[[str], Any]) -> None:
-        self.parameters = declared_parameters(func)
+        parameters = declared_parameters(func)
+        # Path, query and header problems are reported in that order, then the body's (as Powertools did).
+        self._parameters = [p for location in LOCATIONS for p in parameters if p.marker.location == location]
+        bodies = [parameter for parameter in parameters if isinstance(parameter.marker, Body)]
+        self._body_parameter = bodies[0] if bodies else None  # embed=False: the whole body is one model
         self._read_json = read_json
-        self._validators: dict[str, Callable[[Any], Any]] = {}
-        for parameter in self.parameters:
-            model = parameter.model
-            if model is not None:
-                self._validators[parameter.name] = model.model_validate
-            else:
-                self._validators[parameter.name] = TypeAdapter(parameter.annotation).validate_python
+        self._validators: dict[str, Callable[[Any], Any]] = {
+            p.name: p.model.model_validate if p.model is not None else TypeAdapter(p.annotation).validate_python
+            for p in parameters
+        }
 
     def arguments(self, request: HttpRequest, path_values: dict[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         problems: list[dict[str, Any]] = []
-        for location in ("path", "query", "header"):
-            for parameter in self.parameters:
-                if parameter.marker.location == location:
-                    received = self._received(parameter, request, path_values)
-                    self._validate(parameter, received, (location, parameter.alias), values, problems)
-        bodies = [parameter for parameter in self.parameters if isinstance(parameter.marker, Body)]
-        if bodies:
-            (parameter,) = bodies  # embed=False: the whole body is the one model
-            self._validate(parameter, self._body(request), ("body",), values, problems)
+        for parameter in self._parameters:
+            received = self._received(parameter, request, path_values)
+            self._validate(parameter, received, (parameter.marker.location, parameter.alias), values, problems)
+        if self._body_parameter is not None:
+            self._validate(self._body_parameter, self._body(request), ("body",), values, problems)
         if problems:
             raise RequestValidationError(problems)
         return values

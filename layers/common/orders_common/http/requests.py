@@ -26,8 +26,9 @@ def refuse_unacceptable_body(event: dict[str, Any]) -> dict[str, Any] | None:
     """Every body this API takes is JSON: a body declared as anything else (forms, multipart, text)
     answers 415 before it reaches a parser. A body without a Content-Type is read as JSON.
 
-    A JSON body's Content-Type is rewritten to plain ``application/json``: the event handler's own
-    check compares it case-sensitively and would refuse ``Application/JSON``."""
+    A JSON body's Content-Type is rewritten to plain ``application/json``: the router reads a body as
+    JSON by a case-sensitive prefix, as Powertools' resolver did (``http.binding``), and would refuse
+    ``Application/JSON``."""
     media = media_type(event.get("headers"))
     if not event.get("body"):
         return None
