@@ -41,7 +41,7 @@ TAGS = {
 def build_openapi(template: Template | None = None) -> dict[str, Any]:
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-    from orders_common.models.requests import ListQuery
+    from orders_common.models.list_queries import ListQuery
 
     template = template or Template.load()
 

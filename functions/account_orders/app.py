@@ -6,8 +6,8 @@ from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.models.fields import PathId
+from orders_common.models.list_queries import ListQuery
 from orders_common.models.order import Order
-from orders_common.models.requests import ListQuery
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 

@@ -9,11 +9,15 @@ import json
 import os
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 
 from localdev.template import ROOT
 from orders_common.coldstart.lazy_powertools import LAZY_PACKAGES
+
+if TYPE_CHECKING:
+    from tests.support.stack import Deployed
 
 GC_PROBE = """
 import gc, json, sys
@@ -202,3 +206,112 @@ def test_an_http_function_loads_no_powertools_event_handler(function: str) -> No
     loaded = set(found["powertools"])  # type: ignore[arg-type]
     assert not {name for name in loaded if name.startswith(("event_handler", "utilities.data_classes."))}, loaded
     assert {"logging.logger", "metrics.metrics"} <= loaded
+
+
+READ_PATH_PROBE = """
+import json, os, sys
+from moto import mock_aws
+
+function, item = sys.argv[1], json.loads(sys.argv[2])
+with mock_aws():
+    import boto3
+    from localdev.events import http_api_event
+    from localdev.functions import LambdaContext
+    from localdev.resources import create_resources, function_environment
+    from localdev.stack import LOCAL_PARAMETERS
+    from localdev.template import Template
+
+    template = Template.load(parameters=LOCAL_PARAMETERS)
+    os.environ.update(function_environment(template, create_resources(template)))
+    boto3.client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    for name in [name for name in sys.modules if name.startswith("orders_common")]:
+        del sys.modules[name]  # what the local stack loaded: the function starts from none of it
+    sys.path.insert(0, function)
+    import app
+
+    event = http_api_event("GET", f"/api/orders/order/{item['id']['N']}",
+                           route_key="GET /api/orders/order/{order_id}", path_parameters={"order_id": item["id"]["N"]})
+    answer = app.lambda_handler(event, LambdaContext("Probe", 512, 10))
+print(json.dumps({"status": answer["statusCode"], "body": json.loads(answer["body"]),
+                  "loaded": sorted(name for name in sys.modules if name.startswith("orders_common."))}))
+"""
+
+# What a function reading one order never needs: list paging and its shard merge, the ports' value
+# classes, the other read use cases, the actor and error models (an answer that is not an error, no
+# event written). Each is a few classes built at import: together about 10 ms of a cold start.
+NOT_ON_THE_READ_PATH = {
+    "orders_common.dal.paging",
+    "orders_common.models.paging",
+    "orders_common.logic.ports",
+    "orders_common.logic.ports.values",
+    "orders_common.logic.list_orders",
+    "orders_common.logic.get_client_order",
+    "orders_common.models.actor",
+    "orders_common.models.errors",
+    "orders_common.dal.transaction",
+}
+
+
+def test_reading_an_order_loads_only_what_that_read_uses(stack: Deployed) -> None:
+    # Given an order as the store wrote it, and what the API answers for it
+    created = stack.create_order()
+    stored = stack.services.table.client.get_item(
+        TableName=stack.services.table.name, Key={"pk": {"S": f"ORDER#{created['id']}"}, "sk": {"S": "ORDER"}}
+    )["Item"]
+    expected = json.loads(stack.get(f"/api/orders/order/{created['id']}").body)
+
+    # When a fresh order_details function loads and answers a GET of it
+    found = run_probe(READ_PATH_PROBE, str(ROOT / "functions" / "order_details"), json.dumps(stored))
+
+    # Then it answered the order, without loading the modules a single read does not use
+    assert (found["status"], found["body"]) == (200, expected)
+    loaded = set(found["loaded"])  # type: ignore[arg-type]
+    assert {"orders_common.logic.get_order", "orders_common.dal.order_reads"} <= loaded
+    assert not loaded & NOT_ON_THE_READ_PATH, sorted(loaded & NOT_ON_THE_READ_PATH)
+
+
+def _layer_models() -> list[type]:
+    import importlib
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import orders_common.models
+
+    found: dict[str, type] = {}
+    for module in pkgutil.iter_modules(orders_common.models.__path__):
+        loaded = importlib.import_module(f"orders_common.models.{module.name}")
+        for value in vars(loaded).values():
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == loaded.__name__:
+                found[f"{value.__module__}.{value.__qualname__}"] = value
+    return list(found.values())
+
+
+def _signature_parsed_from_text(candidate: object) -> bool:
+    """What ``inspect.signature`` reads by tokenizing its ``__text_signature__``: a builtin or C type."""
+    import inspect
+
+    return (
+        candidate is not None
+        and not inspect.isfunction(candidate)
+        and bool(getattr(candidate, "__text_signature__", None))
+    )
+
+
+def test_no_model_hands_pydantic_a_builtin_to_inspect() -> None:
+    # pydantic reads the signature of each validator and default factory when it builds a model (at its
+    # first use); a builtin's (str.upper, list) is parsed from its text by inspect, which compiles
+    # tokenize's regex: 2 to 6 ms of the first request of a function using the model.
+    found = _layer_models()
+    offending = []
+    for model in found:
+        for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+            candidates = [field.default_factory, *(getattr(meta, "func", None) for meta in field.metadata)]
+            offending += [f"{model.__name__}.{name}: {c!r}" for c in candidates if _signature_parsed_from_text(c)]
+        for decorator in model.__pydantic_decorators__.field_validators.values():  # type: ignore[attr-defined]
+            if _signature_parsed_from_text(decorator.func):
+                offending.append(f"{model.__name__}: {decorator.func!r}")
+
+    assert len(found) > 30  # the walk found the models
+    assert _signature_parsed_from_text(str.upper) and _signature_parsed_from_text(list)  # what it looks for
+    assert offending == []

@@ -123,7 +123,7 @@ def test_the_resource_server_grants_the_admin_scope_the_functions_check(template
     machine = template.resources["AdminClient"]["Properties"]
 
     assert granted == template.document["Parameters"]["AdminScope"]["Default"]
-    assert granted == Settings.model_fields["admin_scope"].default
+    assert granted == Settings.default("admin_scope")
     assert machine["AllowedOAuthFlows"] == ["client_credentials"]
     assert machine["AllowedOAuthScopes"] == [granted]
     assert machine["GenerateSecret"] is True

@@ -9,9 +9,10 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from orders_common.models.fields import PathId
+from orders_common.models.list_queries import ListQuery
 from orders_common.models.order import OrderType, Side
 from orders_common.models.paging import decode_token, encode_token
-from orders_common.models.requests import CreateOrderRequest, ListQuery
+from orders_common.models.requests import CreateOrderRequest
 
 VALID = {
     "account_id": 1,

@@ -10,8 +10,7 @@ fills). With authentication off (local runs), every caller may do everything.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orders_common.errors import Forbidden
 
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     from orders_common.config import Settings
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     user_id: int | None
     is_admin: bool
     unrestricted: bool = False  # authentication is off

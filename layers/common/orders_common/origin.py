@@ -11,31 +11,44 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
-from orders_common.models.actor import Actor, ActorKind
+if TYPE_CHECKING:
+    from orders_common.models.actor import Actor
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """``actor`` is worked out when an event first needs it (an HTTP caller from the request's claims):
-    invocations that write no event never pay for it."""
+    invocations that write no event never pay for it. (A ``NamedTuple``, like the domain's records:
+    every function builds one per invocation and loads the class at its cold start.)"""
 
-    actor_of: Callable[[], Actor]
+    actor_of: Callable[[], Actor]  # called at most once (``new``)
     request_id: str | None = None
     reconciling: bool = False  # settling an earlier claim from what the venue says became of it
 
-    @cached_property
+    @property
     def actor(self) -> Actor:
         return self.actor_of()
+
+    @classmethod
+    def new(cls, actor_of: Callable[[], Actor], request_id: str | None = None) -> Origin:
+        """An origin whose actor is worked out by ``actor_of`` on first use, then kept."""
+        return cls(cache(actor_of), request_id)
 
     @classmethod
     def of(cls, actor: Actor, request_id: str | None = None) -> Origin:
         return cls(lambda: actor, request_id)
 
 
-SYSTEM = Origin.of(Actor(kind=ActorKind.SYSTEM))
+def _system_actor() -> Actor:
+    # The actor model is loaded by the first event written, not by every function's import.
+    from orders_common.models.actor import Actor, ActorKind
+
+    return Actor(kind=ActorKind.SYSTEM)
+
+
+SYSTEM = Origin.new(_system_actor)
 
 _origin: ContextVar[Origin] = ContextVar("change_origin", default=SYSTEM)
 
@@ -56,5 +69,5 @@ def acting(origin: Origin) -> Iterator[Origin]:
 @contextmanager
 def reconciling() -> Iterator[Origin]:
     """Within the block, changes settle a claim from the venue's answer (the timeline says so)."""
-    with acting(replace(current_origin(), reconciling=True)) as origin:
+    with acting(current_origin()._replace(reconciling=True)) as origin:
         yield origin

@@ -13,11 +13,10 @@ process (the local server, its thread pools) each log line still names its own f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from orders_common.coldstart.gc_pause import resume_collector
 from orders_common.config import get_settings
-from orders_common.models.actor import Actor, ActorKind
 from orders_common.observability import flush_metrics, logger
 from orders_common.origin import Origin, acting
 from orders_common.timing import deadline_in
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from orders_common.http.router import Router
+    from orders_common.models.actor import Actor
 
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 OriginOf = Callable[[dict[str, Any], "LambdaContext"], Origin]
@@ -113,12 +113,13 @@ def _request_origin(event: dict[str, Any], context: LambdaContext) -> Origin:
 
     def actor() -> Actor:
         from orders_common.auth import caller_from_event
+        from orders_common.models.actor import Actor, ActorKind
 
         caller = caller_from_event(event, services().settings)
         kind = ActorKind.ADMIN if caller.is_admin and not caller.unrestricted else ActorKind.USER
         return Actor(kind=kind, user_id=caller.user_id)
 
-    return Origin(actor, request_id=(event.get("requestContext") or {}).get("requestId"))
+    return Origin.new(actor, request_id=(event.get("requestContext") or {}).get("requestId"))
 
 
 def scheduled_entry(job: Callable[[LambdaContext], Any]) -> LambdaHandler:
@@ -130,7 +131,7 @@ def scheduled_entry(job: Callable[[LambdaContext], Any]) -> LambdaHandler:
 
     return entry_point(
         run,
-        origin_of=lambda event, _: Origin.of(Actor(kind=ActorKind.SCHEDULE), request_id=event.get("id")),
+        origin_of=lambda event, _: Origin.of(_actor("schedule"), request_id=event.get("id")),
         correlation_id_path=EVENT_BRIDGE,
     )
 
@@ -146,7 +147,7 @@ def sqs_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, Any
 
 def _queue_origin(event: dict[str, Any], context: LambdaContext) -> Origin:
     """The executor's batch (each message's handling then names its own message id)."""
-    return Origin.of(Actor(kind=ActorKind.QUEUE), request_id=getattr(context, "aws_request_id", None))
+    return Origin.of(_actor("queue"), request_id=getattr(context, "aws_request_id", None))
 
 
 def stream_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, Any]]) -> LambdaHandler:
@@ -159,9 +160,16 @@ def stream_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, 
     return entry_point(
         run,
         origin_of=lambda event, context: Origin.of(
-            Actor(kind=ActorKind.SYSTEM), request_id=getattr(context, "aws_request_id", None)
+            _actor("system"), request_id=getattr(context, "aws_request_id", None)
         ),
     )
+
+
+def _actor(kind: Literal["schedule", "queue", "system"]) -> Actor:
+    """A job's actor (the model is loaded by the jobs that use it, not by every HTTP function)."""
+    from orders_common.models.actor import Actor, ActorKind
+
+    return Actor(kind=ActorKind(kind))
 
 
 def is_scheduled_event(event: dict[str, Any]) -> bool:

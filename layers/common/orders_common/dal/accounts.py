@@ -1,6 +1,5 @@
-"""Accounts and their positions: one partition per account (the account item and a position item per
-symbol), read whole with one strongly consistent Query; opened, funded, adjusted and frozen by
-transactions that write their ledger entries with them.
+"""Changing accounts and their positions: opened, funded, adjusted and frozen by transactions that
+write their ledger entries with them (the reads are ``dal.account_reads``).
 
 The account item is also listed in its owner's partition of the ``by_user`` index
 (``USER#<id>#ACCOUNTS``), so a user's accounts are one Query.
@@ -8,91 +7,27 @@ The account item is also listed in its owner's partition of the ``by_user`` inde
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.account_mapping import (
-    TRACKS_DEPOSITS,
-    item_to_account_summary,
-    item_to_position,
-    items_to_account,
-)
-from orders_common.dal.client import ConditionFailed, DynamoTable
+from orders_common.dal.account_mapping import TRACKS_DEPOSITS, item_to_account_summary
+from orders_common.dal.account_reads import DynamoAccountReads
+from orders_common.dal.client import ConditionFailed
 from orders_common.dal.idempotency import add_record, record_from_item
 from orders_common.dal.movements import Guard, entry_to_item, record
 from orders_common.dal.transaction import Transaction, TransactionRefused
-from orders_common.logic.ports import (
-    AccountRefused,
-    HeldPosition,
-    IdempotencyKeyTaken,
-    IdempotencyRecord,
-    PositionRefused,
-)
+from orders_common.logic.ports import AccountRefused, IdempotencyKeyTaken, IdempotencyRecord, PositionRefused
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
-from orders_common.models.paging import Page, PageRequest
 
 if TYPE_CHECKING:
     from orders_common.domain.ledger import Movement
-    from orders_common.models.account import Account, AccountSummary
+    from orders_common.models.account import AccountSummary
 
 
-class DynamoAccounts:
-    def __init__(self, table: DynamoTable) -> None:
-        self.table = table
-        self._owners: dict[int, int] = {}
-        self._owners_lock = threading.Lock()
-
-    # Reads
-
-    def get_account(self, account_id: int) -> Account | None:
-        found, _ = self.table.query(
-            KeyConditionExpression="pk = :partition",
-            ExpressionAttributeValues={":partition": keys.account_partition(account_id)},
-            ConsistentRead=True,
-        )
-        return items_to_account(found)
-
-    def get_summary(self, account_id: int) -> tuple[AccountSummary, int] | None:
-        """The account item alone, and the version its next priced change is conditioned on."""
-        item = self.table.get(keys.account_key(account_id), consistent=True)
-        return (item_to_account_summary(item), int(item.get("version", 0))) if item else None
-
-    def get_owner(self, account_id: int) -> int | None:
-        # An account never changes owner, so the answer is kept for the life of the container.
-        owner = self._owners.get(account_id)
-        if owner is not None:
-            return owner
-        item = self.table.get(keys.account_key(account_id), consistent=True, projection="user_id")
-        if item is None:
-            return None
-        with self._owners_lock:
-            self._owners[account_id] = int(item["user_id"])
-        return int(item["user_id"])
-
-    def get_position(self, account_id: int, symbol: str) -> HeldPosition | None:
-        item = self.table.get(keys.position_key(account_id, symbol), consistent=True)
-        if item is None:
-            return None
-        return HeldPosition(position=item_to_position(item), version=int(item.get("version", 0)))
-
-    def list_user_accounts(self, user_id: int, page: PageRequest) -> Page[AccountSummary]:
-        condition = "by_user_pk = :partition"
-        values: dict[str, Any] = {":partition": keys.user_accounts_partition(user_id)}
-        if page.after is not None:
-            condition += " AND by_user_sk > :after"
-            values[":after"] = page.after
-        items, last = self.table.query(
-            IndexName=keys.USER_INDEX,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            Limit=page.limit,
-        )
-        return Page([item_to_account_summary(item) for item in items], str(last["by_user_sk"]) if last else None)
-
-    # Changes
+class DynamoAccounts(DynamoAccountReads):
+    """The reads, and every change of an account."""
 
     def open(
         self,

@@ -15,13 +15,14 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orders_common.dal.transaction import Item, Transaction, TransactionRefused
 from orders_common.errors import StoreUnavailable
 from orders_common.observability import logger
 from orders_common.timing import back_off, guard_attempts, seconds_left
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from orders_common.dal.transaction import Item, Transaction
 
 # Standard retry mode backs off with jitter on throttling and transient faults (three attempts in all).
 # Each attempt may take CONNECT + READ seconds at worst; an attempt is only started when that much time
@@ -240,4 +241,6 @@ def _cancellation(reasons: list[Any], operation: str, names: list[str]) -> Excep
         for index, (reason, code) in enumerate(zip(reasons, codes, strict=False))
         if code == "ConditionalCheckFailed"
     }
+    from orders_common.dal.transaction import TransactionRefused  # here: a read-only function never loads it
+
     return TransactionRefused(failed)

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from orders_common.dal import keys
-from orders_common.models.audit import AuditStatus
 from orders_common.models.numbers import format_utc
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
+    from orders_common.models.audit import AuditStatus
 
 
 class DynamoCounters:
@@ -46,6 +46,10 @@ class DynamoCounters:
         )
 
     def last_status(self) -> AuditStatus | None:
+        from orders_common.models.audit import (
+            AuditStatus,  # here: a function that reads no audit status never builds its model
+        )
+
         item = self.table.get(keys.status_key("AUDIT"), consistent=False)
         return AuditStatus.model_validate({name: item[name] for name in AuditStatus.model_fields}) if item else None
 

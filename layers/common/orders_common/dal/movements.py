@@ -11,9 +11,8 @@ two transactions at the same microsecond apart, and ``nn`` orders a transaction'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orders_common.dal import keys
 from orders_common.domain.ledger import CASH, Movement, performance, totals
@@ -24,8 +23,7 @@ if TYPE_CHECKING:
     from orders_common.dal.transaction import Transaction
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(NamedTuple):
     """A condition on a balance item, with the values it names (placeholders not used by updates)."""
 
     expression: str

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
 from orders_common.dal.mapping import item_to_order
-from orders_common.logic.ports import OpenOrder
 from orders_common.models.order import Order, OrderStatus, Side
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
+    from orders_common.logic.ports import OpenOrder
 
 
 class DynamoOrderLookups:
@@ -55,6 +55,9 @@ class DynamoOrderLookups:
 
 
 def _open_order(item: dict[str, Any]) -> OpenOrder:
+    # Imported here: reading one order (most functions) needs none of the ports' value classes.
+    from orders_common.logic.ports.values import OpenOrder
+
     return OpenOrder(
         id=int(item["id"]),
         account_id=int(item["account_id"]),

@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING, Any
 from orders_common.dal import keys
 from orders_common.dal.mapping import SUMMARY_FIELDS, item_to_order
 from orders_common.dal.order_lookups import DynamoOrderLookups
-from orders_common.dal.paging import PartitionPage, in_parallel, merge_partitions, read_partition
-from orders_common.logic.ports import OrderSummary
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order, OrderStatus, OrderType, TimeInForce
-from orders_common.models.paging import OrderFilters, Page, PageRequest
 
+# Paging, its merge of shards and the pending summaries are imported where a list is read: most
+# functions read one order (or none) and would pay for their classes at every cold start.
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
+    from orders_common.dal.paging import PartitionPage
+    from orders_common.logic.ports import OrderSummary
+    from orders_common.models.paging import OrderFilters, Page, PageRequest
 
 _INDEX_PREFIX = {keys.ACCOUNT_INDEX: "by_account", keys.USER_INDEX: "by_user", keys.PENDING_INDEX: "pending"}
 
@@ -48,6 +50,8 @@ class DynamoOrderReads(DynamoOrderLookups):
     def _list(
         self, index: str, partitions: list[str], page: PageRequest, filters: OrderFilters, *, descending: bool
     ) -> Page[Order]:
+        from orders_common.models.paging import Page
+
         prefix = _INDEX_PREFIX[index]
         sort_attribute = f"{prefix}_sk"
         items, cursor = self._read_merged(
@@ -75,6 +79,8 @@ class DynamoOrderReads(DynamoOrderLookups):
         projection: str | None = None,
         created: tuple[datetime | None, datetime | None] = (None, None),
     ) -> tuple[list[dict[str, Any]], str | None]:
+        from orders_common.dal.paging import PartitionPage, in_parallel, merge_partitions, read_partition
+
         clause, names, values = filtering
         sort_range = _SortRange(sort_attribute)
         since, until = created
@@ -118,6 +124,8 @@ class DynamoPendingSummaries(DynamoOrderReads):
     """The schedule's and health's view of pending orders, from the narrow ``pending_summary`` index."""
 
     def pending_summaries(self, page: PageRequest) -> Page[OrderSummary]:
+        from orders_common.models.paging import Page
+
         items, cursor = self._read_merged(
             keys.PENDING_SUMMARY_INDEX,
             "pending_pk",
@@ -131,6 +139,7 @@ class DynamoPendingSummaries(DynamoOrderReads):
 
     def executing_before(self, claimed_before: datetime) -> list[OrderSummary]:
         """Orders claimed for an external exchange longer ago than ``claimed_before`` (to reconcile)."""
+        from orders_common.dal.paging import in_parallel
 
         def read(shard: int) -> list[OrderSummary]:
             found: list[OrderSummary] = []
@@ -153,6 +162,8 @@ class DynamoPendingSummaries(DynamoOrderReads):
         return [summary for shard in in_parallel(read, range(self.pending_shards)) for summary in shard]
 
     def count_pending(self) -> int:
+        from orders_common.dal.paging import in_parallel
+
         def count(partition: str) -> int:
             return self.table.count(
                 IndexName=keys.PENDING_SUMMARY_INDEX,
@@ -165,6 +176,7 @@ class DynamoPendingSummaries(DynamoOrderReads):
     def oldest_pending_since(self) -> datetime | None:
         """The first entry of each shard (ascending by ``pending_sk``, ``<created_at>#<id>``), one item
         each: the oldest is the earliest of them."""
+        from orders_common.dal.paging import in_parallel
 
         def first(partition: str) -> str | None:
             items, _ = self.table.query(
@@ -244,6 +256,8 @@ def _filter_expression(filters: OrderFilters) -> tuple[str | None, dict[str, str
 
 
 def _summary(item: dict[str, Any]) -> OrderSummary:
+    from orders_common.logic.ports.values import OrderSummary
+
     fields: dict[str, Any] = {name: item.get(name) for name in SUMMARY_FIELDS}
 
     def moment(name: str) -> datetime | None:

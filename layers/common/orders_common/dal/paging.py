@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from orders_common.concurrency import ContextThreadPool
 
@@ -17,8 +16,7 @@ if TYPE_CHECKING:
 MAX_REQUESTS_PER_PARTITION = 5
 
 
-@dataclass(frozen=True)
-class PartitionPage:
+class PartitionPage(NamedTuple):
     items: list[Item]
     stopped_at: str | None  # sort key where reading stopped, None when the partition was exhausted
 

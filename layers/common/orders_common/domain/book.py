@@ -9,9 +9,9 @@ ends. What is left is for a later attempt (good till cancelled), or expires (imm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from orders_common.domain.money import (
     ZERO,
@@ -26,14 +26,12 @@ from orders_common.domain.money import (
 )
 
 
-@dataclass(frozen=True)
-class Level:
+class Level(NamedTuple):
     price: Decimal
     size: Decimal  # units of the base asset offered at ``price``
 
 
-@dataclass(frozen=True)
-class OrderBook:
+class OrderBook(NamedTuple):
     symbol: str
     bids: tuple[Level, ...]  # best (highest) first
     asks: tuple[Level, ...]  # best (lowest) first
@@ -44,8 +42,7 @@ class OrderBook:
         return self.asks if side == "buy" else self.bids
 
 
-@dataclass(frozen=True)
-class LevelFill:
+class LevelFill(NamedTuple):
     """One part of a fill: what the order took from one level of the book."""
 
     level: int  # 1 is the best level

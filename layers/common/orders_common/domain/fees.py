@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from orders_common.domain.money import multiply, round_up
 
 
-@dataclass(frozen=True)
-class FeeSchedule:
+class FeeSchedule(NamedTuple):
     rate: Decimal
     minimum: Decimal = Decimal(0)
 

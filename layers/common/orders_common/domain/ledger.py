@@ -10,10 +10,9 @@ the sum of an account's cash entries is its cash, for ever.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orders_common.domain.money import ZERO, add
 
@@ -33,8 +32,7 @@ class EntryType(StrEnum):
     COMMISSION = "commission"
 
 
-@dataclass(frozen=True)
-class Movement:
+class Movement(NamedTuple):
     type: EntryType
     asset: str  # "cash" or a symbol
     available: Decimal = ZERO
@@ -112,8 +110,7 @@ def _commission(commission: Decimal) -> list[Movement]:
     return [Movement(EntryType.COMMISSION, CASH, available=-commission)] if commission else []
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     available: Decimal = ZERO
     reserved: Decimal = ZERO
     cost_basis: Decimal = ZERO
@@ -132,8 +129,7 @@ def totals(movements: list[Movement]) -> dict[str, Totals]:
     return found
 
 
-@dataclass(frozen=True)
-class Performance:
+class Performance(NamedTuple):
     """What movements add to an account's running figures (kept on the account item beside its cash)."""
 
     realized_pnl: Decimal = ZERO

@@ -9,8 +9,8 @@ Positions use average-cost accounting: a sale takes its share of the cost basis 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from orders_common.domain.money import (
     ZERO,
@@ -52,8 +52,7 @@ def buy_reservation(
     return require_storable("reservation", add(notional, commission(notional)))
 
 
-@dataclass(frozen=True)
-class BuySettlement:
+class BuySettlement(NamedTuple):
     released: Decimal  # the whole reservation, given back
     cost: Decimal  # price x quantity, rounded up
     commission: Decimal
@@ -103,8 +102,7 @@ def kept_reservation(*, reserved: Decimal, remaining_before: Decimal, filled: De
     return round_up(divide(multiply(reserved, subtract(remaining_before, filled)), remaining_before))
 
 
-@dataclass(frozen=True)
-class SellSettlement:
+class SellSettlement(NamedTuple):
     proceeds: Decimal  # price x quantity, rounded down
     commission: Decimal
     cost_relief: Decimal  # the share of the cost basis that leaves with the units sold

@@ -12,8 +12,8 @@ Triggered, a ``*_market`` order trades as a market order and a ``*_limit`` order
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from orders_common.domain.money import add, divide, multiply, subtract, to_places
 
@@ -29,8 +29,7 @@ def trigger_reached(*, kind: str, side: str, trigger_price: Decimal, market_pric
     return falling_through if side == "buy" else rising_through
 
 
-@dataclass(frozen=True)
-class Trail:
+class Trail(NamedTuple):
     mark: Decimal
     stop_price: Decimal
     triggered: bool

@@ -13,31 +13,28 @@ would look like a real equity.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from orders_common.domain.money import ZERO, add, divide, multiply, subtract, to_places
 
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True)
-class Holding:
+class Holding(NamedTuple):
     symbol: str
     quantity: Decimal
     cost_basis: Decimal
 
 
-@dataclass(frozen=True)
-class PositionValue:
+class PositionValue(NamedTuple):
     current_price: Decimal | None
     market_value: Decimal | None
     unrealized_pnl: Decimal | None
     unrealized_pnl_percent: Decimal | None
 
 
-@dataclass(frozen=True)
-class AccountValue:
+class AccountValue(NamedTuple):
     positions: tuple[PositionValue, ...]
     positions_value: Decimal | None
     equity: Decimal | None

@@ -57,6 +57,10 @@ def loads_request(body: str | bytes | None) -> Any:
     return document
 
 
+# One encoder for the container: ``simplejson.dumps`` with options builds a new one at every call.
+_ENCODER = simplejson.JSONEncoder(use_decimal=True, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
-    text: str = simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
+    text: str = _ENCODER.encode(value)
     return text

@@ -25,6 +25,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from orders_common.http import errors
 from orders_common.http.binding import declared_parameters
 from orders_common.http.event import HttpRequest
+from orders_common.http.responses import JSON, ErrorModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 def powertools_resolver(router: Router) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=router.read_json)
     for route in router.routes:
-        app.route(route.path, method=route.method, **route.openapi)(_view(router, app, route))
+        app.route(route.path, method=route.method, **_with_models(route.openapi))(_view(router, app, route))
 
     @app.exception_handler(Exception)
     def _error(error: Exception) -> Response[str]:
@@ -51,6 +52,21 @@ def powertools_resolver(router: Router) -> APIGatewayHttpResolver:
         return _powertools_response(errors.answer_no_route(HttpRequest(app.current_event.raw_event)))
 
     return app
+
+
+def _with_models(openapi: dict[str, Any]) -> dict[str, Any]:
+    """The route's OpenAPI arguments with each error body named by ``ErrorModel`` replaced by its model."""
+    responses = openapi.get("responses")
+    if not responses:
+        return openapi
+    return {**openapi, "responses": {code: _with_model(response) for code, response in responses.items()}}
+
+
+def _with_model(response: dict[str, Any]) -> dict[str, Any]:
+    content = response.get("content", {}).get(JSON, {})
+    if not isinstance(content.get("model"), ErrorModel):
+        return response
+    return {**response, "content": {JSON: {**content, "model": content["model"].model()}}}
 
 
 def _view(router: Router, app: APIGatewayHttpResolver, route: Route) -> Callable[..., Response[str]]:

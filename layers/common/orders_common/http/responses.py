@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
@@ -115,14 +115,28 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
+class ErrorModel:
+    """The error body's model, named in a route's declaration and looked up by the OpenAPI build
+    (``http.openapi``): a function's import then does not build the error models it may never answer."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: Literal["ErrorBody", "GatewayError"]) -> None:
+        self.name = name
+
+    def model(self) -> type[BaseModel]:
+        from orders_common.models import errors
+
+        found: type[BaseModel] = getattr(errors, self.name)
+        return found
+
+
 def error_responses(*status_codes: int) -> dict[int, OpenAPIResponse]:
     """OpenAPI descriptions of the errors a route can answer, all with the error body."""
-    from orders_common.models.errors import ErrorBody, GatewayError
-
     return {
         code: documented(
             _ERROR_DESCRIPTIONS[code],
-            GatewayError if code == 401 else ErrorBody,
+            ErrorModel("GatewayError" if code == 401 else "ErrorBody"),
             {"Retry-After": RETRY_AFTER_DOC} if code == 503 else None,
         )
         for code in status_codes

@@ -20,7 +20,6 @@ from orders_common.errors import (
     OrderTooLarge,
     VenueRefused,
 )
-from orders_common.models.errors import ValidationDetail
 from orders_common.models.order import Order, Side
 
 if TYPE_CHECKING:
@@ -46,6 +45,8 @@ def check_precision(symbol: str, values: Mapping[str, Decimal | None], rules: Or
             continue
         places = (rules.quantity_decimals if field in QUANTITY_FIELDS else rules.price_decimals).get(symbol)
         if places is not None and decimal_places(value) > places:
+            from orders_common.models.errors import ValidationDetail  # here: built only for a refusal
+
             problems.append(
                 ValidationDetail(
                     location="body",

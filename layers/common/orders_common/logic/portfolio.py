@@ -14,7 +14,6 @@ from orders_common.domain.money import ZERO, add
 from orders_common.domain.valuation import Holding, returns, total, value_account
 from orders_common.errors import AccountNotFound, ExchangeUnavailable
 from orders_common.models.numbers import utc_now
-from orders_common.models.paging import PageRequest
 from orders_common.models.portfolio import Portfolio, PortfolioTotals, ValuedAccount, ValuedPosition
 from orders_common.observability import logger
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from orders_common.logic.ports import AccountLists, AccountReads
     from orders_common.models.account import Account
 
-ACCOUNTS_PAGE = PageRequest(limit=100)
+ACCOUNTS_PER_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -109,8 +108,10 @@ class GetPortfolio:
         return Portfolio(user_id=user_id, accounts=valued, totals=totals_of(valued, prices))
 
     def _accounts(self, user_id: int) -> list[Account | None]:
+        from orders_common.models.paging import PageRequest  # here: an account's details page nothing
+
         accounts: list[Account | None] = []
-        page = ACCOUNTS_PAGE
+        page = PageRequest(limit=ACCOUNTS_PER_PAGE)
         while True:
             listed = self.lists.list_user_accounts(user_id, page)
             accounts += [self.accounts.get_account(summary.account_id) for summary in listed.items]

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from orders_common.models.audit import AuditStatus
-from orders_common.models.base import Model
+from orders_common.models.base import Model, empty_list
 from orders_common.models.numbers import UtcDateTime
 
 
@@ -49,7 +49,7 @@ class HealthReport(Model):
         "still 200 (only an unreachable store is 503 unhealthy).",
     )
     degraded_reasons: list[DegradedReason] = Field(
-        default_factory=list, description="Why it is degraded (empty when ok)."
+        default_factory=empty_list, description="Why it is degraded (empty when ok)."
     )
     statistics: HealthStatistics | None = Field(
         default=None, description="Present for admins (with authentication on, only on /api/orders/health/details)."

@@ -87,7 +87,10 @@ EntityId = Annotated[int, Strict(), Field(gt=0, le=MAX_ID)]
 
 
 def format_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``2026-12-05T08:00:00.000000Z``: always microseconds, always UTC (``isoformat`` ends a UTC
+    moment with ``+00:00``; it is several times faster than ``strftime``, and runs for every stored
+    and answered time)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 UtcDateTime = Annotated[datetime, PlainSerializer(format_utc, return_type=str)]

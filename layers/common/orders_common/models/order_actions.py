@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from orders_common.models.base import Model
+from orders_common.models.base import Model, empty_list
 from orders_common.models.fields import AwareDateTime, OrderName, Symbol, TrailPercent, check_expiry, version_tag
 from orders_common.models.numbers import EntityId, PositiveAmount
 from orders_common.models.order import Side, TimeInForce
@@ -93,5 +93,6 @@ class CancelAllResult(Model):
     account_id: int
     cancelled: list[int] = Field(description="Ids of the orders cancelled by this call, oldest first.")
     not_cancelled: list[int] = Field(
-        default_factory=list, description="Matching orders that filled, expired or were cancelled elsewhere meanwhile."
+        default_factory=empty_list,
+        description="Matching orders that filled, expired or were cancelled elsewhere meanwhile.",
     )

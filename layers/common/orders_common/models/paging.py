@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from orders_common.errors import InvalidRequest
 from orders_common.models.order import OrderStatus, OrderType, Side
@@ -35,8 +34,7 @@ class InvalidNextToken(InvalidRequest):
         super().__init__("next_token is not a token this API issued; start again without it.")
 
 
-@dataclass(frozen=True)
-class OrderFilters:
+class OrderFilters(NamedTuple):
     status: OrderStatus | None = None
     symbol: str | None = None
     side: Side | None = None
@@ -45,14 +43,12 @@ class OrderFilters:
     until: datetime | None = None  # created before
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(NamedTuple):
     limit: int = DEFAULT_PAGE_SIZE
     after: str | None = None  # continue strictly after this position (an index sort key)
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(NamedTuple, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
 

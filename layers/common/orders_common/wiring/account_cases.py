@@ -51,31 +51,31 @@ class AccountUseCases(Adapters):
     def list_user_accounts(self) -> ListUserAccounts:
         from orders_common.logic.account_queries import ListUserAccounts
 
-        return ListUserAccounts(accounts=self.accounts)
+        return ListUserAccounts(accounts=self.account_reads)
 
     @property
     def get_portfolio(self) -> GetPortfolio:
         from orders_common.logic.portfolio import GetPortfolio
 
-        return GetPortfolio(lists=self.accounts, accounts=self.accounts, prices=self.prices)
+        return GetPortfolio(lists=self.account_reads, accounts=self.account_reads, prices=self.prices)
 
     @property
     def list_ledger(self) -> ListLedger:
         from orders_common.logic.account_queries import ListLedger
 
-        return ListLedger(accounts=self.accounts, ledger=self.ledger)
+        return ListLedger(accounts=self.account_reads, ledger=self.ledger)
 
     @property
     def list_account_fills(self) -> ListAccountFills:
         from orders_common.logic.fills import ListAccountFills
 
-        return ListAccountFills(accounts=self.accounts, fills=self.fill_reads)
+        return ListAccountFills(accounts=self.account_reads, fills=self.fill_reads)
 
     @property
     def audit_account(self) -> AuditAccount:
         from orders_common.logic.audit import AuditAccount
 
-        return AuditAccount(accounts=self.accounts, ledger=self.ledger, orders=self.orders)
+        return AuditAccount(accounts=self.account_reads, ledger=self.ledger, orders=self.orders)
 
     @property
     def audit_every_account(self) -> AuditEveryAccount:

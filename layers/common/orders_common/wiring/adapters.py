@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from orders_common.config import Settings
+    from orders_common.dal.account_reads import DynamoAccountReads
     from orders_common.dal.accounts import DynamoAccounts
     from orders_common.dal.client import DynamoTable
     from orders_common.dal.counters import DynamoCounters
@@ -63,9 +64,17 @@ class Adapters:
 
     @cached_property
     def accounts(self) -> DynamoAccounts:
+        """Accounts read and changed (the use cases that change one)."""
         from orders_common.dal.accounts import DynamoAccounts
 
         return DynamoAccounts(self.table)
+
+    @cached_property
+    def account_reads(self) -> DynamoAccountReads:
+        """Accounts read only: a function that never changes one loads none of the change path."""
+        from orders_common.dal.account_reads import DynamoAccountReads
+
+        return DynamoAccountReads(self.table)
 
     @cached_property
     def switches(self) -> DynamoSwitches:

@@ -19,18 +19,14 @@ if TYPE_CHECKING:
     from orders_common.logic.execution import ExecutionEngine
     from orders_common.logic.fan_out import FanOut
     from orders_common.logic.fills import ListOrderFills
+    from orders_common.logic.get_client_order import GetClientOrder
+    from orders_common.logic.get_order import GetOrder
     from orders_common.logic.health import CheckHealth, RecordScheduleRun
+    from orders_common.logic.list_orders import ListAccountOrders, ListPendingOrders, ListUserOrders
     from orders_common.logic.order_events import ListOrderEvents
     from orders_common.logic.portfolio import GetAccount
     from orders_common.logic.process_all import ProcessAll
     from orders_common.logic.publish_events import PublishOrderEvent
-    from orders_common.logic.queries import (
-        GetClientOrder,
-        GetOrder,
-        ListAccountOrders,
-        ListPendingOrders,
-        ListUserOrders,
-    )
     from orders_common.logic.venue_watch import VenueWatch
     from orders_common.models.order import Order
 
@@ -155,7 +151,7 @@ class OrderUseCases(Adapters):
 
     @property
     def get_client_order(self) -> GetClientOrder:
-        from orders_common.logic.queries import GetClientOrder
+        from orders_common.logic.get_client_order import GetClientOrder
 
         return GetClientOrder(orders=self.orders)
 
@@ -210,25 +206,25 @@ class OrderUseCases(Adapters):
 
     @property
     def get_order(self) -> GetOrder:
-        from orders_common.logic.queries import GetOrder
+        from orders_common.logic.get_order import GetOrder
 
         return GetOrder(orders=self.orders)
 
     @property
     def list_account_orders(self) -> ListAccountOrders:
-        from orders_common.logic.queries import ListAccountOrders
+        from orders_common.logic.list_orders import ListAccountOrders
 
-        return ListAccountOrders(orders=self.orders, accounts=self.accounts)
+        return ListAccountOrders(orders=self.orders, accounts=self.account_reads)
 
     @property
     def list_user_orders(self) -> ListUserOrders:
-        from orders_common.logic.queries import ListUserOrders
+        from orders_common.logic.list_orders import ListUserOrders
 
         return ListUserOrders(orders=self.orders)
 
     @property
     def list_pending_orders(self) -> ListPendingOrders:
-        from orders_common.logic.queries import ListPendingOrders
+        from orders_common.logic.list_orders import ListPendingOrders
 
         return ListPendingOrders(orders=self.orders)
 
@@ -236,7 +232,7 @@ class OrderUseCases(Adapters):
     def get_account(self) -> GetAccount:
         from orders_common.logic.portfolio import GetAccount
 
-        return GetAccount(accounts=self.accounts, prices=self.prices)
+        return GetAccount(accounts=self.account_reads, prices=self.prices)
 
     @property
     def list_order_events(self) -> ListOrderEvents:

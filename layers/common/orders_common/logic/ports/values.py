@@ -1,9 +1,12 @@
-"""Values crossing the ports."""
+"""Values crossing the ports.
+
+Immutable records as ``NamedTuple``: a frozen dataclass costs about five times as much to define (its
+methods are generated and compiled at import), and every function that writes loads these.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orders_common.models.order import Side, TimeInForce
 
@@ -17,8 +20,7 @@ if TYPE_CHECKING:
     from orders_common.models.order import Order, OrderStatus, OrderType
 
 
-@dataclass(frozen=True)
-class IdempotencyRecord:
+class IdempotencyRecord(NamedTuple):
     """What an Idempotency-Key was used for: kept with the result it produced, in the same transaction."""
 
     scope: str
@@ -29,31 +31,27 @@ class IdempotencyRecord:
     response: str | None = None  # the answer to give again, when it cannot be read back
 
 
-@dataclass(frozen=True)
-class FillFilters:
+class FillFilters(NamedTuple):
     symbol: str | None = None
     since: datetime | None = None
     until: datetime | None = None
 
 
-@dataclass(frozen=True)
-class LedgerFilters:
+class LedgerFilters(NamedTuple):
     type: EntryType | None = None
     asset: str | None = None  # "cash" or a symbol
     since: datetime | None = None
     until: datetime | None = None
 
 
-@dataclass(frozen=True)
-class HeldPosition:
+class HeldPosition(NamedTuple):
     """A position as stored, with the version its next priced change is conditioned on."""
 
     position: Position
     version: int
 
 
-@dataclass(frozen=True)
-class OrderSummary:
+class OrderSummary(NamedTuple):
     """What the schedule decides on, from the narrow pending index."""
 
     id: int
@@ -75,8 +73,7 @@ class OrderSummary:
     created_at: datetime | None = None  # from the index's sort key (<created_at>#<id>)
 
 
-@dataclass(frozen=True)
-class OpenOrder:
+class OpenOrder(NamedTuple):
     """What cancelling an order needs to know of it, from the account's pending index."""
 
     id: int
@@ -116,8 +113,7 @@ def fits_one_close(orders: list[OpenOrder]) -> bool:
     return len(orders) <= BULK_CLOSE_MAX_ORDERS and 3 * len(orders) + 1 + len(sold) <= TRANSACTION_ITEMS
 
 
-@dataclass(frozen=True)
-class BulkClose:
+class BulkClose(NamedTuple):
     """What one transaction of many cancels did: every order closed, or the ones that changed
     meanwhile named (and then none closed: a transaction applies whole)."""
 
@@ -125,8 +121,7 @@ class BulkClose:
     changed: list[int]
 
 
-@dataclass(frozen=True)
-class ArmedSwitch:
+class ArmedSwitch(NamedTuple):
     """An account's dead man's switch: its pending orders are cancelled at ``deadline``."""
 
     account_id: int

@@ -1,41 +1,17 @@
-"""Read-only use cases: one order, lists of orders, one account."""
+"""Lists of orders: an account's, a user's, and every pending order (admin)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from orders_common.errors import AccountNotFound, ClientOrderNotFound, OrderNotFound
+from orders_common.errors import AccountNotFound
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import AccountReads, ClientOrders, OrderReads
+    from orders_common.logic.ports import AccountReads, OrderReads
     from orders_common.models.order import Order
     from orders_common.models.paging import OrderFilters, Page, PageRequest
-
-
-@dataclass(frozen=True)
-class GetOrder:
-    orders: OrderReads
-
-    def __call__(self, order_id: int, caller: Caller) -> Order:
-        order = self.orders.get_order(order_id)
-        if order is None:
-            raise OrderNotFound(order_id)
-        caller.require_user(order.user_id, f"order {order_id}")
-        return order
-
-
-@dataclass(frozen=True)
-class GetClientOrder:
-    orders: ClientOrders
-
-    def __call__(self, account_id: int, client_order_id: str, caller: Caller) -> Order:
-        order = self.orders.find_by_client(account_id, client_order_id)
-        if order is None:
-            raise ClientOrderNotFound(account_id, client_order_id)
-        caller.require_user(order.user_id, f"order {order.id}")
-        return order
 
 
 @dataclass(frozen=True)
