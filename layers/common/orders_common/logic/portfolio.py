@@ -108,7 +108,7 @@ class GetPortfolio:
         return Portfolio(user_id=user_id, accounts=valued, totals=totals_of(valued, prices))
 
     def _accounts(self, user_id: int) -> list[Account | None]:
-        from orders_common.models.paging import PageRequest  # here: an account's details page nothing
+        from orders_common.models.paging import PageRequest  # here: one account's details never page
 
         accounts: list[Account | None] = []
         page = PageRequest(limit=ACCOUNTS_PER_PAGE)
