@@ -280,6 +280,9 @@ class Call:
     parameters: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Who asks: the account's "owner", an "admin" (what spans every account, money in and out), or
+    # "anyone" (health: no authorizer, as uptime monitors call it).
+    caller: str = "owner"
 
     @property
     def path(self) -> str:
@@ -303,8 +306,8 @@ OTHER_CALLS = (
     Call("order_events", "GET", "/api/orders/order/{order_id}/events", {"order_id": "1"}),
     Call("account_ledger", "GET", "/api/accounts/{account_id}/ledger", {"account_id": "1"}),
     Call("account_fills", "GET", "/api/accounts/{account_id}/fills", {"account_id": "1"}),
-    Call("pending_orders", "GET", "/api/orders/pending"),
-    Call("health", "GET", "/api/orders/health"),
+    Call("pending_orders", "GET", "/api/orders/pending", caller="admin"),
+    Call("health", "GET", "/api/orders/health", caller="anyone"),
     Call("cancel_order", "POST", "/api/orders/cancel/{order_id}", {"order_id": "2"}),
     Call(
         "deposit",
@@ -313,6 +316,7 @@ OTHER_CALLS = (
         {"account_id": "1"},
         {"amount": 100},
         {"idempotency-key": "bench-deposit"},
+        caller="admin",
     ),
 )
 
@@ -376,7 +380,7 @@ def events() -> dict[str, dict[str, Any]]:
         found[call.function] = http_api_event(call.method, call.path, route_key=f"{call.method} {call.route}",
                                               path_parameters=call.parameters or None,
                                               headers={**(json_headers if body else {}), **call.headers},
-                                              body=body)  # fmt: skip
+                                              body=body, authorizer=jwt_authorizer(call.caller))  # fmt: skip
     found["get-http"], found["create-http"] = found[GET_ORDER.function], found[CREATE_ORDER.function]
     body = json.dumps(BUY)
     found["get-rest"] = rest_api_event("GET", GET_ORDER.path, GET_ORDER.route, GET_ORDER.parameters, None)
@@ -384,10 +388,25 @@ def events() -> dict[str, dict[str, Any]]:
     return found
 
 
+# Who asks: the owner of the recorded account and orders (user 1), as API Gateway's JWT authorizer
+# hands the verified token's claims to a function (every claim a string).
+OWNER_CLAIMS = {"sub": "bench-user", "user_id": "1", "token_use": "access", "iss": "https://issuer.example.com"}
+ADMIN_SCOPE = "orders/admin"
+
+
+def jwt_authorizer(caller: str) -> dict[str, Any] | None:
+    """An HTTP API's JWT authorizer context (payload 2.0); None for a route without an authorizer."""
+    if caller == "anyone":
+        return None
+    admin = caller == "admin"
+    claims = {**OWNER_CLAIMS, **({"scope": ADMIN_SCOPE} if admin else {})}
+    return {"jwt": {"claims": claims, "scopes": [ADMIN_SCOPE] if admin else None}}
+
+
 def rest_api_event(
     method: str, path: str, resource: str, path_parameters: dict[str, str] | None, body: str | None
 ) -> dict[str, Any]:
-    """An API Gateway REST API proxy (payload 1.0) event."""
+    """An API Gateway REST API proxy (payload 1.0) event, with a Cognito authorizer's claims."""
     headers = {"Host": "api.example.com", **({"Content-Type": "application/json"} if body else {})}
     return {
         "resource": resource,
@@ -411,6 +430,7 @@ def rest_api_event(
             "protocol": "HTTP/1.1",
             "domainName": "api.example.com",
             "requestTimeEpoch": 1_700_000_000_000,
+            "authorizer": {"claims": dict(OWNER_CLAIMS)},
         },
         "body": body,
         "isBase64Encoded": False,
@@ -526,7 +546,8 @@ def main() -> None:
             **lambda_environment(Template.load()),
             **function_environment,
             "PATH": os.environ.get("PATH", ""),
-            "AUTH_ENABLED": "false",  # the events carry no JWT claims; the peers check no owner either
+            # As deployed: the functions act for the token's user (who owns the recorded account and orders).
+            "AUTH_ENABLED": "true",
             "PRICE_SOURCE": "static",
             "POWERTOOLS_LOG_LEVEL": "WARNING",  # figures, not log lines (no peer logs each order)
         }

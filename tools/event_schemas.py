@@ -34,7 +34,8 @@ def kind_id(kind: str) -> str:
 def build_schemas() -> dict[str, dict[str, Any]]:
     """File name -> schema."""
     from orders_common.logic.publish_events import EVENT_SOURCE
-    from orders_common.models.order_event import OrderEventKind, PublishedOrderEvent
+    from orders_common.models.order_event import OrderEventKind
+    from orders_common.models.published_event import PublishedOrderEvent
 
     with warnings.catch_warnings():
         # Decimal defaults (0) have no JSON-schema default; leaving them out is right.

@@ -1,5 +1,6 @@
 """The pydantic models the framework peers validate with: the create body's rules (as the project's,
-for the fields the benchmark sends) and the order they answer."""
+for the fields the benchmark sends) and the order they answer (the contract's whole order document,
+as the project and the bare handler answer it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 
 class Side(StrEnum):
@@ -41,26 +42,92 @@ class CreateOrder(BaseModel):
 
 
 class Order(BaseModel):
+    """The order document of the API's contract (every stored field, and the derived ones), as a
+    framework's user would declare it: plain pydantic types."""
+
     model_config = ConfigDict(extra="ignore")
 
     id: int
     account_id: int
+    user_id: int = 1
     symbol: str
     name: str
     side: Side
     order_type: OrderType
-    quantity: Decimal
+    time_in_force: str = "gtc"
     price: Decimal | None = None
+    quantity: Decimal | None = None
+    quote_quantity: Decimal | None = None
+    trigger_price: Decimal | None = None
+    trail_percent: Decimal | None = None
+    trail_amount: Decimal | None = None
+    trail_mark: Decimal | None = None
+    stop_price: Decimal | None = None
+    triggered_at: datetime | None = None
+    expire_at: datetime | None = None
+    version: int = 1
+    max_slippage_bps: Decimal | None = None
+    filled_quantity: Decimal = Decimal(0)
     status: str
-    version: int
+    filled_price: Decimal | None = None
+    market_price_at_fill: Decimal | None = None
+    fills_count: int = 0
+    last_fill_at: datetime | None = None
+    commission: Decimal | None = None
+    rejection_reason: str | None = None
+    exchange: str | None = None
+    exchange_order_id: str | None = None
+    client_order_id: str | None = None
+    reserved_cash: Decimal = Decimal(0)
+    reserved_quantity: Decimal = Decimal(0)
     created_at: datetime
+    updated_at: datetime
+    executed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def remaining_quantity(self) -> Decimal | None:
+        return None if self.quantity is None else self.quantity - self.filled_quantity
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def average_fill_price(self) -> Decimal | None:
+        return self.filled_price
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def order_no(self) -> str:
+        return f"ORD-{self.id}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def market(self) -> str:
+        return "CRYPTO"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def actual_fill_price(self) -> Decimal | None:
+        return self.filled_price
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def slippage(self) -> Decimal | None:
+        if self.filled_price is None or not self.market_price_at_fill:
+            return None
+        worse = self.filled_price - self.market_price_at_fill
+        return (worse if self.side is Side.BUY else -worse) / self.market_price_at_fill
+
+
+_DERIVED = {"remaining_quantity", "average_fill_price", "order_no", "market", "actual_fill_price", "slippage"}
 
 
 def new_order(request: CreateOrder) -> Order:
     now = datetime.now(UTC)
-    return Order(id=time.time_ns() // 1000, status="pending", version=1, created_at=now, **request.model_dump())
+    return Order(id=time.time_ns() // 1000, status="pending", created_at=now, updated_at=now, **request.model_dump())
 
 
 def order_item(order: Order) -> dict[str, Any]:
-    return {**order.model_dump(), "side": order.side.value, "order_type": order.order_type.value,
-            "created_at": order.created_at.isoformat()}  # fmt: skip
+    """The stored attributes: numbers as Decimal, choices and times as text."""
+    return {name: value.isoformat() if isinstance(value, datetime) else value.value if isinstance(value, StrEnum)
+            else value for name, value in order.model_dump(exclude=_DERIVED).items()}  # fmt: skip

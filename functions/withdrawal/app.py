@@ -8,7 +8,7 @@ from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.models.account_requests import TransferRequest
 from orders_common.models.fields import IdempotencyKey, PathId
-from orders_common.models.ledger import TransferResult
+from orders_common.models.transfers import TransferResult
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 

@@ -58,7 +58,7 @@ class VenueDesk:
     @property
     def create(self) -> CreateOrder:
         rules = CreateRules(
-            **vars(RULES),
+            terms=RULES,
             idempotency_ttl_seconds=86400,
             max_slippage_bps=Decimal(50),
             max_order_notional=Decimal(10**6),

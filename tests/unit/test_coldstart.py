@@ -9,7 +9,8 @@ import json
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -208,11 +209,11 @@ def test_an_http_function_loads_no_powertools_event_handler(function: str) -> No
     assert {"logging.logger", "metrics.metrics"} <= loaded
 
 
-READ_PATH_PROBE = """
+FUNCTION_PATH_PROBE = """
 import json, os, sys
 from moto import mock_aws
 
-function, item = sys.argv[1], json.loads(sys.argv[2])
+function, items, request = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 with mock_aws():
     import boto3
     from localdev.events import http_api_event
@@ -223,18 +224,24 @@ with mock_aws():
 
     template = Template.load(parameters=LOCAL_PARAMETERS)
     os.environ.update(function_environment(template, create_resources(template)))
-    boto3.client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    for item in items:
+        boto3.client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
     for name in [name for name in sys.modules if name.startswith("orders_common")]:
         del sys.modules[name]  # what the local stack loaded: the function starts from none of it
     sys.path.insert(0, function)
     import app
 
-    event = http_api_event("GET", f"/api/orders/order/{item['id']['N']}",
-                           route_key="GET /api/orders/order/{order_id}", path_parameters={"order_id": item["id"]["N"]})
-    answer = app.lambda_handler(event, LambdaContext("Probe", 512, 10))
+    answer = app.lambda_handler(http_api_event(**request), LambdaContext("Probe", 512, 10))
 print(json.dumps({"status": answer["statusCode"], "body": json.loads(answer["body"]),
                   "loaded": sorted(name for name in sys.modules if name.startswith("orders_common."))}))
 """
+
+
+def stored_item(stack: Deployed, partition: str, sort: str) -> dict[str, Any]:
+    table = stack.services.table
+    found: dict[str, Any] = table.client.get_item(TableName=table.name, Key={"pk": {"S": partition}, "sk": {"S": sort}})
+    return found["Item"]
+
 
 # What a function reading one order never needs: list paging and its shard merge, the ports' value
 # classes, the other read use cases, the actor and error models (an answer that is not an error, no
@@ -255,19 +262,58 @@ NOT_ON_THE_READ_PATH = {
 def test_reading_an_order_loads_only_what_that_read_uses(stack: Deployed) -> None:
     # Given an order as the store wrote it, and what the API answers for it
     created = stack.create_order()
-    stored = stack.services.table.client.get_item(
-        TableName=stack.services.table.name, Key={"pk": {"S": f"ORDER#{created['id']}"}, "sk": {"S": "ORDER"}}
-    )["Item"]
+    stored = stored_item(stack, f"ORDER#{created['id']}", "ORDER")
     expected = json.loads(stack.get(f"/api/orders/order/{created['id']}").body)
 
     # When a fresh order_details function loads and answers a GET of it
-    found = run_probe(READ_PATH_PROBE, str(ROOT / "functions" / "order_details"), json.dumps(stored))
+    request = {
+        "method": "GET",
+        "path": f"/api/orders/order/{created['id']}",
+        "route_key": "GET /api/orders/order/{order_id}",
+        "path_parameters": {"order_id": str(created["id"])},
+    }
+    found = run_probe(FUNCTION_PATH_PROBE, str(ROOT / "functions" / "order_details"), json.dumps([stored]),
+                      json.dumps(request))  # fmt: skip
 
     # Then it answered the order, without loading the modules a single read does not use
     assert (found["status"], found["body"]) == (200, expected)
     loaded = set(found["loaded"])  # type: ignore[arg-type]
     assert {"orders_common.logic.get_order", "orders_common.dal.order_reads"} <= loaded
     assert not loaded & NOT_ON_THE_READ_PATH, sorted(loaded & NOT_ON_THE_READ_PATH)
+
+
+# What a function placing an order never needs: the account's models (it asks only the account's
+# owner, and its transaction checks the cash), account changes, what a transfer answers and what the
+# event bus carries. About 3 ms of a create's first answer.
+NOT_ON_THE_CREATE_PATH = {
+    "orders_common.models.account",
+    "orders_common.models.transfers",
+    "orders_common.models.published_event",
+    "orders_common.dal.accounts",
+    "orders_common.dal.account_mapping",
+}
+
+
+def test_placing_an_order_loads_only_what_a_new_order_uses(stack: Deployed) -> None:
+    # Given a funded account as the store wrote it
+    account = stored_item(stack, "ACCOUNT#1", "ACCOUNT")
+    assert Decimal(account["available_cash"]["N"]) > 100
+
+    # When a fresh create_order function loads and places a limit buy on it
+    body = {"account_id": 1, "symbol": "BTC", "name": "probe", "side": "buy", "order_type": "limit",
+            "quantity": 0.001, "price": 50000}  # fmt: skip
+    request = {"method": "POST", "path": "/api/orders/create", "route_key": "POST /api/orders/create",
+               "headers": {"content-type": "application/json"}, "body": json.dumps(body)}  # fmt: skip
+    found = run_probe(FUNCTION_PATH_PROBE, str(ROOT / "functions" / "create_order"), json.dumps([account]),
+                      json.dumps(request))  # fmt: skip
+
+    # Then it placed the order, without loading the modules a new order does not use
+    assert found["status"] == 201, found["body"]
+    assert found["body"]["status"] == "pending"  # type: ignore[index]
+    assert found["body"]["reserved_cash"] > 0  # type: ignore[index]
+    loaded = set(found["loaded"])  # type: ignore[arg-type]
+    assert {"orders_common.logic.create_order", "orders_common.dal.order_writes"} <= loaded
+    assert not loaded & NOT_ON_THE_CREATE_PATH, sorted(loaded & NOT_ON_THE_CREATE_PATH)
 
 
 def _layer_models() -> list[type]:

@@ -18,7 +18,7 @@ from orders_common.timing import guard_attempts
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
 
-    from orders_common.models.order_event import PublishedOrderEvent
+    from orders_common.models.published_event import PublishedOrderEvent
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=1, read_timeout=2)
 

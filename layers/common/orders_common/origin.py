@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -34,11 +33,24 @@ class Origin(NamedTuple):
     @classmethod
     def new(cls, actor_of: Callable[[], Actor], request_id: str | None = None) -> Origin:
         """An origin whose actor is worked out by ``actor_of`` on first use, then kept."""
-        return cls(cache(actor_of), request_id)
+        return cls(_once(actor_of), request_id)
 
     @classmethod
     def of(cls, actor: Actor, request_id: str | None = None) -> Origin:
         return cls(lambda: actor, request_id)
+
+
+def _once(work: Callable[[], Actor]) -> Callable[[], Actor]:
+    # Not functools.cache: every HTTP invocation makes one, and cache's wrapper (copying the
+    # function's name, doc and attributes) costs ten times this closure.
+    kept: list[Actor] = []
+
+    def actor() -> Actor:
+        if not kept:
+            kept.append(work())
+        return kept[0]
+
+    return actor
 
 
 def _system_actor() -> Actor:
@@ -57,13 +69,24 @@ def current_origin() -> Origin:
     return _origin.get()
 
 
-@contextmanager
-def acting(origin: Origin) -> Iterator[Origin]:
-    token = _origin.set(origin)
-    try:
-        yield origin
-    finally:
-        _origin.reset(token)
+class _Acting:
+    # A class rather than a generator-based context manager: every invocation enters one.
+    __slots__ = ("_origin", "_token")
+
+    def __init__(self, origin: Origin) -> None:
+        self._origin = origin
+
+    def __enter__(self) -> Origin:
+        self._token = _origin.set(self._origin)
+        return self._origin
+
+    def __exit__(self, *_: object) -> None:
+        _origin.reset(self._token)
+
+
+def acting(origin: Origin) -> _Acting:
+    """Within the block, the changes written are ``origin``'s."""
+    return _Acting(origin)
 
 
 @contextmanager

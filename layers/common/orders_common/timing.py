@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -24,19 +22,28 @@ ANSWER_MARGIN_SECONDS = 1.0
 _deadline: ContextVar[float | None] = ContextVar("invocation_deadline", default=None)
 
 
-@contextmanager
-def deadline_in(seconds: float | None) -> Iterator[None]:
+class _Deadline:
+    # A class rather than a generator-based context manager: every invocation enters one.
+    __slots__ = ("_seconds", "_token")
+
+    def __init__(self, seconds: float | None) -> None:
+        self._seconds = seconds
+
+    def __enter__(self) -> None:
+        current = _deadline.get()
+        wanted = None if self._seconds is None else time.monotonic() + self._seconds
+        if current is not None and (wanted is None or current < wanted):
+            wanted = current
+        self._token = _deadline.set(wanted)
+
+    def __exit__(self, *_: object) -> None:
+        _deadline.reset(self._token)
+
+
+def deadline_in(seconds: float | None) -> _Deadline:
     """Within the block, waits must end ``seconds`` from now (None: no new limit). A deadline set
     inside another never extends it."""
-    current = _deadline.get()
-    wanted = None if seconds is None else time.monotonic() + seconds
-    if current is not None and (wanted is None or current < wanted):
-        wanted = current
-    token = _deadline.set(wanted)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+    return _Deadline(seconds)
 
 
 def seconds_left() -> float | None:

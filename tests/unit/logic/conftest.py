@@ -44,7 +44,7 @@ class Desk:
     @property
     def create(self) -> CreateOrder:
         rules = CreateRules(
-            **vars(RULES),
+            terms=RULES,
             idempotency_ttl_seconds=86400,
             max_slippage_bps=Decimal(50),
             max_order_notional=self.max_order_notional,

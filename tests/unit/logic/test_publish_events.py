@@ -12,7 +12,8 @@ from orders_common.auth import Caller
 from orders_common.logic.ports.events import EventNotPublished, StoredEvent
 from orders_common.logic.publish_events import OrderAfterEventMissing, Published, PublishOrderEvent
 from orders_common.models.order import Order
-from orders_common.models.order_event import OrderEvent, OrderEventKind, PublishedOrderEvent
+from orders_common.models.order_event import OrderEvent, OrderEventKind
+from orders_common.models.published_event import PublishedOrderEvent
 from tests.unit.logic.conftest import Desk
 from tests.unit.logic.test_create_order import request
 

@@ -3,7 +3,8 @@ read whole with one strongly consistent Query; a user's accounts from the ``by_u
 (``USER#<id>#ACCOUNTS``), one Query.
 
 Apart from the changes (``dal.accounts``), so that a function that only reads accounts never loads
-the ledger, movements and transactions that changing one takes.
+the ledger, movements and transactions that changing one takes. The account models are loaded by the
+reads that answer them: a new order only asks an account's owner.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.account_mapping import item_to_account_summary, item_to_position, items_to_account
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
@@ -30,6 +30,8 @@ class DynamoAccountReads:
         self._owners_lock = threading.Lock()
 
     def get_account(self, account_id: int) -> Account | None:
+        from orders_common.dal.account_mapping import items_to_account
+
         found, _ = self.table.query(
             KeyConditionExpression="pk = :partition",
             ExpressionAttributeValues={":partition": keys.account_partition(account_id)},
@@ -39,6 +41,8 @@ class DynamoAccountReads:
 
     def get_summary(self, account_id: int) -> tuple[AccountSummary, int] | None:
         """The account item alone, and the version its next priced change is conditioned on."""
+        from orders_common.dal.account_mapping import item_to_account_summary
+
         item = self.table.get(keys.account_key(account_id), consistent=True)
         return (item_to_account_summary(item), int(item.get("version", 0))) if item else None
 
@@ -55,6 +59,7 @@ class DynamoAccountReads:
         return int(item["user_id"])
 
     def get_position(self, account_id: int, symbol: str) -> HeldPosition | None:
+        from orders_common.dal.account_mapping import item_to_position
         from orders_common.logic.ports.values import HeldPosition
 
         item = self.table.get(keys.position_key(account_id, symbol), consistent=True)
@@ -63,6 +68,7 @@ class DynamoAccountReads:
         return HeldPosition(position=item_to_position(item), version=int(item.get("version", 0)))
 
     def list_user_accounts(self, user_id: int, page: PageRequest) -> Page[AccountSummary]:
+        from orders_common.dal.account_mapping import item_to_account_summary
         from orders_common.models.paging import Page
 
         condition = "by_user_pk = :partition"

@@ -1,8 +1,8 @@
 """A thin layer over the low-level DynamoDB client: typed values in and out, SDK errors as domain errors,
 and retries that end in time for the function to answer.
 
-The low-level client (not ``boto3.resource``) keeps cold starts short; ``TypeSerializer`` /
-``TypeDeserializer`` keep numbers as exact ``Decimal``.
+The low-level client (not ``boto3.resource``) keeps cold starts short; values are typed as boto3's
+``TypeSerializer`` / ``TypeDeserializer`` type them, numbers as exact ``Decimal`` (``dal.attributes``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_common.dal.attributes import deserialize, serialize
 from orders_common.errors import StoreUnavailable
 from orders_common.observability import logger
 from orders_common.timing import back_off, guard_attempts, seconds_left
@@ -48,9 +48,6 @@ CONFLICT_ATTEMPTS = 10
 CONFLICT_ATTEMPTS_WITH_DEADLINE = 100
 CONFLICT_BACKOFF_BASE_SECONDS = 0.02
 CONFLICT_BACKOFF_CAP_SECONDS = 0.5
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 # Cancellation reasons that say nothing about the request itself: another request held the item, or
 # the table throttled. Anything else but a failed condition (ValidationError: an item too large, a
@@ -86,14 +83,6 @@ class ConditionFailed(Exception):
     def __init__(self, item: Item | None) -> None:
         super().__init__("condition failed")
         self.item = item
-
-
-def serialize(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(attribute) for name, attribute in value.items()}
-
-
-def deserialize(item: Mapping[str, Any]) -> Item:
-    return {name: _deserializer.deserialize(attribute) for name, attribute in item.items()}
 
 
 def create_client() -> DynamoDBClient:

@@ -13,8 +13,9 @@ from orders_common.errors import AccountNotFound, InsufficientPosition, StoreUna
 from orders_common.logic import idempotency
 from orders_common.logic.ports import AccountChanges, AccountRefused, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.account import Position
-from orders_common.models.ledger import AdjustmentResult, LedgerEntry
+from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import utc_now
+from orders_common.models.transfers import AdjustmentResult
 from orders_common.observability import logger
 from orders_common.timing import back_off
 

@@ -8,9 +8,8 @@ order always has one) and answers the original order; another body with that key
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orders_common.domain.triggers import follow
 from orders_common.errors import (
@@ -55,35 +54,62 @@ if TYPE_CHECKING:
     from orders_common.models.requests import CreateOrderRequest
 
 
-@dataclass(frozen=True)
-class CreateRules(OrderRules):
+class CreateRules(NamedTuple):
+    terms: OrderRules  # what a new order's numbers must be as an amended one's
     idempotency_ttl_seconds: int
     max_slippage_bps: Decimal  # for orders that trade at market and do not set their own
     max_order_notional: Decimal  # MaxOrderNotional: no order over it is stored (there is no "no limit")
 
 
-@dataclass(frozen=True)
-class Created:
+class Created(NamedTuple):
     order: Order
     replayed: bool = False  # the answer of an earlier request with the same Idempotency-Key
 
 
-@dataclass(frozen=True)
 class CreateOrder:
-    inserts: OrderInserts
-    orders: OrderReads
-    accounts: AccountReads
-    ids: IdAllocator
-    prices: PriceSource
-    fees: FeeSchedule
-    rules: CreateRules
-    engine: Callable[[], ExecutionEngine] | None = None  # built only for ``execute: true``
-    # With an external venue: why it would refuse the order as written (lot, tick, minimum value), if it would.
-    venue_refusal: VenueRefusal | None = None
-    venue_name: str | None = None  # shown on every order of a stack on a venue, from its creation on
+    # A plain class, not a dataclass: a create function loads it at its first request, and a frozen
+    # dataclass compiles its methods then (a cold start's cost, for nothing a use case needs).
+    __slots__ = (
+        "accounts",
+        "engine",
+        "fees",
+        "ids",
+        "inserts",
+        "orders",
+        "prices",
+        "rules",
+        "venue_name",
+        "venue_refusal",
+    )
+
+    def __init__(
+        self,
+        inserts: OrderInserts,
+        orders: OrderReads,
+        accounts: AccountReads,
+        ids: IdAllocator,
+        prices: PriceSource,
+        fees: FeeSchedule,
+        rules: CreateRules,
+        engine: Callable[[], ExecutionEngine] | None = None,
+        *,
+        venue_refusal: VenueRefusal | None = None,
+        venue_name: str | None = None,
+    ) -> None:
+        self.inserts = inserts
+        self.orders = orders
+        self.accounts = accounts
+        self.ids = ids
+        self.prices = prices
+        self.fees = fees
+        self.rules = rules
+        self.engine = engine  # built only for ``execute: true``
+        # With an external venue: why it would refuse the order as written (lot, tick, minimum value), if it would.
+        self.venue_refusal = venue_refusal
+        self.venue_name = venue_name  # shown on every order of a stack on a venue, from its creation on
 
     def __call__(self, request: CreateOrderRequest, caller: Caller, idempotency_key: str | None = None) -> Created:
-        check_precision(request.symbol, request.model_dump(), self.rules)
+        check_precision(request.symbol, request.model_dump(), self.rules.terms)
         owner = self._owner(request.account_id, caller)
         # Also refuses symbols the market does not list, before anything is stored.
         market_price = self.prices.get_price(request.symbol)
@@ -161,7 +187,7 @@ class CreateOrder:
             created_at=now,
             updated_at=now,
         )
-        return reservation(order, market_price, self.rules, self.fees)
+        return reservation(order, market_price, self.rules.terms, self.fees)
 
     def _record(
         self, request: CreateOrderRequest, caller: Caller, key: str | None, order: Order

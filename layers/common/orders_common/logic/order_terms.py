@@ -5,9 +5,8 @@ client."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orders_common.domain.money import ZERO, AmountOutOfRange
 from orders_common.domain.settlement import buy_reservation
@@ -30,8 +29,7 @@ QUANTITY_FIELDS = frozenset({"quantity"})
 PRICE_FIELDS = frozenset({"price", "trigger_price", "trail_amount"})
 
 
-@dataclass(frozen=True)
-class OrderRules:
+class OrderRules(NamedTuple):
     quantity_decimals: dict[str, int]
     price_decimals: dict[str, int]
     market_buy_buffer_bps: Decimal

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from orders_common.models.numbers import utc_now
-from orders_common.models.order_event import PublishedOrderEvent
+from orders_common.models.published_event import PublishedOrderEvent
 
 if TYPE_CHECKING:
     from orders_common.logic.ports import OrderReads

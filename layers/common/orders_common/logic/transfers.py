@@ -17,8 +17,9 @@ from orders_common.domain.money import add
 from orders_common.errors import AccountFrozen, AccountNotFound, InsufficientFunds, StoreUnavailable
 from orders_common.logic import idempotency
 from orders_common.logic.ports import AccountChanges, AccountRefused, IdempotencyKeyTaken
-from orders_common.models.ledger import CashBalances, LedgerEntry, TransferResult
+from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import utc_now
+from orders_common.models.transfers import CashBalances, TransferResult
 from orders_common.observability import count, logger
 from orders_common.timing import back_off
 

@@ -1,13 +1,12 @@
-"""The ledger: every movement of an account's cash and positions, and what a transfer answers."""
+"""The ledger: every movement of an account's cash and positions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict, Field, computed_field
+from pydantic import ConfigDict, Field
 
 from orders_common.domain.ledger import CASH, EntryType, Movement, entry_id
-from orders_common.models.account import Position
 from orders_common.models.base import Model
 from orders_common.models.numbers import ExactDecimal, UtcDateTime, format_utc
 
@@ -62,27 +61,3 @@ class LedgerEntry(Model):
             )
             for number, movement in enumerate(movements)
         ]
-
-
-class CashBalances(Model):
-    available_cash: ExactDecimal
-    reserved_cash: ExactDecimal
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def cash(self) -> ExactDecimal:
-        return self.available_cash + self.reserved_cash
-
-
-class TransferResult(Model):
-    """A deposit's or withdrawal's answer: the entry, and the account's cash right after it."""
-
-    entry: LedgerEntry
-    balances: CashBalances
-
-
-class AdjustmentResult(Model):
-    """An adjustment's answer: the entry, and the position right after it."""
-
-    entry: LedgerEntry
-    position: Position

@@ -11,11 +11,10 @@ from pydantic import ConfigDict, Field
 from orders_common.models.actor import Actor, ActorKind
 from orders_common.models.base import Model
 from orders_common.models.numbers import UtcDateTime
-from orders_common.models.order import Order
 
 # Actor and ActorKind live in models.actor (a read function builds no order event model); handlers
 # still import them from here.
-__all__ = ["Actor", "ActorKind", "FieldChange", "OrderEvent", "OrderEventKind", "PublishedOrderEvent"]
+__all__ = ["Actor", "ActorKind", "FieldChange", "OrderEvent", "OrderEventKind"]
 
 
 class OrderEventKind(StrEnum):
@@ -59,9 +58,3 @@ class OrderEvent(Model):
     changes: dict[str, FieldChange] = Field(
         default_factory=dict, description="Each order field the event changed, from and to (by alias)."
     )
-
-
-class PublishedOrderEvent(OrderEvent):
-    """The ``detail`` of an event on the bus: the event and the order right after it."""
-
-    order: Order

@@ -38,7 +38,7 @@ class OrderUseCases(Adapters):
 
         return ExecutionEngine(
             transitions=self.order_writes,
-            accounts=self.accounts,
+            accounts=self.account_reads,
             orders=self.orders,
             prices=self.prices,
             exchange=self.exchange,
@@ -61,19 +61,22 @@ class OrderUseCases(Adapters):
     @property
     def create_order(self) -> CreateOrder:
         from orders_common.logic.create_order import CreateOrder, CreateRules
+        from orders_common.logic.order_terms import OrderRules
 
         settings = self.settings
         return CreateOrder(
             inserts=self.order_writes,
             orders=self.orders,
-            accounts=self.accounts,
+            accounts=self.account_reads,
             ids=self.order_ids,
             prices=self.prices,
             fees=self.fees,
             rules=CreateRules(
-                quantity_decimals=settings.quantity_decimals,
-                price_decimals=settings.price_decimals,
-                market_buy_buffer_bps=settings.market_buy_buffer_bps,
+                terms=OrderRules(
+                    quantity_decimals=settings.quantity_decimals,
+                    price_decimals=settings.price_decimals,
+                    market_buy_buffer_bps=settings.market_buy_buffer_bps,
+                ),
                 idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
                 max_slippage_bps=settings.max_slippage_bps,
                 max_order_notional=settings.max_order_notional,
@@ -135,7 +138,7 @@ class OrderUseCases(Adapters):
     def cancel_all(self) -> CancelAll:
         from orders_common.logic.cancel_all import CancelAll
 
-        return CancelAll(accounts=self.accounts, cancel=self.cancel_open_orders)
+        return CancelAll(accounts=self.account_reads, cancel=self.cancel_open_orders)
 
     @property
     def arm_cancel_after(self) -> ArmCancelAfter:

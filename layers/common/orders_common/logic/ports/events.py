@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from orders_common.models.order import Order
-    from orders_common.models.order_event import OrderEvent, PublishedOrderEvent
+    from orders_common.models.order_event import OrderEvent
+    from orders_common.models.published_event import PublishedOrderEvent
 
 
 @dataclass(frozen=True)
