@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from orders_common.auth import Caller
 from orders_common.http.jsonio import dumps, loads_request
 from orders_common.http.responses import to_jsonable
-from orders_common.models.fields import version_tag
+from orders_common.models.path import version_tag
 from orders_common.models.requests import CreateOrderRequest
 from orders_common.wiring import services
 

@@ -8,8 +8,8 @@ from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
 from orders_common.logic.ports import LedgerFilters
 from orders_common.models.account_requests import LedgerQuery
-from orders_common.models.fields import PathId
 from orders_common.models.ledger import LedgerEntry
+from orders_common.models.path import PathId
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 

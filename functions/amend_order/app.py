@@ -5,9 +5,9 @@ from typing import Annotated
 from orders_common.http.params import Body, Header, Path
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, error_responses, json_response, versioned
-from orders_common.models.fields import PathId
 from orders_common.models.order import Order
 from orders_common.models.order_actions import AmendOrderRequest, IfMatch, version_tag
+from orders_common.models.path import PathId
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 

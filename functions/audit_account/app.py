@@ -9,7 +9,7 @@ from orders_common.http.params import Path
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.models.audit import AuditReport, AuditRunResult
-from orders_common.models.fields import PathId
+from orders_common.models.path import PathId
 from orders_common.runtime import http_entry, http_or_scheduled, scheduled_entry
 from orders_common.wiring import services
 

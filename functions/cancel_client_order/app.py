@@ -6,8 +6,9 @@ from orders_common.http.params import Header, Path
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.models.cancellation import CancelResult
-from orders_common.models.fields import ClientOrderId, PathId
+from orders_common.models.fields import ClientOrderId
 from orders_common.models.order_actions import IfMatch
+from orders_common.models.path import PathId
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 

@@ -7,7 +7,8 @@ from orders_common.http.params import Body, Header, Path
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, documented, error_responses, json_response
 from orders_common.models.account_requests import TransferRequest
-from orders_common.models.fields import IdempotencyKey, PathId
+from orders_common.models.fields import IdempotencyKey
+from orders_common.models.path import PathId
 from orders_common.models.transfers import TransferResult
 from orders_common.runtime import http_entry
 from orders_common.wiring import services

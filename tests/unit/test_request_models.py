@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from orders_common.models.fields import PathId
 from orders_common.models.list_queries import ListQuery
 from orders_common.models.order import OrderType, Side
 from orders_common.models.paging import decode_token, encode_token
+from orders_common.models.path import PathId
 from orders_common.models.requests import CreateOrderRequest
 
 VALID = {

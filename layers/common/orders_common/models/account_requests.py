@@ -10,8 +10,8 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field
 
 from orders_common.domain.ledger import EntryType
 from orders_common.models.base import Model
-from orders_common.models.fields import Symbol, not_blank
-from orders_common.models.numbers import EntityId, PositiveAmount, SignedAmount, UtcDateTime
+from orders_common.models.fields import EntityId, PositiveAmount, SignedAmount, Symbol, not_blank
+from orders_common.models.numbers import UtcDateTime
 from orders_common.models.paging import (
     ACCOUNT_FILL_CURSOR,
     DEFAULT_PAGE_SIZE,

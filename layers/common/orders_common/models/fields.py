@@ -1,17 +1,59 @@
-"""The fields clients send, each validated on its own: symbols, names, ids, keys, times, trails."""
+"""The fields clients send, each validated on its own: amounts, symbols, names, ids, keys, times,
+trails. (A path's ids: ``models.path``; the answers' numbers and times: ``models.numbers``.)"""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, Strict, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from orders_common.models.numbers import MAX_ID, _require_json_number
+from orders_common.models.numbers import MAX_AMOUNT, MAX_DECIMAL_PLACES, MAX_ID, to_json_number
 from orders_common.models.order import TimeInForce
+
+
+def _require_json_number(value: Any) -> Any:
+    """Refuse what a lax parser would coerce: ``true``, ``"12"``, and non-finite values."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise PydanticCustomError("number_type", "Input should be a JSON number")
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    return value
+
+
+PositiveAmount = Annotated[
+    Decimal,
+    BeforeValidator(_require_json_number),
+    Field(gt=0, le=MAX_AMOUNT, decimal_places=MAX_DECIMAL_PLACES, allow_inf_nan=False),
+    PlainSerializer(to_json_number, return_type=Decimal),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)}),
+]
+"""A price or quantity supplied by a client: positive, at most 8 decimal places, at most 1e12."""
+
+
+def _not_zero(value: Decimal) -> Decimal:
+    if value == 0:
+        raise PydanticCustomError("not_zero", "Input should not be zero")
+    return value
+
+
+SignedAmount = Annotated[
+    Decimal,
+    BeforeValidator(_require_json_number),
+    Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=MAX_DECIMAL_PLACES, allow_inf_nan=False),
+    AfterValidator(_not_zero),
+    PlainSerializer(to_json_number, return_type=Decimal),
+    WithJsonSchema({"type": "number", "minimum": -int(MAX_AMOUNT), "maximum": int(MAX_AMOUNT), "not": {"const": 0}}),
+]
+"""A change a client asks for (an adjustment): signed, not zero, at most 8 decimal places and 1e12."""
+
+EntityId = Annotated[int, Strict(), Field(gt=0, le=MAX_ID)]
+"""A positive 64-bit id given in a JSON body: an integer, never a string, float or boolean."""
+
 
 SYMBOL_PATTERN = r"^[A-Za-z0-9]{1,20}$"
 
@@ -99,18 +141,3 @@ TrailPercent = Annotated[
     Field(gt=0, lt=100, decimal_places=4, allow_inf_nan=False),
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}),
 ]
-
-
-def _digits_only(value: object) -> object:
-    """Path ids arrive as text; only plain decimal digits are an id (no sign, spaces, dots or exponents)."""
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,20}", value):
-        raise PydanticCustomError("id_format", "Must be a positive integer")
-    return value
-
-
-PathId = Annotated[int, BeforeValidator(_digits_only), Field(gt=0, le=MAX_ID)]
-
-
-def version_tag(version: int) -> str:
-    """The ``ETag`` of an order at ``version``: what a client sends back in ``If-Match``."""
-    return f'"{version}"'

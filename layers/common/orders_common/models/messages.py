@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict
 
 from orders_common.models.base import Model
-from orders_common.models.numbers import EntityId
+from orders_common.models.fields import EntityId
 
 
 class ExecutionMessage(Model):

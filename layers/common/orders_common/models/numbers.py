@@ -1,18 +1,18 @@
-"""Number, id and time types shared by the models.
+"""Number and time types shared by the models: what every answer writes.
 
 Money and quantities are ``Decimal`` end to end: JSON numbers are parsed into ``Decimal`` (see
-``orders_common.http.jsonio``), validated here without ever passing through a binary float, stored in
-DynamoDB as exact numbers and written back out as exact JSON numbers.
+``orders_common.http.jsonio``), validated without ever passing through a binary float (the amounts a
+client sends: ``models.fields``), stored in DynamoDB as exact numbers and written back out as exact
+JSON numbers (here).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, Strict, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import PlainSerializer, WithJsonSchema
 
 MAX_DECIMAL_PLACES = 8
 MAX_AMOUNT = Decimal("1000000000000")  # 1e12: far above any real order, far below DynamoDB's 38 digits
@@ -36,54 +36,12 @@ def to_json_number(value: Decimal) -> Decimal:
     return JsonNumber(normalized)
 
 
-def _require_json_number(value: Any) -> Any:
-    """Refuse what a lax parser would coerce: ``true``, ``"12"``, and non-finite values."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise PydanticCustomError("number_type", "Input should be a JSON number")
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise PydanticCustomError("finite_number", "Input should be a finite number")
-    return value
-
-
-_number_schema = WithJsonSchema({"type": "number"})
-
 ExactDecimal = Annotated[
     Decimal,
     PlainSerializer(to_json_number, return_type=Decimal),
-    _number_schema,
+    WithJsonSchema({"type": "number"}),
 ]
 """A stored or computed amount, written out as an exact JSON number."""
-
-PositiveAmount = Annotated[
-    Decimal,
-    BeforeValidator(_require_json_number),
-    Field(gt=0, le=MAX_AMOUNT, decimal_places=MAX_DECIMAL_PLACES, allow_inf_nan=False),
-    PlainSerializer(to_json_number, return_type=Decimal),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)}),
-]
-"""A price or quantity supplied by a client: positive, at most 8 decimal places, at most 1e12."""
-
-
-def _not_zero(value: Decimal) -> Decimal:
-    if value == 0:
-        raise PydanticCustomError("not_zero", "Input should not be zero")
-    return value
-
-
-SignedAmount = Annotated[
-    Decimal,
-    BeforeValidator(_require_json_number),
-    Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=MAX_DECIMAL_PLACES, allow_inf_nan=False),
-    AfterValidator(_not_zero),
-    PlainSerializer(to_json_number, return_type=Decimal),
-    WithJsonSchema({"type": "number", "minimum": -int(MAX_AMOUNT), "maximum": int(MAX_AMOUNT), "not": {"const": 0}}),
-]
-"""A change a client asks for (an adjustment): signed, not zero, at most 8 decimal places and 1e12."""
-
-EntityId = Annotated[int, Strict(), Field(gt=0, le=MAX_ID)]
-"""A positive 64-bit id given in a JSON body: an integer, never a string, float or boolean."""
 
 
 def format_utc(moment: datetime) -> str:

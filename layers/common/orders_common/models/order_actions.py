@@ -11,9 +11,17 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_v
 from pydantic_core import PydanticCustomError
 
 from orders_common.models.base import Model, empty_list
-from orders_common.models.fields import AwareDateTime, OrderName, Symbol, TrailPercent, check_expiry, version_tag
-from orders_common.models.numbers import EntityId, PositiveAmount
+from orders_common.models.fields import (
+    AwareDateTime,
+    EntityId,
+    OrderName,
+    PositiveAmount,
+    Symbol,
+    TrailPercent,
+    check_expiry,
+)
 from orders_common.models.order import Side, TimeInForce
+from orders_common.models.path import version_tag
 
 __all__ = ["AMENDABLE", "AmendOrderRequest", "CancelAllRequest", "CancelAllResult", "IfMatch", "version_tag"]
 

@@ -18,13 +18,14 @@ from orders_common.models.base import Model
 from orders_common.models.fields import (
     AwareDateTime,
     ClientOrderId,
+    EntityId,
     OrderName,
+    PositiveAmount,
     SlippageBps,
     Symbol,
     TrailPercent,
     check_expiry,
 )
-from orders_common.models.numbers import EntityId, PositiveAmount
 from orders_common.models.order import OrderType, Side, TimeInForce
 
 
