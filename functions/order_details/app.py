@@ -5,8 +5,8 @@ from typing import Annotated
 from orders_common.http.params import Path
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, error_responses, json_response, versioned
-from orders_common.models.path import PathId, version_tag
 from orders_common.models.order import Order
+from orders_common.models.path import PathId, version_tag
 from orders_common.runtime import http_entry
 from orders_common.wiring import services
 
