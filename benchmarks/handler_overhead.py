@@ -49,7 +49,7 @@ def main() -> None:
 
     services = Services(get_settings())
     store = demo_store()
-    for port in ("orders", "order_writes", "accounts", "counters", "ledger", "fill_reads"):
+    for port in ("orders", "order_writes", "accounts", "account_reads", "counters", "ledger", "fill_reads"):
         services.__dict__[port] = store
     install_services(services)
     functions = load_functions(Template.load())
