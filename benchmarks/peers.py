@@ -40,7 +40,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from benchmarks.cold_start import BOTO3, CACHE, host_layer, lambda_environment
 from benchmarks.common import arguments, median, percentile, print_table
@@ -49,6 +49,7 @@ from tools.bytecode import COMPILE, docker_can_run, lambda_image
 
 PEER_APPS = Path(__file__).resolve().parent / "peer_apps"
 CHALICE_PROJECT = "AWS Chalice, the project's use cases"
+Caller = Literal["owner", "admin", "anyone"]  # who asks a benchmark call (``Call.caller``)
 # Chalice's runtime is its `chalice.app` module alone (what `chalice package` ships); its CLI's
 # dependencies (pip<26.3 among them) stay out of the environment.
 PEER_PACKAGES = ["fastapi==0.165.0", "mangum==0.22.0"]
@@ -282,7 +283,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     # Who asks: the account's "owner", an "admin" (what spans every account, money in and out), or
     # "anyone" (health: no authorizer, as uptime monitors call it).
-    caller: str = "owner"
+    caller: Caller = "owner"
 
     @property
     def path(self) -> str:
@@ -394,7 +395,7 @@ OWNER_CLAIMS = {"sub": "bench-user", "user_id": "1", "token_use": "access", "iss
 ADMIN_SCOPE = "orders/admin"
 
 
-def jwt_authorizer(caller: str) -> dict[str, Any] | None:
+def jwt_authorizer(caller: Caller) -> dict[str, Any] | None:
     """An HTTP API's JWT authorizer context (payload 2.0); None for a route without an authorizer."""
     if caller == "anyone":
         return None

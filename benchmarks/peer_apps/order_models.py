@@ -119,9 +119,6 @@ class Order(BaseModel):
         return (worse if self.side is Side.BUY else -worse) / self.market_price_at_fill
 
 
-_DERIVED = {"remaining_quantity", "average_fill_price", "order_no", "market", "actual_fill_price", "slippage"}
-
-
 def new_order(request: CreateOrder) -> Order:
     now = datetime.now(UTC)
     return Order(id=time.time_ns() // 1000, status="pending", created_at=now, updated_at=now, **request.model_dump())
@@ -130,4 +127,4 @@ def new_order(request: CreateOrder) -> Order:
 def order_item(order: Order) -> dict[str, Any]:
     """The stored attributes: numbers as Decimal, choices and times as text."""
     return {name: value.isoformat() if isinstance(value, datetime) else value.value if isinstance(value, StrEnum)
-            else value for name, value in order.model_dump(exclude=_DERIVED).items()}  # fmt: skip
+            else value for name, value in order.model_dump(exclude_computed_fields=True).items()}  # fmt: skip
