@@ -17,11 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import boto3
-
 from benchmarks.common import arguments, print_table, silence_metrics
 from localdev.fake_hyperliquid import Reply
 from localdev.stack import AWS_LOCAL_ENVIRONMENT
+from orders_common import aws_clients
 from orders_common.errors import ExchangeUnavailable
 from orders_common.exchange.hyperliquid_rules import cloid_for
 from orders_common.observability import logger
@@ -55,8 +54,10 @@ class VenueRequests:
             self.secret_reads += 1
 
         desk.venue.info = counted  # type: ignore[method-assign]
-        # The adapter reads the secret with a client of boto3's default session (hyperliquid_credentials).
-        boto3._get_default_session().events.register("before-call.secrets-manager.GetSecretValue", secret_read)
+        # The adapter reads the secret with a client of the desk's session (hyperliquid_credentials).
+        aws_clients.session().get_component("event_emitter").register(
+            "before-call.secrets-manager.GetSecretValue", secret_read
+        )
 
     def total(self) -> Counter[str]:
         counts: Counter[str] = Counter(payload["action"]["type"] for payload in self.desk.venue.requests)

@@ -398,12 +398,16 @@ class IamRecorder:
         return f"localdev.iam.{id(self)}"
 
     def install(self, *clients: Any) -> None:
-        """Hook the default boto3 session, whose hooks every client it makes from now on copies, and
+        """Hook the sessions clients are made from, whose hooks every client they make from now on copies:
+        the desk's own (``orders_common.aws_clients``) and boto3's default one (a test's own calls); and
         ``clients`` made before (a client copies its session's hooks when it is made, not later)."""
+        from orders_common.aws_clients import session
+
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
         assert boto3.DEFAULT_SESSION is not None
-        self._emitters = [boto3.DEFAULT_SESSION.events, *(client.meta.events for client in clients)]
+        sessions = [session().get_component("event_emitter"), boto3.DEFAULT_SESSION.events]
+        self._emitters = [*sessions, *(client.meta.events for client in clients)]
         for emitter in self._emitters:
             emitter.register(self.EVENT, self._on_call, unique_id=self._unique_id)
         self._active = True

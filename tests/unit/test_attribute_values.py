@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from boto3.dynamodb.types import DYNAMODB_CONTEXT as BOTO3_CONTEXT
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orders_common.dal.attributes import deserialize, from_attribute, serialize, to_attribute
+from orders_common.dal.attributes import DYNAMODB_CONTEXT, deserialize, from_attribute, serialize, to_attribute
 
 
 class Colour(enum.StrEnum):
@@ -120,3 +121,13 @@ def test_an_order_like_item_round_trips_exactly() -> None:
     assert typed == {name: TypeSerializer().serialize(value) for name, value in item.items()}
     assert deserialize(typed) == item
     assert type(deserialize(typed)["id"]) is Decimal  # numbers come back exact, as boto3 gives them
+
+
+def test_numbers_are_held_to_the_context_boto3_holds_them_to() -> None:
+    # The store's own copy of boto3's DynamoDB number context (boto3 is not loaded to convert the store's
+    # values): the same precision, exponent range, rounding and errors
+    def described(context: Any) -> tuple[Any, ...]:
+        traps = sorted(signal.__name__ for signal, on in context.traps.items() if on)
+        return context.prec, context.Emin, context.Emax, context.rounding, context.clamp, traps
+
+    assert described(DYNAMODB_CONTEXT) == described(BOTO3_CONTEXT)

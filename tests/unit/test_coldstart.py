@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -316,6 +317,60 @@ def test_placing_an_order_loads_only_what_a_new_order_uses(stack: Deployed) -> N
     loaded = set(found["loaded"])  # type: ignore[arg-type]
     assert {"orders_common.logic.create_order", "orders_common.dal.order_writes"} <= loaded
     assert not loaded & NOT_ON_THE_CREATE_PATH, sorted(loaded & NOT_ON_THE_CREATE_PATH)
+
+
+REPLAYED_PROBE = """
+import json, sys
+function, answers, event_path = sys.argv[1:4]
+from benchmarks.peer_apps import dynamodb_stub
+
+dynamodb_stub.install(answers)
+sys.path.insert(0, function)
+import app
+
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "Probe", 512, "probe-request"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:Probe"
+
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+with open(event_path) as event:
+    answer = app.lambda_handler(json.load(event), Context())
+print(json.dumps({"status": answer["statusCode"],
+                  "sdk": sorted(name for name in sys.modules if name.split(".")[0] in {"boto3", "s3transfer"})}))
+"""
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """What DynamoDB answered each function's request under moto (recorded by the peers benchmark, replayed
+    at botocore's HTTP send: moto itself loads boto3), the functions' events and environment, as deployed."""
+    from benchmarks import peers
+
+    answers, environment = peers.record_answers([peers.GET_ORDER, peers.CREATE_ORDER, *peers.OTHER_CALLS])
+    work = tmp_path_factory.mktemp("replayed")
+    (work / "answers.json").write_text(json.dumps(answers))
+    for name, event in peers.events().items():
+        (work / f"{name}.json").write_text(json.dumps(event))
+    return work, {**environment, "AUTH_ENABLED": "true", "PRICE_SOURCE": "static"}
+
+
+@pytest.mark.parametrize("function", ["order_details", "create_order", "cancel_order", "deposit"])
+def test_a_function_answers_through_botocore_without_loading_boto3(
+    function: str, replayed: tuple[Path, dict[str, str]]
+) -> None:
+    # Given a function's request as deployed and what DynamoDB answers it
+    work, environment = replayed
+
+    # When a fresh interpreter loads the function and answers it
+    found = run_probe(REPLAYED_PROBE, str(ROOT / "functions" / function), str(work / "answers.json"),
+                      str(work / f"{function}.json"), **environment)  # fmt: skip
+
+    # Then it answered, its clients made by botocore's session alone: boto3's package (its resources,
+    # s3transfer, multiprocessing) is about 12 ms of a cold start that nothing here uses
+    assert found["status"] in {200, 201}, found
+    assert found["sdk"] == [], found["sdk"]
 
 
 def _layer_models() -> list[type]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import simplejson
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_common.aws_clients import guarded_client
 from orders_common.logic.ports.events import EventNotPublished
 from orders_common.logic.publish_events import EVENT_SOURCE
-from orders_common.timing import guard_attempts
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -51,7 +50,7 @@ class EventBridgeBus:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = guard_attempts(boto3.client("events", config=_CLIENT_CONFIG), 3.0)
+                    self._client = guarded_client("events", _CLIENT_CONFIG, 3.0)
         return self._client
 
     def publish(self, event: PublishedOrderEvent) -> None:

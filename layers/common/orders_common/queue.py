@@ -6,16 +6,15 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_common.aws_clients import guarded_client
 from orders_common.batching import batched
 from orders_common.concurrency import ContextThreadPool
 from orders_common.errors import StoreUnavailable
 from orders_common.models.messages import ExecutionMessage
 from orders_common.observability import logger
-from orders_common.timing import guard_attempts
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -40,7 +39,7 @@ class ExecutionQueue:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = guard_attempts(boto3.client("sqs", config=_CLIENT_CONFIG), 3.0)
+                    self._client = guarded_client("sqs", _CLIENT_CONFIG, 3.0)
         return self._client
 
     def send(self, order_ids: Iterable[int]) -> int:
@@ -84,7 +83,7 @@ class QueueDepthReader:
 
     def approximate_messages(self) -> int:
         if self._client is None:
-            self._client = guard_attempts(boto3.client("sqs", config=_CLIENT_CONFIG), 3.0)
+            self._client = guarded_client("sqs", _CLIENT_CONFIG, 3.0)
         try:
             response = self._client.get_queue_attributes(
                 QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"]

@@ -7,21 +7,22 @@ chain of checks and a method looked up by name; the types the store writes (text
 numbers, booleans, null, maps and lists of them) take one dictionary lookup here instead, about a
 third of the time. Anything else (sets, binary, a number DynamoDB cannot hold, a float) goes to
 boto3's converters, so that every value converts, or is refused, as boto3 does it: the tests compare
-the two on generated values.
+the two on generated values. boto3 is loaded only then: importing it costs a cold start about 12 ms
+(``aws_clients``), and the store's own items never need it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
-from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
-
-# Typed loosely: their stubs name botocore's attribute shapes, the store passes plain dicts.
-_serializer: Any = TypeSerializer()
-_deserializer: Any = TypeDeserializer()
+# DynamoDB's numbers: 38 significant digits, exponents -128 to 126 (boto3's ``DYNAMODB_CONTEXT``; a
+# test holds the two equal). A number it cannot hold exactly is refused, never rounded.
+DYNAMODB_CONTEXT = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 _number = DYNAMODB_CONTEXT.create_decimal
+# boto3's TypeSerializer and TypeDeserializer, made at the first value only they convert.
+_boto3_converters: list[Any] = []
 # What DynamoDB cannot store; boto3 refuses them (as TypeError) when it meets one.
 _NOT_STORABLE = frozenset({"Infinity", "-Infinity", "NaN", "-NaN", "sNaN", "-sNaN"})
 
@@ -38,7 +39,14 @@ def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def to_attribute(value: Any) -> dict[str, Any]:
     encode = _ENCODERS.get(type(value))
-    return encode(value) if encode is not None else _serializer.serialize(value)
+    if encode is not None:
+        return encode(value)
+    if isinstance(value, Decimal):
+        # The models' exact JSON numbers are Decimal subclasses: boto3 types them as numbers too.
+        _ENCODERS[type(value)] = _number_of
+        return _number_of(value)
+    typed: dict[str, Any] = _boto3()[0].serialize(value)
+    return typed
 
 
 def from_attribute(value: Mapping[str, Any]) -> Any:
@@ -47,7 +55,17 @@ def from_attribute(value: Mapping[str, Any]) -> Any:
             decode = _DECODERS.get(kind)
             if decode is not None:
                 return decode(content)
-    return _deserializer.deserialize(value)
+    return _boto3()[1].deserialize(value)
+
+
+def _boto3() -> list[Any]:
+    """boto3's converters (typed loosely: their stubs name botocore's attribute shapes, the store passes
+    plain dicts)."""
+    if not _boto3_converters:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        _boto3_converters.extend((TypeSerializer(), TypeDeserializer()))
+    return _boto3_converters
 
 
 def _text(value: str) -> dict[str, Any]:
@@ -56,7 +74,7 @@ def _text(value: str) -> dict[str, Any]:
 
 def _number_of(value: int | Decimal) -> dict[str, Any]:
     number = str(_number(value))
-    return {"N": number} if number not in _NOT_STORABLE else _serializer.serialize(value)
+    return {"N": number} if number not in _NOT_STORABLE else _boto3()[0].serialize(value)
 
 
 def _boolean(value: bool) -> dict[str, Any]:
@@ -75,7 +93,8 @@ def _list_of(value: list[Any]) -> dict[str, Any]:
     return {"L": [to_attribute(item) for item in value]}
 
 
-# By exact type: a subclass (a str enum, a Decimal subclass) goes to boto3, which knows what it is.
+# By exact type (a Decimal subclass is learned at its first value): any other subclass, a str enum say,
+# goes to boto3, which knows what it is.
 _ENCODERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     str: _text,
     int: _number_of,

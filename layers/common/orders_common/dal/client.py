@@ -1,8 +1,9 @@
 """A thin layer over the low-level DynamoDB client: typed values in and out, SDK errors as domain errors,
 and retries that end in time for the function to answer.
 
-The low-level client (not ``boto3.resource``) keeps cold starts short; values are typed as boto3's
-``TypeSerializer`` / ``TypeDeserializer`` type them, numbers as exact ``Decimal`` (``dal.attributes``).
+The low-level client (not ``boto3.resource``, nor boto3 itself: ``aws_clients``) keeps cold starts
+short; values are typed as boto3's ``TypeSerializer`` / ``TypeDeserializer`` type them, numbers as exact
+``Decimal`` (``dal.attributes``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_common.aws_clients import guarded_client
 from orders_common.dal.attributes import deserialize, serialize
 from orders_common.errors import StoreUnavailable
 from orders_common.observability import logger
-from orders_common.timing import back_off, guard_attempts, seconds_left
+from orders_common.timing import back_off, seconds_left
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -86,9 +87,7 @@ class ConditionFailed(Exception):
 
 
 def create_client() -> DynamoDBClient:
-    # Region and endpoint come from the standard AWS environment (AWS_REGION, AWS_ENDPOINT_URL...),
-    # which is how `make run` and the tests point the functions at moto.
-    client: DynamoDBClient = guard_attempts(boto3.client("dynamodb", config=CLIENT_CONFIG), ATTEMPT_SECONDS)
+    client: DynamoDBClient = guarded_client("dynamodb", CLIENT_CONFIG, ATTEMPT_SECONDS)
     return client
 
 

@@ -61,7 +61,6 @@ def forget_secrets() -> None:
 
 def read_credentials(secret_arn: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> VenueCredentials:
     """The API wallet's credentials from ``secret_arn``, through Powertools' cached secrets provider."""
-    import boto3
     from aws_lambda_powertools.utilities import parameters
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 
@@ -72,9 +71,11 @@ def read_credentials(secret_arn: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) 
         parsers_log.setLevel(logging.INFO)
     global _provider
     if _provider is None:
-        # A client of the default session, as every other AWS client of the desk (the local IAM check sees its
-        # calls); Powertools' own default provider makes a session of its own.
-        _provider = parameters.SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+        # A client of the desk's one session, as every other (the local IAM check sees its calls); Powertools'
+        # own default provider makes a session of its own.
+        from orders_common.aws_clients import new_client
+
+        _provider = parameters.SecretsProvider(boto3_client=new_client("secretsmanager"))
     try:
         document = _provider.get(secret_arn, transform="json", max_age=max_age)
     except TransformParameterError:
