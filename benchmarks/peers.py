@@ -169,7 +169,7 @@ class Result:
 
 def candidates(operation: str) -> list[Candidate]:
     """The peers, then the project's functions compared with them: each with the event file it answers."""
-    layer = ("aws-lambda-powertools", "pydantic", "simplejson")
+    layer = ("aws-lambda-powertools", "pydantic", "orjson", "simplejson")
     main = GET_ORDER if operation == "get" else CREATE_ORDER
     function = ROOT / "functions" / main.function
     others = [call for call in OTHER_CALLS if call.operation == operation]

@@ -20,7 +20,7 @@ import boto3
 
 from localdev.routing import HttpResponse
 from localdev.server import LocalHandler
-from orders_common.http.jsonio import dumps
+from orders_common.exact_json import dumps
 from orders_common.logic.publish_events import EVENT_SOURCE
 
 PATH = "/_local/events"

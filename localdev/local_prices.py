@@ -19,8 +19,8 @@ from typing import Protocol
 from localdev.routing import HttpResponse
 from localdev.server import LocalHandler
 from orders_common.errors import UnknownSymbol
+from orders_common.exact_json import dumps
 from orders_common.exchange.prices import known_prices
-from orders_common.http.jsonio import dumps
 
 PATH = "/_local/prices"
 _SYMBOL = re.compile(r"^[A-Za-z0-9]{1,20}$")

@@ -9,7 +9,8 @@ from chalice import BadRequestError, Chalice, ForbiddenError, Response
 from pydantic import ValidationError
 
 from orders_common.auth import Caller
-from orders_common.http.jsonio import dumps, loads_request
+from orders_common.exact_json import dumps
+from orders_common.http.jsonio import loads_request
 from orders_common.http.responses import to_jsonable
 from orders_common.models.path import version_tag
 from orders_common.models.requests import CreateOrderRequest

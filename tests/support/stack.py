@@ -18,7 +18,7 @@ from localdev.local_events import EventTap
 from localdev.routing import Authorizer, HttpResponse, Router
 from localdev.streams import StreamReader, stream_event
 from localdev.template import Resolver, Template
-from orders_common.http.jsonio import dumps
+from orders_common.exact_json import dumps
 from orders_common.wiring import Services, services
 
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from orders_common.errors import PayloadTooLarge
-from orders_common.http.jsonio import MAX_BODY_BYTES, dumps, loads_request
+from orders_common.exact_json import dumps
+from orders_common.http.jsonio import MAX_BODY_BYTES, loads_request
 from orders_common.models.numbers import to_json_number
 
 

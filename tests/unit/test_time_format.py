@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from orders_common.models.numbers import format_utc
 
@@ -28,3 +31,19 @@ def test_written_moments_sort_as_the_moments_do() -> None:
                range(-12, 13)]  # fmt: skip
 
     assert sorted(moments) == sorted(moments, key=format_utc)
+
+
+offsets = st.integers(min_value=-23 * 60, max_value=23 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes)))
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.one_of(st.just(UTC), offsets)
+    )
+)
+def test_a_moment_is_written_as_isoformat_writes_it_in_utc(moment: datetime) -> None:
+    expected = moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+    assert format_utc(moment) == expected
+    # and as read back from the store (pydantic's own UTC), unchanged
+    assert format_utc(TypeAdapter(datetime).validate_python(expected)) == expected

@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-import simplejson
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from orders_common.aws_clients import guarded_client
+from orders_common.exact_json import dumps
 from orders_common.logic.ports.events import EventNotPublished
 from orders_common.logic.publish_events import EVENT_SOURCE
 
@@ -24,9 +24,7 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, c
 
 def event_detail(event: PublishedOrderEvent) -> str:
     """The ``detail`` JSON: the API's own form (exact numbers, ``Z`` times), field changes as from/to."""
-    document = event.model_dump(mode="python", by_alias=True)
-    text: str = simplejson.dumps(document, use_decimal=True, separators=(",", ":"))
-    return text
+    return dumps(event.model_dump(mode="python", by_alias=True))
 
 
 def put_events_entry(event: PublishedOrderEvent, bus_name: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from orders_common.dal import keys
 from orders_common.models.order import OPEN_STATUSES, Order
 
-ORDER_FIELDS = tuple(Order.model_fields)
+ORDER_FIELDS = tuple(name for name, field in Order.model_fields.items() if not field.exclude)  # what is stored
 
 # What the pending_summary index projects (template.yaml lists the same names): enough to decide
 # whether an order can act now without reading it whole. Attributes later order types use are
@@ -48,4 +48,6 @@ def order_to_item(order: Order, *, pending_shards: int) -> dict[str, Any]:
 
 
 def item_to_order(item: dict[str, Any]) -> Order:
-    return Order.model_validate({name: item[name] for name in ORDER_FIELDS if name in item})
+    # The item's keys and index attributes are no order fields: the model ignores them (in its core,
+    # where picking the fields out first cost a quarter of reading an order).
+    return Order.model_validate(item)

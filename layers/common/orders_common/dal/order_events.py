@@ -14,9 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import simplejson
-
 from orders_common.dal import keys
+from orders_common.exact_json import dumps
 from orders_common.logic.order_timeline import event_of_bulk_cancel, events_of_change
 from orders_common.models.numbers import format_utc
 from orders_common.origin import current_origin
@@ -70,5 +69,4 @@ def _put(transaction: Transaction, event: OrderEvent, order: str | None) -> None
 
 def _json(value: Any) -> str:
     """Exact numbers (read back as Decimal), compact."""
-    text: str = simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
-    return text
+    return dumps(value)

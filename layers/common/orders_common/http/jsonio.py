@@ -1,12 +1,11 @@
-"""JSON in and out without binary floats: numbers are read as Decimal and written back exactly."""
+"""Request bodies read as JSON without binary floats: numbers are read as Decimal (and written back
+exactly by ``orders_common.exact_json``)."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 from typing import Any
-
-import simplejson
 
 from orders_common.errors import InvalidRequest, PayloadTooLarge
 
@@ -55,12 +54,3 @@ def loads_request(body: str | bytes | None) -> Any:
             details=[{"location": "body", "field": None, "message": f"got {kind}", "type": "object_type"}],
         )
     return document
-
-
-# One encoder for the container: ``simplejson.dumps`` with options builds a new one at every call.
-_ENCODER = simplejson.JSONEncoder(use_decimal=True, separators=(",", ":"))
-
-
-def dumps(value: Any) -> str:
-    text: str = _ENCODER.encode(value)
-    return text

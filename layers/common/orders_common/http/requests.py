@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orders_common.http.jsonio import dumps
+from orders_common.exact_json import dumps
 from orders_common.http.responses import to_jsonable
 
 

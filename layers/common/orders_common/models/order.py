@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, PrivateAttr, computed_field
+from pydantic import ConfigDict, Field, computed_field
 
 from orders_common.domain.fill_quality import slippage
 from orders_common.models.base import Model
@@ -154,8 +154,10 @@ class Order(Model):
     cancelled_at: UtcDateTime | None = None
 
     # Set by the attempt whose price triggered the order, until that attempt's change is written (its
-    # timeline then says "triggered"): never stored, never returned.
-    _triggers_now: bool = PrivateAttr(default=False)
+    # timeline then says "triggered"): never stored, never returned. A field left out of every dump
+    # rather than a private attribute: a model with one runs a Python hook after each validation, a
+    # quarter of the time of reading an order.
+    triggers_now: bool = Field(default=False, exclude=True)
 
     @computed_field(description="What is left to fill; null for a notional buy.")  # type: ignore[prop-decorator]
     @property
@@ -214,20 +216,12 @@ class Order(Model):
         return self.order_type.has_limit_price
 
     def triggering(self, at: datetime) -> Order:
-        """The order as it trades from ``at``, when its trigger was reached."""
-        triggered = self.model_copy(update={"triggered_at": at})
-        triggered._triggers_now = True
-        return triggered
-
-    @property
-    def triggers_now(self) -> bool:
-        """Triggered by this attempt, and the change that records it not written yet."""
-        return self._triggers_now
+        """The order as it trades from ``at``, when its trigger was reached (``triggers_now``: triggered
+        by this attempt, and the change that records it not written yet)."""
+        return self.model_copy(update={"triggered_at": at, "triggers_now": True})
 
     def as_written(self) -> Order:
         """The order once a change is written: a trigger it carried is recorded now."""
-        if not self._triggers_now:
+        if not self.triggers_now:
             return self
-        written = self.model_copy()
-        written._triggers_now = False
-        return written
+        return self.model_copy(update={"triggers_now": False})
