@@ -6,7 +6,7 @@ from typing import Annotated
 from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
-from orders_common.logic.ports import FillFilters
+from orders_common.logic.ports.values import FillFilters
 from orders_common.models.account_requests import FillsQuery
 from orders_common.models.fill import FillRecord
 from orders_common.models.path import PathId

@@ -6,7 +6,7 @@ from typing import Annotated
 from orders_common.http.params import Path, Query
 from orders_common.http.resolver import build_resolver, current_caller
 from orders_common.http.responses import JsonResponse, error_responses, listed, page_response
-from orders_common.logic.ports import LedgerFilters
+from orders_common.logic.ports.values import LedgerFilters
 from orders_common.models.account_requests import LedgerQuery
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.path import PathId

@@ -16,7 +16,7 @@ from orders_common.auth import Caller
 from orders_common.config import get_settings
 from orders_common.errors import OrdersError
 from orders_common.exchange.prices import StaticPriceSource
-from orders_common.logic.ports import LedgerFilters
+from orders_common.logic.ports.values import LedgerFilters
 from orders_common.models.account_requests import TransferRequest
 from orders_common.models.order import OrderStatus
 from orders_common.models.paging import OrderFilters, PageRequest

@@ -14,25 +14,18 @@ import pytest
 from orders_common.dal.fill_reads import DynamoFillReads
 from orders_common.exchange.base import Fill, FillPart
 from orders_common.logic.fill_progress import buy_settlement, plan_fill, sell_settlement
-from orders_common.logic.ports import (
-    AccountReads,
+from orders_common.logic.ports.accounts import AccountReads, Cursors, IdSource
+from orders_common.logic.ports.orders import FillReads, OrderInserts, OrderReads, OrderTransitions, PendingSummaries
+from orders_common.logic.ports.refusals import (
     AccountRefused,
     ClientOrderIdTaken,
-    Cursors,
-    FillFilters,
-    FillReads,
     FillUnaffordable,
     IdempotencyKeyTaken,
-    IdempotencyRecord,
-    IdSource,
-    OrderInserts,
-    OrderReads,
     OrderStateChanged,
-    OrderTransitions,
-    PendingSummaries,
     PositionChanged,
     PositionRefused,
 )
+from orders_common.logic.ports.values import FillFilters, IdempotencyRecord
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from orders_common.models.paging import OrderFilters, PageRequest

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from orders_common.logic.ports import OrderInserts, OrderTransitions, PendingAges, ScheduleRuns
+from orders_common.logic.ports.accounts import ScheduleRuns
+from orders_common.logic.ports.orders import OrderInserts, OrderTransitions, PendingAges
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from tests.support.fakes import demo_store

@@ -11,22 +11,18 @@ from typing import Any
 
 import pytest
 
-from orders_common.logic.ports import (
-    AccountReads,
-    AccountRefused,
+from orders_common.logic.ports.accounts import AccountReads, Switches
+from orders_common.logic.ports.orders import (
     BulkCloses,
     ClientOrders,
-    OpenOrder,
     OpenOrderReads,
     OrderAmends,
     OrderInserts,
     OrderReads,
-    OrderStateChanged,
     OrderTransitions,
-    OrderVersionChanged,
-    PositionRefused,
-    Switches,
 )
+from orders_common.logic.ports.refusals import AccountRefused, OrderStateChanged, OrderVersionChanged, PositionRefused
+from orders_common.logic.ports.values import OpenOrder
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from tests.support.fakes import demo_store

@@ -12,8 +12,9 @@ import pytest
 
 from orders_common.exchange.base import Fill
 from orders_common.logic.fill_progress import buy_settlement, plan_fill
-from orders_common.logic.ports import BulkCloses, OpenOrder, OrderEventReads, OrderInserts, OrderTransitions
+from orders_common.logic.ports.orders import BulkCloses, OrderEventReads, OrderInserts, OrderTransitions
 from orders_common.logic.ports.refusals import OrderStateChanged, OrderVersionChanged
+from orders_common.logic.ports.values import OpenOrder
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType, Side
 from orders_common.models.order_event import Actor, ActorKind, OrderEvent

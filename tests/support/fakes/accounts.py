@@ -7,14 +7,8 @@ from datetime import datetime
 
 from orders_common.domain.ledger import Movement
 from orders_common.domain.money import ZERO, add
-from orders_common.logic.ports import (
-    AccountRefused,
-    ArmedSwitch,
-    HeldPosition,
-    IdempotencyRecord,
-    LedgerFilters,
-    PositionRefused,
-)
+from orders_common.logic.ports.refusals import AccountRefused, PositionRefused
+from orders_common.logic.ports.values import ArmedSwitch, HeldPosition, IdempotencyRecord, LedgerFilters
 from orders_common.models.account import Account, AccountSummary, Position
 from orders_common.models.audit import AuditStatus
 from orders_common.models.ledger import LedgerEntry

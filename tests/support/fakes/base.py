@@ -11,11 +11,8 @@ from decimal import Decimal
 from orders_common.domain.ledger import CASH, Movement, performance, totals
 from orders_common.domain.money import ZERO, add
 from orders_common.logic.order_timeline import event_of_bulk_cancel, events_of_change
-from orders_common.logic.ports import (
-    IdempotencyKeyTaken,
-    IdempotencyRecord,
-    OpenOrder,
-)
+from orders_common.logic.ports.refusals import IdempotencyKeyTaken
+from orders_common.logic.ports.values import IdempotencyRecord, OpenOrder
 from orders_common.models.account import AccountSummary
 from orders_common.models.audit import AuditStatus
 from orders_common.models.fill import FillRecord

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from orders_common.logic.ports import FillFilters, OpenOrder, OrderSummary
+from orders_common.logic.ports.values import FillFilters, OpenOrder, OrderSummary
 from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order, OrderStatus

@@ -11,19 +11,16 @@ from orders_common.domain.ledger import CASH
 from orders_common.domain.money import ZERO
 from orders_common.domain.settlement import BuySettlement, SellSettlement
 from orders_common.logic.fill_progress import FillPlan
-from orders_common.logic.ports import (
+from orders_common.logic.ports.refusals import (
     AccountRefused,
-    BulkClose,
     ClientOrderIdTaken,
     FillUnaffordable,
-    IdempotencyRecord,
-    OpenOrder,
     OrderStateChanged,
     OrderVersionChanged,
     PositionChanged,
     PositionRefused,
-    fits_one_close,
 )
+from orders_common.logic.ports.values import BulkClose, IdempotencyRecord, OpenOrder, fits_one_close
 from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, Side

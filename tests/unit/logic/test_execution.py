@@ -11,7 +11,7 @@ from orders_common.auth import Caller
 from orders_common.errors import ExchangeUnavailable, OrderNotPending
 from orders_common.exchange.base import AmbiguousOutcome, Fill, NotMarketable, Rejected
 from orders_common.logic import execution
-from orders_common.logic.ports import PositionChanged
+from orders_common.logic.ports.refusals import PositionChanged
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus
 from tests.support.fakes import ScriptedExchange

@@ -20,7 +20,7 @@ from orders_common.errors import (
     VersionMismatch,
 )
 from orders_common.logic.cancel_all import groups
-from orders_common.logic.ports import BulkClose, OpenOrder
+from orders_common.logic.ports.values import BulkClose, OpenOrder
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import OrderStatus, Side
 from orders_common.models.order_actions import AmendOrderRequest

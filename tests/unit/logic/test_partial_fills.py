@@ -12,7 +12,7 @@ from orders_common.auth import Caller
 from orders_common.errors import Forbidden, InvalidRequest
 from orders_common.logic.audit import AuditAccount
 from orders_common.logic.fills import ListAccountFills, ListOrderFills
-from orders_common.logic.ports import FillFilters
+from orders_common.logic.ports.values import FillFilters
 from orders_common.models.order import OrderStatus
 from orders_common.models.order_actions import AmendOrderRequest
 from orders_common.models.paging import OrderFilters, PageRequest

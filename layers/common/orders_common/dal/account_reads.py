@@ -16,7 +16,7 @@ from orders_common.dal import keys
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
-    from orders_common.logic.ports import HeldPosition
+    from orders_common.logic.ports.values import HeldPosition
     from orders_common.models.account import Account, AccountSummary
     from orders_common.models.paging import Page, PageRequest
 

@@ -17,12 +17,13 @@ from orders_common.dal.client import ConditionFailed
 from orders_common.dal.idempotency import add_record, record_from_item
 from orders_common.dal.movements import Guard, entry_to_item, record
 from orders_common.dal.transaction import Transaction, TransactionRefused
-from orders_common.logic.ports import AccountRefused, IdempotencyKeyTaken, IdempotencyRecord, PositionRefused
+from orders_common.logic.ports.refusals import AccountRefused, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
 
 if TYPE_CHECKING:
     from orders_common.domain.ledger import Movement
+    from orders_common.logic.ports.values import IdempotencyRecord
     from orders_common.models.account import AccountSummary
 
 

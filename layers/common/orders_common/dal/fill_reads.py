@@ -13,7 +13,7 @@ from orders_common.models.paging import Page, PageRequest
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
-    from orders_common.logic.ports import FillFilters
+    from orders_common.logic.ports.values import FillFilters
 
 FILLS_INDEX = "fills_by_account"
 FILL_FIELDS = tuple(FillRecord.model_fields)

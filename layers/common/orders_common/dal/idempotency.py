@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.logic.ports import IdempotencyRecord
+from orders_common.logic.ports.values import IdempotencyRecord
 
 if TYPE_CHECKING:
     from orders_common.dal.transaction import Transaction

@@ -13,7 +13,7 @@ from orders_common.models.paging import Page, PageRequest
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
-    from orders_common.logic.ports import LedgerFilters
+    from orders_common.logic.ports.values import LedgerFilters
 
 ENTRY_FIELDS = tuple(LedgerEntry.model_fields)
 

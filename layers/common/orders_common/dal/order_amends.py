@@ -12,7 +12,7 @@ from orders_common.dal.order_events import add_events
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.money import subtract
-from orders_common.logic.ports import AccountRefused, PositionRefused
+from orders_common.logic.ports.refusals import AccountRefused, PositionRefused
 from orders_common.models.order import Order, Side
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from orders_common.dal.order_events import add_bulk_cancel_event
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
-from orders_common.logic.ports import BulkClose, OpenOrder, fits_one_close
+from orders_common.logic.ports.values import BulkClose, OpenOrder, fits_one_close
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import OrderStatus, Side

@@ -8,7 +8,7 @@ from typing import Any
 from orders_common.dal import keys
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain.money import ZERO
-from orders_common.logic.ports import OrderStateChanged, OrderVersionChanged
+from orders_common.logic.ports.refusals import OrderStateChanged, OrderVersionChanged
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import OPEN_STATUSES, Order
 

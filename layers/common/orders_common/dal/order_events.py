@@ -22,7 +22,7 @@ from orders_common.origin import current_origin
 
 if TYPE_CHECKING:
     from orders_common.dal.transaction import Transaction
-    from orders_common.logic.ports import OpenOrder
+    from orders_common.logic.ports.values import OpenOrder
     from orders_common.models.order import Order
     from orders_common.models.order_event import OrderEvent
 

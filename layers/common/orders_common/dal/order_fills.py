@@ -13,7 +13,7 @@ from orders_common.dal.order_events import add_events
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.settlement import BuySettlement, SellSettlement
-from orders_common.logic.ports import FillUnaffordable, PositionChanged
+from orders_common.logic.ports.refusals import FillUnaffordable, PositionChanged
 from orders_common.models.numbers import format_utc
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from orders_common.models.order import Order, OrderStatus, Side
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
-    from orders_common.logic.ports import OpenOrder
+    from orders_common.logic.ports.values import OpenOrder
 
 
 class DynamoOrderLookups:

@@ -20,7 +20,7 @@ from orders_common.models.order import Order, OrderStatus, OrderType, TimeInForc
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
     from orders_common.dal.paging import PartitionPage
-    from orders_common.logic.ports import OrderSummary
+    from orders_common.logic.ports.values import OrderSummary
     from orders_common.models.paging import OrderFilters, Page, PageRequest
 
 _INDEX_PREFIX = {keys.ACCOUNT_INDEX: "by_account", keys.USER_INDEX: "by_user", keys.PENDING_INDEX: "pending"}

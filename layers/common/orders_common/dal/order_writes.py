@@ -21,18 +21,13 @@ from orders_common.dal.order_moves import OrderMoves
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
-from orders_common.logic.ports import (
-    AccountRefused,
-    ClientOrderIdTaken,
-    IdempotencyKeyTaken,
-    IdempotencyRecord,
-    PositionRefused,
-)
+from orders_common.logic.ports.refusals import AccountRefused, ClientOrderIdTaken, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import Order, OrderStatus, Side
 
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
+    from orders_common.logic.ports.values import IdempotencyRecord
 
 _STATUS = {"#status": "status"}
 # The account exists, is the caller's, and is not frozen (a frozen account takes no new orders).

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from orders_common.dal import keys
 from orders_common.dal.paging import in_parallel
 from orders_common.dal.transaction import Transaction, TransactionRefused
-from orders_common.logic.ports import AccountRefused, ArmedSwitch
+from orders_common.logic.ports.refusals import AccountRefused
+from orders_common.logic.ports.values import ArmedSwitch
 from orders_common.models.numbers import format_utc, utc_now
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from orders_common.errors import AccountNotFound
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import AccountLists, AccountReads, LedgerFilters, LedgerReads
+    from orders_common.logic.ports.accounts import AccountLists, AccountReads, LedgerReads
+    from orders_common.logic.ports.values import LedgerFilters
     from orders_common.models.account import AccountSummary
     from orders_common.models.ledger import LedgerEntry
     from orders_common.models.paging import Page, PageRequest

@@ -11,7 +11,7 @@ from orders_common.domain import ledger
 from orders_common.domain.money import ZERO, add
 from orders_common.errors import AccountNotFound, InsufficientPosition, StoreUnavailable
 from orders_common.logic import idempotency
-from orders_common.logic.ports import AccountChanges, AccountRefused, IdempotencyKeyTaken, PositionRefused
+from orders_common.logic.ports.refusals import AccountRefused, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.account import Position
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import utc_now
@@ -21,6 +21,7 @@ from orders_common.timing import back_off
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
+    from orders_common.logic.ports.accounts import AccountChanges
     from orders_common.models.account_requests import AdjustmentRequest
 
 ATTEMPTS = 20

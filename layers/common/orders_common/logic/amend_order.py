@@ -23,14 +23,7 @@ from orders_common.logic.order_terms import (
     reservation,
 )
 from orders_common.logic.order_versions import lost_race, pending_order_to_change
-from orders_common.logic.ports import (
-    AccountRefused,
-    OrderAmends,
-    OrderReads,
-    OrderStateChanged,
-    OrderVersionChanged,
-    PositionRefused,
-)
+from orders_common.logic.ports.refusals import AccountRefused, OrderStateChanged, OrderVersionChanged, PositionRefused
 from orders_common.models.errors import ValidationDetail
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderType, TimeInForce
@@ -40,6 +33,7 @@ if TYPE_CHECKING:
     from orders_common.auth import Caller
     from orders_common.domain.fees import FeeSchedule
     from orders_common.exchange.base import PriceSource
+    from orders_common.logic.ports.orders import OrderAmends, OrderReads
     from orders_common.models.order_actions import AmendOrderRequest
 
 # Without If-Match, an amend that loses a race with another change is applied again to the order as

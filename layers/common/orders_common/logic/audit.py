@@ -36,7 +36,8 @@ from orders_common.observability import count, logger
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import AccountReads, AuditLog, Cursors, IdCounters, LedgerReads, OrderReads
+    from orders_common.logic.ports.accounts import AccountReads, AuditLog, Cursors, IdCounters, LedgerReads
+    from orders_common.logic.ports.orders import OrderReads
     from orders_common.models.account import Account
     from orders_common.models.ledger import LedgerEntry
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from orders_common.errors import AccountNotFound, OrdersError, StoreUnavailable
-from orders_common.logic.ports import AccountChanges, AccountRefused, Switches
+from orders_common.logic.ports.refusals import AccountRefused
 from orders_common.models.account_requests import CancelAfterResult
 from orders_common.models.numbers import utc_now
 from orders_common.observability import count, logger
@@ -16,6 +16,7 @@ from orders_common.observability import count, logger
 if TYPE_CHECKING:
     from orders_common.auth import Caller
     from orders_common.logic.cancel_all import CancelOpenOrders
+    from orders_common.logic.ports.accounts import AccountChanges, Switches
 
 # Re-arming races another re-arm of the same account: the later read wins after this many tries.
 ARM_ATTEMPTS = 3

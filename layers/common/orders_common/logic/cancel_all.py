@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orders_common.errors import AccountNotFound, OrderNotPending, StoreUnavailable
-from orders_common.logic.ports import AccountReads, BulkCloses, OpenOrder, OpenOrderReads, OrderReads, fits_one_close
+from orders_common.logic.ports.values import OpenOrder, fits_one_close
 from orders_common.models.order import OPEN_STATUSES, Order, Side
 from orders_common.models.order_actions import CancelAllResult
 from orders_common.observability import count, logger
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
+    from orders_common.logic.ports.accounts import AccountReads
+    from orders_common.logic.ports.orders import BulkCloses, OpenOrderReads, OrderReads
 
 # How many times one group of orders is tried while its orders keep changing under it.
 GROUP_ATTEMPTS = 5

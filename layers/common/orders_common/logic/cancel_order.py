@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 from orders_common.errors import ClientOrderNotFound, StoreUnavailable
 from orders_common.logic.order_versions import lost_race, pending_order_to_change
-from orders_common.logic.ports import ClientOrders, OrderReads, OrderStateChanged, OrderTransitions, OrderVersionChanged
+from orders_common.logic.ports.refusals import OrderStateChanged, OrderVersionChanged
 from orders_common.models.cancellation import CancelResult
 from orders_common.models.order import Order, OrderStatus
 from orders_common.observability import count, logger
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
+    from orders_common.logic.ports.orders import ClientOrders, OrderReads, OrderTransitions
 
 # Without If-Match, a cancel that loses a race with an amend is made again on the amended order.
 CANCEL_ATTEMPTS = 3

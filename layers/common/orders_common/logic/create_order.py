@@ -31,16 +31,7 @@ from orders_common.logic.order_terms import (
     position_refusal,
     reservation,
 )
-from orders_common.logic.ports import (
-    AccountReads,
-    AccountRefused,
-    ClientOrderIdTaken,
-    IdempotencyKeyTaken,
-    IdempotencyRecord,
-    OrderInserts,
-    OrderReads,
-    PositionRefused,
-)
+from orders_common.logic.ports.refusals import AccountRefused, ClientOrderIdTaken, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.numbers import utc_now
 from orders_common.models.order import Order, OrderStatus, OrderType
 from orders_common.observability import count, logger
@@ -51,6 +42,9 @@ if TYPE_CHECKING:
     from orders_common.exchange.base import PriceSource
     from orders_common.logic.execution import ExecutionEngine
     from orders_common.logic.ids import IdAllocator
+    from orders_common.logic.ports.accounts import AccountReads
+    from orders_common.logic.ports.orders import OrderInserts, OrderReads
+    from orders_common.logic.ports.values import IdempotencyRecord
     from orders_common.models.requests import CreateOrderRequest
 
 

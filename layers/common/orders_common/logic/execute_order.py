@@ -13,7 +13,7 @@ from orders_common.observability import logger
 if TYPE_CHECKING:
     from orders_common.auth import Caller
     from orders_common.logic.execution import ExecutionEngine
-    from orders_common.logic.ports import OrderReads
+    from orders_common.logic.ports.orders import OrderReads
     from orders_common.models.execution import ExecuteResult
 
 

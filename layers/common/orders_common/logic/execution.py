@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from orders_common.domain.money import multiply
 from orders_common.errors import ExchangeUnavailable, OrderNotPending, StoreUnavailable, UnknownSymbol
@@ -21,15 +22,7 @@ from orders_common.exchange.base import (
     client_order_id_for,
 )
 from orders_common.logic.fill_progress import FillPlan, buy_settlement, fill_notional, plan_fill, sell_settlement
-from orders_common.logic.ports import (
-    AccountReads,
-    FillUnaffordable,
-    OrderReads,
-    OrderStateChanged,
-    OrderTransitions,
-    OrderVersionChanged,
-    PositionChanged,
-)
+from orders_common.logic.ports.refusals import FillUnaffordable, OrderStateChanged, OrderVersionChanged, PositionChanged
 from orders_common.logic.triggering import check_trigger
 from orders_common.models.execution import ExecuteResult, ExecutionStatus
 from orders_common.models.numbers import utc_now
@@ -37,6 +30,10 @@ from orders_common.models.order import Order, OrderStatus, Side, TimeInForce
 from orders_common.observability import count, logger, measure
 from orders_common.origin import reconciling
 from orders_common.timing import back_off
+
+if TYPE_CHECKING:
+    from orders_common.logic.ports.accounts import AccountReads
+    from orders_common.logic.ports.orders import OrderReads, OrderTransitions
 
 # A sale is priced from the position as read; when another change to the position lands in between,
 # it is read and priced again after a jittered pause, for as long as the invocation has time.

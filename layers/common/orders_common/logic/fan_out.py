@@ -30,7 +30,9 @@ from orders_common.observability import logger, measure
 
 if TYPE_CHECKING:
     from orders_common.exchange.base import PriceSource
-    from orders_common.logic.ports import Cursors, ExecutionQueue, OrderSummary, OrderTransitions, PendingSummaries
+    from orders_common.logic.ports.accounts import Cursors, ExecutionQueue
+    from orders_common.logic.ports.orders import OrderTransitions, PendingSummaries
+    from orders_common.logic.ports.values import OrderSummary
 
 Clock = Callable[[], float]
 T = TypeVar("T")

@@ -10,7 +10,9 @@ from orders_common.errors import AccountNotFound, OrderNotFound
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import AccountReads, FillFilters, FillReads, OrderReads
+    from orders_common.logic.ports.accounts import AccountReads
+    from orders_common.logic.ports.orders import FillReads, OrderReads
+    from orders_common.logic.ports.values import FillFilters
     from orders_common.models.fill import FillRecord
     from orders_common.models.order import Order
     from orders_common.models.paging import Page, PageRequest

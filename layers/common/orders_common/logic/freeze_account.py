@@ -12,7 +12,7 @@ from orders_common.observability import logger
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import AccountChanges
+    from orders_common.logic.ports.accounts import AccountChanges
     from orders_common.models.account import AccountSummary
 
 

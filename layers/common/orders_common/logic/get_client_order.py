@@ -9,7 +9,7 @@ from orders_common.errors import ClientOrderNotFound
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import ClientOrders
+    from orders_common.logic.ports.orders import ClientOrders
     from orders_common.models.order import Order
 
 

@@ -9,7 +9,7 @@ from orders_common.errors import OrderNotFound
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import OrderReads
+    from orders_common.logic.ports.orders import OrderReads
     from orders_common.models.order import Order
 
 

@@ -15,7 +15,8 @@ from orders_common.observability import logger
 if TYPE_CHECKING:
     from orders_common.auth import Caller
     from orders_common.exchange.base import PriceProbe
-    from orders_common.logic.ports import AuditLog, PendingAges, PendingSummaries, QueueDepth, ScheduleRuns
+    from orders_common.logic.ports.accounts import AuditLog, QueueDepth, ScheduleRuns
+    from orders_common.logic.ports.orders import PendingAges, PendingSummaries
 
 # The schedule is late when it has not run for this many of its periods.
 SCHEDULE_PERIODS_LATE = 3

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orders_common.errors import IdempotencyKeyReused
-from orders_common.logic.ports import IdempotencyRecord
+from orders_common.logic.ports.values import IdempotencyRecord
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller

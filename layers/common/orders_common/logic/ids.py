@@ -12,7 +12,7 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from orders_common.logic.ports import IdSource
+    from orders_common.logic.ports.accounts import IdSource
 
 ORDER_IDS = "ORDER_ID"
 ACCOUNT_IDS = "ACCOUNT_ID"

@@ -9,7 +9,8 @@ from orders_common.errors import AccountNotFound
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import AccountReads, OrderReads
+    from orders_common.logic.ports.accounts import AccountReads
+    from orders_common.logic.ports.orders import OrderReads
     from orders_common.models.order import Order
     from orders_common.models.paging import OrderFilters, Page, PageRequest
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
 from orders_common.logic import idempotency
-from orders_common.logic.ports import AccountChanges, AccountReads, IdempotencyKeyTaken
+from orders_common.logic.ports.refusals import IdempotencyKeyTaken
 from orders_common.models.account import Account, AccountSummary
 from orders_common.models.numbers import utc_now
 from orders_common.observability import count, logger
@@ -18,6 +18,7 @@ from orders_common.observability import count, logger
 if TYPE_CHECKING:
     from orders_common.auth import Caller
     from orders_common.logic.ids import IdAllocator
+    from orders_common.logic.ports.accounts import AccountChanges, AccountReads
     from orders_common.models.account_requests import OpenAccountRequest
 
 

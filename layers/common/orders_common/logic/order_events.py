@@ -9,7 +9,7 @@ from orders_common.logic.fills import readable_order
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports import OrderEventReads, OrderReads
+    from orders_common.logic.ports.orders import OrderEventReads, OrderReads
     from orders_common.models.order_event import OrderEvent
     from orders_common.models.paging import Page, PageRequest
 

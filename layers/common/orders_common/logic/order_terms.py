@@ -23,7 +23,7 @@ from orders_common.models.order import Order, Side
 
 if TYPE_CHECKING:
     from orders_common.domain.fees import FeeSchedule
-    from orders_common.logic.ports import AccountRefused, PositionRefused
+    from orders_common.logic.ports.refusals import AccountRefused, PositionRefused
 
 QUANTITY_FIELDS = frozenset({"quantity"})
 PRICE_FIELDS = frozenset({"price", "trigger_price", "trail_amount"})

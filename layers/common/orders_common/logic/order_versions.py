@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orders_common.errors import OrderNotFound, OrderNotPending, VersionMismatch
-from orders_common.logic.ports import OrderReads, OrderStateChanged, OrderVersionChanged
+from orders_common.logic.ports.refusals import OrderStateChanged, OrderVersionChanged
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
+    from orders_common.logic.ports.orders import OrderReads
     from orders_common.models.order import Order
 
 

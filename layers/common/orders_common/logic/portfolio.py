@@ -20,7 +20,7 @@ from orders_common.observability import logger
 if TYPE_CHECKING:
     from orders_common.auth import Caller
     from orders_common.exchange.base import PriceSource
-    from orders_common.logic.ports import AccountLists, AccountReads
+    from orders_common.logic.ports.accounts import AccountLists, AccountReads
     from orders_common.models.account import Account
 
 ACCOUNTS_PER_PAGE = 100

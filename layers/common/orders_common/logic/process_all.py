@@ -27,7 +27,8 @@ from orders_common.timing import deadline_in
 if TYPE_CHECKING:
     from orders_common.auth import Caller
     from orders_common.logic.execution import ExecutionEngine
-    from orders_common.logic.ports import ExecutionQueue, OrderReads
+    from orders_common.logic.ports.accounts import ExecutionQueue
+    from orders_common.logic.ports.orders import OrderReads
     from orders_common.models.order import Order
 
 Clock = Callable[[], float]

@@ -24,8 +24,8 @@ from orders_common.models.numbers import utc_now
 from orders_common.models.published_event import PublishedOrderEvent
 
 if TYPE_CHECKING:
-    from orders_common.logic.ports import OrderReads
     from orders_common.logic.ports.events import EventBus, StoredEvent, StoredEvents
+    from orders_common.logic.ports.orders import OrderReads
     from orders_common.models.order import Order
 
 EVENT_SOURCE = "hyperoru.orders"  # the ``source`` of every event on the bus; ``detail-type`` is the kind

@@ -16,7 +16,7 @@ from orders_common.domain import ledger
 from orders_common.domain.money import add
 from orders_common.errors import AccountFrozen, AccountNotFound, InsufficientFunds, StoreUnavailable
 from orders_common.logic import idempotency
-from orders_common.logic.ports import AccountChanges, AccountRefused, IdempotencyKeyTaken
+from orders_common.logic.ports.refusals import AccountRefused, IdempotencyKeyTaken
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import utc_now
 from orders_common.models.transfers import CashBalances, TransferResult
@@ -25,6 +25,7 @@ from orders_common.timing import back_off
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
+    from orders_common.logic.ports.accounts import AccountChanges
     from orders_common.models.account_requests import TransferRequest
 
 ATTEMPTS = 20

@@ -20,7 +20,7 @@ from orders_common.models.numbers import format_utc, utc_now
 from orders_common.observability import logger
 
 if TYPE_CHECKING:
-    from orders_common.logic.ports import Cursors
+    from orders_common.logic.ports.accounts import Cursors
 
 CURSOR = "VENUE_FILLS"
 # Without a cursor (the first run), fills this far back are looked at.
