@@ -2,9 +2,9 @@
 
 Clients are made by botocore's session, as ``boto3.client`` makes them, without loading boto3 first:
 boto3's package loads its resource layer, s3transfer and multiprocessing, about 12 ms of a cold start
-(13 of a create's first request in the Lambda image) for nothing these functions use. One session per process, as boto3's default
-one: credentials are resolved once, and every client copies the session's hooks when it is made (the
-local IAM recorder hooks it through ``session()``).
+(13 of a create's first request in the Lambda image) for nothing these functions use. One session per
+process, as boto3's default one: credentials are resolved once, and every client copies the session's
+hooks when it is made (the local IAM recorder hooks it through ``session()``).
 """
 
 from __future__ import annotations
