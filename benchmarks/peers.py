@@ -184,15 +184,9 @@ def candidates(operation: str) -> list[Candidate]:
             ("aws-lambda-powertools", "pydantic"),
         ),
         Candidate("FastAPI + Mangum", "fastapi_app", PEER_APPS, f"{operation}-http", ("fastapi", "mangum")),
-        # The layer pauses the collector at import and only the project's entry point resumes it.
-        Candidate(
-            CHALICE_PROJECT,
-            "chalice_project_app",
-            PEER_APPS,
-            f"{operation}-rest",
-            ("chalice", *layer),
-            environment={"AWS_LAMBDA_FUNCTION_NAME": ""},
-        ),
+        # Pauses the collector while the layer loads and resumes it after the first answer, as the
+        # project's functions do.
+        Candidate(CHALICE_PROJECT, "chalice_project_app", PEER_APPS, f"{operation}-rest", ("chalice", *layer)),
         Candidate(f"project {main.function}", "app", function, main.function, layer, project=True),
         Candidate(
             f"project {main.function}, no GC pause",

@@ -9,6 +9,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
+from orders_common.exact_json import dumps
+
 logger = Logger(service="orders")
 metrics = Metrics(service="orders", namespace="Hyperoru")
 
@@ -25,11 +27,14 @@ def measure(name: str, value: float, unit: MetricUnit = MetricUnit.NoUnit) -> No
 
 
 def flush_metrics() -> None:
-    """Publish the invocation's metrics (as CloudWatch EMF log lines), if it recorded any."""
+    """Publish the invocation's metrics (as a CloudWatch EMF log line), if it recorded any.
+
+    The document is Powertools' own (``serialize_metric_set``), written as its ``flush_metrics``
+    writes it but by ``exact_json`` (the same text in about half the time: the standard library builds
+    a new encoder per call), after one check of the disabling variables instead of two. Disabled
+    metrics are dropped: Powertools keeps them (and prints them once 100 pile up)."""
     if not metrics.metric_set:
         return
-    if is_metrics_disabled():
-        # Powertools keeps disabled metrics (and prints them once 100 pile up): drop them instead.
-        metrics.clear_metrics()
-    else:
-        metrics.flush_metrics()
+    if not is_metrics_disabled():
+        print(dumps(metrics.serialize_metric_set()))  # EMF: CloudWatch reads it from the log
+    metrics.clear_metrics()

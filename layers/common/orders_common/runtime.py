@@ -13,8 +13,10 @@ process (the local server, its thread pools) each log line still names its own f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from orders_common.auth import caller_from_event
 from orders_common.coldstart.gc_pause import resume_collector
 from orders_common.config import get_settings
 from orders_common.observability import flush_metrics, logger
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from orders_common.http.router import Router
-    from orders_common.models.actor import Actor
+    from orders_common.models.actor import Actor, ActorKind
 
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 OriginOf = Callable[[dict[str, Any], "LambdaContext"], Origin]
@@ -112,12 +114,10 @@ def _request_origin(event: dict[str, Any], context: LambdaContext) -> Origin:
     what the claims allow), and the API request's id."""
 
     def actor() -> Actor:
-        from orders_common.auth import caller_from_event
-        from orders_common.models.actor import Actor, ActorKind
-
+        actor_model, actor_kind = _actor_model()
         caller = caller_from_event(event, services().settings)
-        kind = ActorKind.ADMIN if caller.is_admin and not caller.unrestricted else ActorKind.USER
-        return Actor(kind=kind, user_id=caller.user_id)
+        kind = actor_kind.ADMIN if caller.is_admin and not caller.unrestricted else actor_kind.USER
+        return actor_model(kind=kind, user_id=caller.user_id)
 
     return Origin.new(actor, request_id=(event.get("requestContext") or {}).get("requestId"))
 
@@ -166,10 +166,18 @@ def stream_entry(handle: Callable[[dict[str, Any], LambdaContext], Mapping[str, 
 
 
 def _actor(kind: Literal["schedule", "queue", "system"]) -> Actor:
-    """A job's actor (the model is loaded by the jobs that use it, not by every HTTP function)."""
+    """A job's actor."""
+    actor_model, actor_kind = _actor_model()
+    return actor_model(kind=actor_kind(kind))
+
+
+@cache
+def _actor_model() -> tuple[type[Actor], type[ActorKind]]:
+    """The actor's model, loaded by the first invocation that writes an event (a read function never
+    does), once: an import statement run on every write costs more than this call."""
     from orders_common.models.actor import Actor, ActorKind
 
-    return Actor(kind=ActorKind(kind))
+    return Actor, ActorKind
 
 
 def is_scheduled_event(event: dict[str, Any]) -> bool:
