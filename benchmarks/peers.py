@@ -23,9 +23,11 @@ exit is not: Lambda never exits); then the same interpreter answers the warm inv
 alone. Candidates are interleaved round by round. Also printed: peak RSS after the warm invocations and
 the unzipped size of what the candidate ships besides the runtime's boto3.
 
-The project's one start-up measure left on its HTTP path is shown switched off too: ``no GC pause``
-(without ``AWS_LAMBDA_FUNCTION_NAME`` the collector is never paused). Its HTTP functions import no
-lazy Powertools package (``tests/unit/test_coldstart.py`` pins that), so that measure has no row here.
+The project's start-up measures on its HTTP path are shown switched off too: ``no GC pause`` (without
+``AWS_LAMBDA_FUNCTION_NAME`` the collector is never paused) and ``botocore's model listing`` (the
+layer's model loader, ``orders_common.aws_clients.ServicesInUseLoader``, listing every service botocore
+knows before a model loads, as botocore's own loader does). Its HTTP functions import no lazy
+Powertools package (``tests/unit/test_coldstart.py`` pins that), so that measure has no row here.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ BUY = {"account_id": 1, "symbol": "BTC", "name": "bench", "side": "buy", "order_
        "quantity": 0.001, "price": 50000}  # fmt: skip
 
 PROBE = r"""
-import json, sys, time
+import json, os, sys, time
 lean, code, stub_dir, module, event_path, answers, calls = sys.argv[1:8]
 with open(event_path) as source:  # the runtime reads the event, with its own json, before the handler runs
     event_text = source.read()
@@ -83,6 +85,10 @@ sys.path[:0] = [code, lean]
 sys.path.append(stub_dir)
 import dynamodb_stub
 dynamodb_stub.install(answers)
+if os.environ.get("PEERS_BOTOCORE_MODEL_LISTING"):  # the layer's model loader doing botocore's own check
+    from botocore.loaders import Loader
+    from orders_common.aws_clients import ServicesInUseLoader
+    ServicesInUseLoader.list_available_services = Loader.list_available_services
 handler = __import__(module).lambda_handler
 response = handler(json.loads(event_text), context)
 first = (time.perf_counter() - started) * 1000
@@ -195,6 +201,15 @@ def candidates(operation: str) -> list[Candidate]:
             main.function,
             layer,
             environment={"AWS_LAMBDA_FUNCTION_NAME": ""},
+            project=True,
+        ),
+        Candidate(
+            f"project {main.function}, botocore's model listing",
+            "app",
+            function,
+            main.function,
+            layer,
+            environment={"PEERS_BOTOCORE_MODEL_LISTING": "1"},
             project=True,
         ),
         *(
