@@ -32,7 +32,7 @@ def counting_listdir(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.mark.parametrize("service", DESK_SERVICES)
 def test_every_model_the_desk_uses_is_the_one_botocore_loads(service: str) -> None:
-    desk, botocore_own = ServicesInUseLoader(), create_loader()
+    desk, botocore_own = ServicesInUseLoader(create_loader().search_paths), create_loader()
 
     for kind in MODEL_KINDS:
         assert desk.load_service_model(service, kind) == botocore_own.load_service_model(service, kind)
@@ -50,7 +50,7 @@ def test_loading_a_model_looks_at_that_service_only(monkeypatch: pytest.MonkeyPa
 
     # When the desk's loader loads the same model, and the endpoint rules
     listed.clear()
-    loader = ServicesInUseLoader()
+    loader = ServicesInUseLoader(create_loader().search_paths)
     loader.load_service_model("dynamodb", "service-2")
     loader.load_service_model("dynamodb", "endpoint-rule-set-1")
 
@@ -61,11 +61,11 @@ def test_loading_a_model_looks_at_that_service_only(monkeypatch: pytest.MonkeyPa
 
 def test_an_unknown_service_is_still_refused() -> None:
     with pytest.raises(UnknownServiceError):
-        ServicesInUseLoader().load_service_model("no-such-service", "service-2")
+        ServicesInUseLoader(create_loader().search_paths).load_service_model("no-such-service", "service-2")
 
 
 def test_a_service_is_available_once_asked_for() -> None:
-    loader = ServicesInUseLoader()
+    loader = ServicesInUseLoader(create_loader().search_paths)
     assert loader.list_available_services("service-2") == []
 
     loader.load_service_model("sqs", "service-2")

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 from botocore.config import Config
-from botocore.loaders import Loader
+from botocore.loaders import Loader, create_loader
 from botocore.session import Session
 
 from orders_common.timing import guard_attempts
@@ -36,8 +36,8 @@ class ServicesInUseLoader(Loader):
     asked service's own directories. Models, versions and extras load exactly as botocore loads them
     (``tests/unit/test_aws_clients.py``)."""
 
-    def __init__(self, extra_search_paths: list[str] | None = None) -> None:
-        super().__init__(extra_search_paths=extra_search_paths)
+    def __init__(self, search_paths: list[str]) -> None:
+        super().__init__(extra_search_paths=search_paths, include_default_search_paths=False)
         self._asked: set[str] = set()
 
     def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
@@ -60,12 +60,9 @@ class ServicesInUseLoader(Loader):
 
 def _new_session() -> Session:
     made = Session()
-    # The extra model paths botocore's own loader would search (``AWS_DATA_PATH``, ``data_path``).
-    data_path = made.get_config_variable("data_path")
-    extra = None
-    if data_path:
-        extra = [os.path.expanduser(os.path.expandvars(path)) for path in data_path.split(os.pathsep)]
-    made.register_component("data_loader", ServicesInUseLoader(extra))
+    # The paths botocore's own loader would search (``AWS_DATA_PATH`` or ``data_path``, then its defaults).
+    botocore_own = create_loader(made.get_config_variable("data_path"))
+    made.register_component("data_loader", ServicesInUseLoader(list(botocore_own.search_paths)))
     return made
 
 
