@@ -10,11 +10,13 @@ Candidates, each serving the same GET order and create order:
 - the project's functions (``functions/<name>/app.py`` with the common layer).
 
 The peers are in ``benchmarks/peer_apps``. They validate with the same kind of rules (a pydantic model
-for the create body, a positive integer order id), read one item with GetItem and write one with PutItem
-through a boto3 client; the project's functions do what they do in production (the create: a
-transaction). Every candidate talks to the same DynamoDB stub (``peer_apps/dynamodb_stub.py``): answers
-recorded from the project under moto, replayed at botocore's HTTP send, so serialization, signing and
-parsing are paid by all.
+for the create body, a positive integer order id), take the caller from the authorizer's claims, read an
+order with one GetItem and create one as the project does, through a boto3 client as its documentation
+shows: one TransactWriteItems of the order, the cash it reserves taken from the owner's account (on the
+same conditions), the ledger entry of that movement and the order's first event
+(``tests/integration/test_peer_apps.py`` holds the items equal to the project's). Every candidate talks
+to the same DynamoDB stub (``peer_apps/dynamodb_stub.py``): answers recorded from the project under
+moto, replayed at botocore's HTTP send, so serialization, signing and parsing are paid by all.
 
 Each figure comes from a fresh interpreter holding only what Lambda holds (``python -S``, the
 candidate's packages installed with ``pip --target`` and compiled, as in ``benchmarks.cold_start``):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from order_store import get_order, number, put_order
+from order_store import get_order, insert_order, number, user_of
 
+COMMISSION_RATE = Decimal(os.environ["COMMISSION_RATE"])  # the template's, as the project reads it
 _SYMBOL = re.compile(r"^[A-Z0-9]{1,20}$")
 
 
@@ -29,7 +31,7 @@ def _positive(value: Any) -> Decimal | None:
     return amount if amount > 0 else None
 
 
-def _create(body: str | None) -> dict[str, Any]:
+def _create(body: str | None, user_id: int, request_id: str) -> dict[str, Any]:
     try:
         request = json.loads(body or "")
     except ValueError:
@@ -57,20 +59,27 @@ def _create(body: str | None) -> dict[str, Any]:
         problems.append("price")
     if problems:
         return _answer(400, {"error": "invalid request", "fields": problems})
-    order = {**request, "quantity": quantity, "price": price, "id": time.time_ns() // 1000, "status": "pending",
-             "version": 1, "created_at": datetime.now(UTC).isoformat()}  # fmt: skip
-    put_order(order)
+    reserved = price * quantity * (1 + COMMISSION_RATE) if price and request["side"] == "buy" else Decimal(0)
+    now = datetime.now(UTC).isoformat()
+    order = {**request, "quantity": quantity, "price": price, "id": time.time_ns() // 1000, "user_id": user_id,
+             "time_in_force": "gtc", "status": "pending", "version": 1, "filled_quantity": 0, "fills_count": 0,
+             "reserved_cash": reserved, "reserved_quantity": 0, "created_at": now, "updated_at": now}  # fmt: skip
+    insert_order(order, request_id)
     return _answer(201, order)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     route = event.get("routeKey")
+    context = event.get("requestContext") or {}
+    user_id = user_of(((context.get("authorizer") or {}).get("jwt") or {}).get("claims"))
+    if user_id is None:
+        return _answer(403, {"error": "the token names no user"})
     if route == "POST /api/orders/create":
-        return _create(event.get("body"))
+        return _create(event.get("body"), user_id, context.get("requestId", ""))
     if route == "GET /api/orders/order/{order_id}":
         order_id = (event.get("pathParameters") or {}).get("order_id", "")
         if not order_id.isdigit() or not 0 < int(order_id) <= 2**53:
             return _answer(400, {"error": "order_id must be a positive integer"})
-        order = get_order(int(order_id))
+        order = get_order(int(order_id), user_id)
         return _answer(200, order) if order else _answer(404, {"error": "no such order"})
     return _answer(404, {"error": "no such route"})

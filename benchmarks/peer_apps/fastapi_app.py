@@ -4,26 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Path
+from fastapi import FastAPI, HTTPException, Path, Request
 from mangum import Mangum
 from order_models import CreateOrder, Order, new_order, order_item
-from order_store import get_order, put_order
+from order_store import get_order, insert_order, user_of
 
 app = FastAPI()
 
 
+def _user(request: Request) -> int:
+    """The caller, from the claims an HTTP API's JWT authorizer passes (Mangum keeps the event)."""
+    user_id = user_of(request.scope["aws.event"]["requestContext"].get("authorizer", {}).get("jwt", {}).get("claims"))
+    if user_id is None:
+        raise HTTPException(status_code=403, detail="the token names no user")
+    return user_id
+
+
 @app.get("/api/orders/order/{order_id}")
-def order_details(order_id: Annotated[int, Path(gt=0, le=2**53)]) -> Order:
-    found = get_order(order_id)
+def order_details(order_id: Annotated[int, Path(gt=0, le=2**53)], http: Request) -> Order:
+    found = get_order(order_id, _user(http))
     if found is None:
         raise HTTPException(status_code=404, detail="no such order")
     return Order.model_validate(found)
 
 
 @app.post("/api/orders/create", status_code=201)
-def create_order(request: CreateOrder) -> Order:
-    order = new_order(request)
-    put_order(order_item(order))
+def create_order(request: CreateOrder, http: Request) -> Order:
+    order = new_order(request, _user(http))
+    insert_order(order_item(order), http.scope["aws.event"]["requestContext"]["requestId"])
     return order
 
 

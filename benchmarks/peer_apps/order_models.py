@@ -4,6 +4,7 @@ as the project and the bare handler answer it)."""
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,6 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+
+COMMISSION_RATE = Decimal(os.environ["COMMISSION_RATE"])  # the template's, as the project reads it
 
 
 class Side(StrEnum):
@@ -49,7 +52,7 @@ class Order(BaseModel):
 
     id: int
     account_id: int
-    user_id: int = 1
+    user_id: int
     symbol: str
     name: str
     side: Side
@@ -119,9 +122,15 @@ class Order(BaseModel):
         return (worse if self.side is Side.BUY else -worse) / self.market_price_at_fill
 
 
-def new_order(request: CreateOrder) -> Order:
+def new_order(request: CreateOrder, user_id: int) -> Order:
+    """A pending order of the user, the cash it reserves counted: a buy's cost at its limit price and
+    the commission on it (the benchmark creates a limit buy; a market buy's estimate needs a price source the
+    peers do not have, and a sell reserves the position, which they do not hold)."""
     now = datetime.now(UTC)
-    return Order(id=time.time_ns() // 1000, status="pending", created_at=now, updated_at=now, **request.model_dump())
+    buy = request.side is Side.BUY and request.price is not None
+    reserved = request.price * request.quantity * (1 + COMMISSION_RATE) if buy else Decimal(0)
+    return Order(id=time.time_ns() // 1000, user_id=user_id, status="pending", reserved_cash=reserved,
+                 created_at=now, updated_at=now, **request.model_dump())  # fmt: skip
 
 
 def order_item(order: Order) -> dict[str, Any]:

@@ -65,13 +65,12 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, F
 
 def events_of_change(before: Order | None, after: Order, origin: Origin) -> list[OrderEvent]:
     """The events of changing ``before`` (None: creating it) into ``after``."""
-    shown = as_shown(after)
     changes: dict[str, FieldChange] = {}
-    if before is not None:
+    if before is not None:  # a creation changes no field: the order it makes travels with its event
         was = as_shown(before)
         if before.triggers_now:  # the order read had not triggered: the attempt set triggered_at
             was["triggered_at"] = None
-        changes = changed_fields(was, shown)
+        changes = changed_fields(was, as_shown(after))
     kinds = event_kinds(before, after, origin)
     return [
         _event(after.id, after.account_id, after.user_id, after.version, number, kind, after.updated_at, origin,

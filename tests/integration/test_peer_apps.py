@@ -1,0 +1,108 @@
+"""The peers of ``benchmarks.peers`` create an order as the project does: the same items written, the same
+money moved. Their warm create is compared with the project's, so a peer that wrote less (one item, no
+reservation, no ledger entry, no event) would win by not doing the work (issue 21)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+
+from benchmarks.peers import CREATE_ORDER, events
+from localdev.inprocess import in_process_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+PEER_APPS = ROOT / "benchmarks" / "peer_apps"
+Key = tuple[str, str]
+
+
+class Context:
+    function_name = "peer-test"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:peer-test"
+    aws_request_id = "peer-test-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@pytest.fixture
+def table() -> Iterator[Any]:
+    """The local stack (moto, demo accounts: account 1 is user 1's, funded), authentication on as deployed."""
+    with in_process_stack(environment={"AUTH_ENABLED": "true"}):
+        yield boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+
+def load(path: Path, module: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A fresh import of ``module`` from ``path`` (the peers import their helpers as top-level modules,
+    and ``order_store`` makes its client at import: under the stack's moto)."""
+    monkeypatch.syspath_prepend(str(path))
+    for name in ("app", "order_store", "order_models", "bare_app", "fastapi_app"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    return importlib.import_module(module)
+
+
+def items(table: Any) -> dict[Key, dict[str, Any]]:
+    return {(item["pk"], item["sk"]): item for item in table.scan(ConsistentRead=True)["Items"]}
+
+
+def written(table: Any, create: Any) -> dict[str, dict[str, Any]]:
+    """The items ``create`` added or changed, by kind (the order id counter left out)."""
+    before = items(table)
+    create()
+    changed = {key: item for key, item in items(table).items() if before.get(key) != item}
+    by_kind = {}
+    for (pk, sk), item in changed.items():
+        kind = "account" if sk == "ACCOUNT" else "event" if sk.startswith("EVENT#") else pk.split("#")[0].lower()
+        if kind != "counter":
+            by_kind[kind] = item
+    return by_kind
+
+
+@pytest.mark.parametrize("peer", ["bare_app", "fastapi_app"])
+def test_a_peer_creates_the_items_the_project_creates(peer: str, table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the benchmark's limit buy, as each candidate receives it (the token's user owns account 1)
+    requests = events()
+    project = load(ROOT / "functions" / CREATE_ORDER.function, "app", monkeypatch)
+    cash = table.get_item(Key={"pk": "ACCOUNT#1", "sk": "ACCOUNT"})["Item"]["available_cash"]
+
+    # When the project creates it, then the peer (the Chalice and Powertools peers share its models and store)
+    by_project = written(table, lambda: project.lambda_handler(requests[CREATE_ORDER.function], Context()))
+    after_project = table.get_item(Key={"pk": "ACCOUNT#1", "sk": "ACCOUNT"})["Item"]["available_cash"]
+    candidate = load(PEER_APPS, peer, monkeypatch)
+    by_peer = written(table, lambda: candidate.lambda_handler(requests["create-http"], Context()))
+    after_peer = table.get_item(Key={"pk": "ACCOUNT#1", "sk": "ACCOUNT"})["Item"]["available_cash"]
+
+    # Then both wrote the order, moved the same cash from the account with a ledger entry, and wrote the
+    # order's first event, each item with the same attributes
+    assert set(by_project) == set(by_peer) == {"order", "account", "ledger", "event"}
+    for kind in ("order", "ledger", "event"):
+        assert set(by_peer[kind]) == set(by_project[kind]), kind
+    reserved = Decimal("50.05")  # 0.001 BTC at 50,000 and 0.1 % commission
+    assert cash - after_project == after_project - after_peer == reserved
+    assert by_peer["order"]["reserved_cash"] == by_project["order"]["reserved_cash"] == reserved
+    assert by_peer["ledger"]["available_change"] == by_project["ledger"]["available_change"] == -reserved
+    assert by_peer["event"]["kind"] == by_project["event"]["kind"] == "created"
+
+
+def test_a_peer_refuses_a_buy_the_account_cannot_pay(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a buy worth more than account 1 holds
+    request = events()["create-http"]
+    request["body"] = request["body"].replace('"quantity": 0.001', '"quantity": 1000')
+    before = items(table)
+
+    # When a peer creates it
+    candidate = load(PEER_APPS, "bare_app", monkeypatch)
+    with pytest.raises(Exception, match="ConditionalCheckFailed"):
+        candidate.lambda_handler(request, Context())
+
+    # Then nothing was written: the reservation's condition refused the whole transaction
+    assert items(table) == before
