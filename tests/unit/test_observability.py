@@ -1,14 +1,20 @@
 """The metrics line each invocation ends with: the EMF document Powertools builds, as Powertools writes
-it, once; nothing when metrics are off or none were recorded."""
+it, once; nothing when metrics are off or none were recorded. The metrics are recorded without
+Powertools' per-call checks, so the names the code records are held to CloudWatch's rules here."""
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from aws_lambda_powertools.metrics import MetricUnit
 
-from orders_common.observability import count, flush_metrics, measure, metrics
+from orders_common.observability import count, flush_metrics, measure, metrics, recorded_metrics
+
+LAYER = Path(__file__).resolve().parents[2] / "layers" / "common" / "orders_common"
 
 
 @pytest.fixture(autouse=True)
@@ -16,8 +22,10 @@ def _metrics_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
     metrics.clear_metrics()
+    recorded_metrics().clear()
     yield
     metrics.clear_metrics()
+    recorded_metrics().clear()
 
 
 def record_a_fill() -> None:
@@ -31,9 +39,11 @@ def printed_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 
 def test_the_line_is_the_text_powertools_writes_for_the_same_metrics(capsys: pytest.CaptureFixture[str]) -> None:
-    # Given the same metrics recorded twice, at a fixed timestamp
+    # Given the same metrics recorded by Powertools' own add_metric and by the desk's, at a fixed timestamp
     metrics.set_timestamp(1_796_000_000_000)
-    record_a_fill()
+    metrics.add_metric(name="OrdersFilled", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="OrdersFilled", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="FillNotional", unit=MetricUnit.NoUnit, value=1234.5)
     metrics.flush_metrics()  # Powertools' own
     record_a_fill()
     metrics.set_timestamp(1_796_000_000_000)
@@ -61,7 +71,7 @@ def test_each_invocation_prints_its_own_metrics_once(capsys: pytest.CaptureFixtu
     first, second = (json.loads(line) for line in printed_lines(capsys))
     assert (first.get("OrdersCreated"), first.get("OrdersCancelled")) == ([1.0], None)
     assert (second.get("OrdersCreated"), second.get("OrdersCancelled")) == (None, [1.0])
-    assert not metrics.metric_set
+    assert not recorded_metrics()
 
 
 def test_disabled_metrics_are_dropped_not_kept(
@@ -73,4 +83,45 @@ def test_disabled_metrics_are_dropped_not_kept(
     flush_metrics()
 
     assert printed_lines(capsys) == []
-    assert not metrics.metric_set
+    assert not recorded_metrics()
+
+
+def test_a_hundredth_value_is_published_at_once_as_powertools_does(capsys: pytest.CaptureFixture[str]) -> None:
+    # Given Powertools' own metrics publishing 150 values of one metric, and then the desk's
+    for _ in range(150):
+        metrics.add_metric(name="OrdersCancelled", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()
+    powertools_lines = printed_lines(capsys)
+
+    # When the desk records as many in one invocation
+    for _ in range(150):
+        count("OrdersCancelled")
+    flush_metrics()
+
+    # Then both wrote a document of 100 values (EMF's limit) as the hundredth came, then one of the rest
+    ours = printed_lines(capsys)
+    assert [len(json.loads(line)["OrdersCancelled"]) for line in ours] == [100, 50]
+    assert [len(json.loads(line)["OrdersCancelled"]) for line in powertools_lines] == [100, 50]
+
+
+def metric_names(node: ast.expr) -> list[str]:
+    """The names a metric call's first argument can take: a literal, or either branch of a conditional."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return metric_names(node.body) + metric_names(node.orelse)
+    raise AssertionError(f"a metric is recorded under a computed name: {ast.unparse(node)}")
+
+
+def test_every_metric_the_desk_records_has_a_name_cloudwatch_takes() -> None:
+    # Given every metric the layer's code records (a call of count or measure)
+    names = set()
+    for path in LAYER.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("count", "measure"):
+                names.update(metric_names(node.args[0]))
+
+    # Then each name is 1 to 255 ASCII characters, without a leading colon (CloudWatch's rules)
+    assert {"OrdersCreated", "OrdersFilled", "Deposits", "Withdrawals", "FillNotional", "PendingOrders"} <= names
+    for name in names:
+        assert 1 <= len(name) <= 255 and name.isascii() and not name.startswith(":"), name

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from orders_common.models.fields import PositiveAmount, SignedAmount, SlippageBps, TrailPercent
 from orders_common.models.list_queries import ListQuery
 from orders_common.models.order import OrderType, Side
 from orders_common.models.paging import decode_token, encode_token
@@ -69,6 +70,34 @@ def test_integers_are_accepted_as_quantities() -> None:
 )
 def test_invalid_fields_are_named(change: dict[str, Any], field: str) -> None:
     assert field in errors_for({**VALID, **change})
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        (Decimal("1E+13"), "Input should be less than or equal to 1000000000000"),
+        (Decimal("0"), "Input should be greater than 0"),
+        (Decimal("0.123456789"), "Decimal input should have no more than 8 decimal places"),
+    ],
+)
+def test_an_amount_out_of_bounds_names_its_bound_as_a_number(quantity: Decimal, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        CreateOrderRequest.model_validate({**VALID, "quantity": quantity})
+
+    assert [(error["loc"], error["msg"]) for error in caught.value.errors()] == [(("quantity",), message)]
+
+
+@pytest.mark.parametrize("amount", [PositiveAmount, SignedAmount, SlippageBps, TrailPercent])
+def test_amount_bounds_are_checked_by_pydantic_core_after_the_json_number_check(amount: Any) -> None:
+    # Bounds pydantic cannot hand to pydantic-core are checked by Python functions after it, one call each
+    schema = TypeAdapter(amount).core_schema
+    if schema["type"] == "function-after":  # a signed amount's own rule (not zero), after the bounds
+        schema = schema["schema"]
+
+    assert schema["type"] == "function-before"
+    assert schema["schema"]["type"] == "decimal"
+    assert {"decimal_places", "allow_inf_nan"} <= set(schema["schema"])
+    assert set(schema["schema"]) & {"gt", "ge"} and set(schema["schema"]) & {"lt", "le"}
 
 
 def test_trailing_zeros_do_not_count_as_precision() -> None:

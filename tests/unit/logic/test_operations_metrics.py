@@ -12,7 +12,7 @@ import pytest
 from orders_common.auth import Caller
 from orders_common.logic import fan_out as fan_out_module
 from orders_common.models.numbers import utc_now
-from orders_common.observability import metrics
+from orders_common.observability import recorded_metrics
 from tests.unit.logic.conftest import Desk
 from tests.unit.logic.test_create_order import request
 
@@ -23,18 +23,18 @@ GAUGES = ("PendingOrders", "OldestPendingAgeSeconds")
 @pytest.fixture(autouse=True)
 def _no_earlier_metrics() -> Iterator[None]:
     """Each test sees only the metrics it recorded (what its invocation would flush)."""
-    metrics.clear_metrics()
+    recorded_metrics().clear()
     yield
-    metrics.clear_metrics()
+    recorded_metrics().clear()
 
 
 def values(name: str) -> list[float]:
-    found = metrics.metric_set.get(name)
+    found = recorded_metrics().get(name)
     return list(found["Value"]) if found else []
 
 
 def unit(name: str) -> str:
-    return str(metrics.metric_set[name]["Unit"])
+    return str(recorded_metrics()[name]["Unit"])
 
 
 def test_a_fill_records_its_exact_notional_across_the_levels_it_took(desk: Desk) -> None:
