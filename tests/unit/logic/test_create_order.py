@@ -20,6 +20,8 @@ from orders_common.errors import (
     OrderTooLarge,
     UnknownSymbol,
 )
+from orders_common.logic.create_order import PRECISE_FIELDS
+from orders_common.logic.order_terms import PRECISION_FIELDS
 from orders_common.models.requests import CreateOrderRequest
 from tests.unit.logic.conftest import Desk
 
@@ -165,3 +167,22 @@ def test_an_order_up_to_the_maximum_notional_is_placed(desk: Desk, changes: dict
     desk.max_order_notional = Decimal(10000)
 
     assert desk.create(request(**changes), ANYONE).order.status == "pending"
+
+
+def test_every_amount_finer_than_the_symbol_trades_is_named_in_the_request_order(desk: Desk) -> None:
+    # Given a stop limit buy whose price, trigger price and quantity are all finer than BTC trades
+    finer = request(order_type="stop_limit", price="70000.123", trigger_price=Decimal("69000.55"), quantity="0.0000001")
+
+    # When it is created
+    with pytest.raises(InvalidRequest) as refused:
+        desk.create(finer, ANYONE)
+
+    # Then each is named, in the request's field order, and nothing was stored
+    assert [detail["field"] for detail in refused.value.details] == ["price", "trigger_price", "quantity"]
+    assert desk.store.orders == {}
+
+
+def test_the_amounts_checked_for_precision_are_the_requests_in_its_order() -> None:
+    checked = tuple(name for name in CreateOrderRequest.model_fields if name in PRECISION_FIELDS)
+
+    assert checked == PRECISE_FIELDS

@@ -48,6 +48,11 @@ if TYPE_CHECKING:
     from orders_common.models.requests import CreateOrderRequest
 
 
+# The request's amounts ``check_precision`` checks, in the request's field order (its problems are listed
+# in it), read from the request without dumping it whole.
+PRECISE_FIELDS = ("price", "trigger_price", "trail_amount", "quantity")
+
+
 class CreateRules(NamedTuple):
     terms: OrderRules  # what a new order's numbers must be as an amended one's
     idempotency_ttl_seconds: int
@@ -103,7 +108,7 @@ class CreateOrder:
         self.venue_name = venue_name  # shown on every order of a stack on a venue, from its creation on
 
     def __call__(self, request: CreateOrderRequest, caller: Caller, idempotency_key: str | None = None) -> Created:
-        check_precision(request.symbol, request.model_dump(), self.rules.terms)
+        check_precision(request.symbol, {name: getattr(request, name) for name in PRECISE_FIELDS}, self.rules.terms)
         owner = self._owner(request.account_id, caller)
         # Also refuses symbols the market does not list, before anything is stored.
         market_price = self.prices.get_price(request.symbol)

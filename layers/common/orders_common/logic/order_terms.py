@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 QUANTITY_FIELDS = frozenset({"quantity"})
 PRICE_FIELDS = frozenset({"price", "trigger_price", "trail_amount"})
+PRECISION_FIELDS = QUANTITY_FIELDS | PRICE_FIELDS  # what ``check_precision`` checks
 
 
 class OrderRules(NamedTuple):
@@ -39,7 +40,7 @@ def check_precision(symbol: str, values: Mapping[str, Decimal | None], rules: Or
     """Refuse quantities and prices finer than the symbol trades in (its lot and tick size)."""
     problems = []
     for field, value in values.items():
-        if value is None or field not in QUANTITY_FIELDS | PRICE_FIELDS:
+        if value is None or field not in PRECISION_FIELDS:
             continue
         places = (rules.quantity_decimals if field in QUANTITY_FIELDS else rules.price_decimals).get(symbol)
         if places is not None and decimal_places(value) > places:
