@@ -100,6 +100,13 @@ def test_amount_bounds_are_checked_by_pydantic_core_after_the_json_number_check(
     assert set(schema["schema"]) & {"gt", "ge"} and set(schema["schema"]) & {"lt", "le"}
 
 
+def test_path_id_bounds_are_checked_by_pydantic_core_after_the_digits_check() -> None:
+    schema = TypeAdapter(PathId).core_schema
+
+    assert (schema["type"], schema["schema"]["type"]) == ("function-before", "int")
+    assert (schema["schema"]["gt"], schema["schema"]["le"]) == (0, 2**63 - 1)
+
+
 def test_trailing_zeros_do_not_count_as_precision() -> None:
     assert CreateOrderRequest.model_validate({**VALID, "quantity": Decimal("0.0100000000")}).quantity == Decimal("0.01")
 

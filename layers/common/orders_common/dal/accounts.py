@@ -15,7 +15,7 @@ from orders_common.dal.account_mapping import TRACKS_DEPOSITS, item_to_account_s
 from orders_common.dal.account_reads import DynamoAccountReads
 from orders_common.dal.client import ConditionFailed
 from orders_common.dal.idempotency import add_record, record_from_item
-from orders_common.dal.movements import Guard, entry_to_item, record
+from orders_common.dal.movements import Guard, ledger_items, put_entries, record
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.logic.ports.refusals import AccountRefused, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.ledger import LedgerEntry
@@ -42,15 +42,12 @@ class DynamoAccounts(DynamoAccountReads):
         account item is written with its balances after them (one transaction cannot put an item and
         update it too)."""
         transaction = Transaction().put("account", account_item(account), condition="attribute_not_exists(pk)")
-        entries = LedgerEntry.of(
-            account.account_id, movements, at=account.created_at, tag=tag, reference="account opened"
-        )
-        for number, entry in enumerate(entries):
-            transaction.put(f"ledger {number}", entry_to_item(entry), condition="attribute_not_exists(pk)")
+        opened, reference = account.created_at, "account opened"
+        put_entries(transaction, ledger_items(account.account_id, movements, at=opened, tag=tag, reference=reference))
         if idempotency is not None:
             add_record(transaction, idempotency, now=int(account.created_at.timestamp()))
         self._apply(transaction)
-        return entries
+        return LedgerEntry.of(account.account_id, movements, at=opened, tag=tag, reference=reference)
 
     def move_cash(
         self,
@@ -72,7 +69,7 @@ class DynamoAccounts(DynamoAccountReads):
             condition += " AND (attribute_not_exists(frozen) OR frozen <> :frozen)"
             values[":frozen"] = True
         transaction = Transaction()
-        entries = record(
+        record(
             transaction,
             account_id=account_id,
             movements=movements,
@@ -84,7 +81,7 @@ class DynamoAccounts(DynamoAccountReads):
         if idempotency is not None:
             add_record(transaction, idempotency, now=int(at.timestamp()))
         self._apply(transaction)
-        return entries
+        return LedgerEntry.of(account_id, movements, at=at, tag=tag, reference=reference)
 
     def adjust(
         self,
@@ -109,7 +106,7 @@ class DynamoAccounts(DynamoAccountReads):
                 {":version": position_version, ":quantity_floor": -moved.available, ":cost_floor": -moved.cost_basis},
             )
         transaction = Transaction()
-        entries = record(
+        record(
             transaction,
             account_id=account_id,
             movements=movements,
@@ -122,7 +119,7 @@ class DynamoAccounts(DynamoAccountReads):
         if idempotency is not None:
             add_record(transaction, idempotency, now=int(at.timestamp()))
         self._apply(transaction)
-        return entries
+        return LedgerEntry.of(account_id, movements, at=at, tag=tag, reference=reference)
 
     def set_frozen(self, account_id: int, frozen: bool, at: datetime) -> AccountSummary | None:
         try:

@@ -4,17 +4,16 @@ once by the total."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
-from orders_common.dal.movements import move_balances, put_entries
+from orders_common.dal.movements import ledger_items, move_balances, put_entries
 from orders_common.dal.order_changes import STATUS
 from orders_common.dal.order_events import add_bulk_cancel_event
 from orders_common.dal.transaction import Transaction, TransactionRefused
 from orders_common.domain import ledger
 from orders_common.domain.money import ZERO
 from orders_common.logic.ports.values import BulkClose, OpenOrder, fits_one_close
-from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc, utc_now
 from orders_common.models.order import OrderStatus, Side
 
@@ -36,7 +35,7 @@ class OrderBulkCloses:
         at = format_utc(now)
         transaction = Transaction()
         movements: list[Movement] = []
-        entries: list[LedgerEntry] = []
+        entries: list[dict[str, Any]] = []
         for order in orders:
             condition = "#status = :status AND version = :version"
             if order.version == 1:
@@ -63,7 +62,7 @@ class OrderBulkCloses:
             else:
                 released = ledger.release(asset=order.symbol, amount=order.reserved_quantity)
             movements += released
-            entries += LedgerEntry.of(
+            entries += ledger_items(
                 account_id, released, at=now, tag=ledger.new_tag(), order_id=order.id, reference=reason
             )
         # Each order's condition pins its reservation (it changes only with its version), so the totals

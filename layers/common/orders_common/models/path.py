@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from orders_common.models.numbers import MAX_ID
@@ -18,7 +18,15 @@ def _digits_only(value: object) -> object:
     return value
 
 
-PathId = Annotated[int, BeforeValidator(_digits_only), Field(gt=0, le=MAX_ID)]
+# The bounds come before the validator, so that pydantic-core checks them itself (``models.fields`` says
+# why). The document keeps the schema path ids had ("gt"/"le", as pydantic named them): Powertools'
+# OpenAPI model would write the standard keywords as floats, and 2**63 - 1 is no float.
+PathId = Annotated[
+    int,
+    Field(gt=0, le=MAX_ID),
+    BeforeValidator(_digits_only),
+    WithJsonSchema({"type": "integer", "gt": 0, "le": MAX_ID}),
+]
 
 
 def version_tag(version: int) -> str:
