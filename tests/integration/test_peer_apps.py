@@ -41,12 +41,27 @@ def table() -> Iterator[Any]:
         yield boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
 
 
+# Top-level modules the peers and a function are imported as.
+TOP_LEVEL = ("app", "order_store", "order_models", "bare_app", "fastapi_app")
+
+
+@pytest.fixture(autouse=True)
+def _own_top_level_modules() -> Iterator[None]:
+    """Each test imports the peers and the function afresh, and leaves none of them behind (other tests
+    import every function as ``app``)."""
+    kept = {name: sys.modules.pop(name) for name in TOP_LEVEL if name in sys.modules}
+    yield
+    for name in TOP_LEVEL:
+        sys.modules.pop(name, None)
+    sys.modules.update(kept)
+
+
 def load(path: Path, module: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """A fresh import of ``module`` from ``path`` (the peers import their helpers as top-level modules,
     and ``order_store`` makes its client at import: under the stack's moto)."""
     monkeypatch.syspath_prepend(str(path))
-    for name in ("app", "order_store", "order_models", "bare_app", "fastapi_app"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
+    for name in TOP_LEVEL:
+        sys.modules.pop(name, None)
     return importlib.import_module(module)
 
 

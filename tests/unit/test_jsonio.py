@@ -47,3 +47,21 @@ def test_bodies_over_the_limit_are_refused_before_parsing() -> None:
 
 def test_zero_is_written_as_zero() -> None:
     assert dumps([to_json_number(Decimal("0E-8")), to_json_number(Decimal("-0"))]) == "[0,0]"
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('{"a": 1, "b": 2, "a": 3}', "a"),
+        ('{"a": 1, "nested": {"x": 1, "y": 2, "y": 2}}', "y"),
+        ('{"a": 1, "b": 2, "c": 3, "b": 4, "a": 5}', "b"),
+    ],
+)
+def test_a_key_given_twice_is_refused_by_name(body: str, key: str) -> None:
+    with pytest.raises(json.JSONDecodeError, match=f"duplicate key '{key}'"):
+        loads_request(body)
+
+
+def test_objects_keep_their_keys_in_order() -> None:
+    assert list(loads_request('{"z": 1, "a": {"m": 2, "b": 3}}')) == ["z", "a"]
+    assert list(loads_request('{"z": 1, "a": {"m": 2, "b": 3}}')["a"]) == ["m", "b"]

@@ -17,7 +17,7 @@ from orders_common.domain.ledger import CASH, EntryType, Movement
 from orders_common.models.ledger import LedgerEntry
 from orders_common.models.numbers import format_utc
 
-amounts = st.decimals(min_value=-10**12, max_value=10**12, places=8, allow_nan=False, allow_infinity=False)
+amounts = st.decimals(min_value=-(10**12), max_value=10**12, places=8, allow_nan=False, allow_infinity=False)
 movements = st.builds(
     Movement,
     type=st.sampled_from(EntryType),

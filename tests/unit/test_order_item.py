@@ -1,11 +1,16 @@
-"""An order's stored form: every stored field that has a value (never a derived one), and back."""
+"""An order's stored form: every stored field that has a value (never a derived one), and back; its dump,
+made once for the store and the answer."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from orders_common.dal.mapping import ORDER_FIELDS, item_to_order, order_to_item
+from orders_common.models.base import dump_of, dumped
+from orders_common.models.errors import ValidationDetail
 from orders_common.models.order import Order, OrderStatus, OrderType, Side, TimeInForce
 
 AT = datetime(2026, 12, 5, 8, 0, 0, 123456, tzinfo=UTC)
@@ -41,3 +46,25 @@ def test_an_item_reads_back_as_the_order() -> None:
     order = a_filled_stop_limit()
 
     assert item_to_order(order_to_item(order, pending_shards=4)) == order
+
+
+def test_an_orders_dump_is_made_once_and_never_shared() -> None:
+    # Given an order (frozen: its fields never change) dumped to be stored
+    order = a_filled_stop_limit()
+    first = dumped(order)
+
+    # When it is dumped again to be answered, after the first dump was changed by its user
+    first["status"] = "changed"
+    again = dumped(order)
+
+    # Then it is its dump, unchanged; a changed order (another object) gets its own
+    assert Order.model_config.get("frozen") is True
+    assert again == order.model_dump() and again is not first
+    assert dumped(order.model_copy(update={"version": 5}))["version"] == 5
+    assert dumped(order) == dump_of(order) == order.model_dump()
+    assert dump_of(order.model_copy(update={"version": 6}))["version"] == 6
+
+
+def test_only_a_frozen_model_is_dumped_once() -> None:
+    with pytest.raises(TypeError, match="not frozen"):
+        dumped(ValidationDetail(location="body", field="quantity", message="too fine", type="decimal_places"))

@@ -6,11 +6,11 @@ from enum import Enum
 from typing import Any
 
 from orders_common.dal import keys
+from orders_common.models.base import dumped
 from orders_common.models.order import OPEN_STATUSES, Order
 
 ORDER_FIELDS = tuple(name for name, field in Order.model_fields.items() if not field.exclude)  # what is stored
-# What an order's dump holds besides: leaving these six out is cheaper for pydantic than naming the 37 kept.
-_DERIVED_FIELDS = set(Order.model_computed_fields)
+_DERIVED = frozenset(Order.model_computed_fields)  # in an order's dump, not stored
 
 # What the pending_summary index projects (template.yaml lists the same names): enough to decide
 # whether an order can act now without reading it whole. Attributes later order types use are
@@ -29,7 +29,8 @@ OPEN_ORDER_FIELDS = (
 
 def order_to_item(order: Order, *, pending_shards: int) -> dict[str, Any]:
     """The stored form of an order: its fields (absent values left out) plus its index keys."""
-    fields = order.model_dump(exclude=_DERIVED_FIELDS, exclude_none=True)  # the stored fields (ORDER_FIELDS)
+    # The stored fields (ORDER_FIELDS) that have a value, from the dump a create also answers with.
+    fields = {name: value for name, value in dumped(order).items() if value is not None and name not in _DERIVED}
     sort_key = keys.order_sort_key(order.created_at, order.id)
     item: dict[str, Any] = {
         **keys.order_key(order.id),

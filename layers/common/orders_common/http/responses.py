@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from orders_common.exact_json import dumps
+from orders_common.models.base import dump_of
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
@@ -39,7 +40,7 @@ class JsonResponse:
 
 def to_jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="python")
+        return dump_of(value)  # an order just created was dumped already, to be stored
     if isinstance(value, (list, tuple)):
         return [to_jsonable(item) for item in value]
     return value
