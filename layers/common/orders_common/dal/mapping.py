@@ -5,12 +5,16 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+import orjson
+
 from orders_common.dal import keys
 from orders_common.models.base import dumped
 from orders_common.models.order import OPEN_STATUSES, Order
 
 ORDER_FIELDS = tuple(name for name, field in Order.model_fields.items() if not field.exclude)  # what is stored
 _DERIVED = frozenset(Order.model_computed_fields)  # in an order's dump, not stored
+_DEFAULTS = {name: field.default for name, field in Order.model_fields.items() if not field.is_required()}
+_REQUIRED = object()  # the default of a field that has none
 
 # What the pending_summary index projects (template.yaml lists the same names): enough to decide
 # whether an order can act now without reading it whole. Attributes later order types use are
@@ -54,3 +58,16 @@ def item_to_order(item: dict[str, Any]) -> Order:
     # The item's keys and index attributes are no order fields: the model ignores them (in its core,
     # where picking the fields out first cost a quarter of reading an order).
     return Order.model_validate(item)
+
+
+def order_snapshot(order: Order) -> str:
+    """The order as its events keep it: JSON of its stored fields that hold a value other than their
+    default (amounts as text), under 1 KB. The text pydantic's ``model_dump_json(exclude_none=True,
+    exclude_defaults=True)`` writes (``tests/unit/test_order_item.py`` holds the two equal on generated
+    orders), made from the dump a create also stores and answers (``dumped``)."""
+    kept = {
+        name: value
+        for name, value in dumped(order).items()
+        if value is not None and name not in _DERIVED and _DEFAULTS.get(name, _REQUIRED) != value
+    }
+    return orjson.dumps(kept, default=str).decode()  # str: a Decimal's own text (JsonNumber: never an exponent)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orders_common.dal import keys
+from orders_common.dal.mapping import order_snapshot
 from orders_common.exact_json import dumps
 from orders_common.logic.order_timeline import event_of_bulk_cancel, events_of_change
 from orders_common.models.numbers import format_utc
@@ -29,10 +30,7 @@ if TYPE_CHECKING:
 
 def add_events(transaction: Transaction, before: Order | None, after: Order) -> None:
     """The events of changing ``before`` (None: creating it) into ``after``, as items of ``transaction``."""
-    # What the order's stored item holds (absent values and computed fields left out): under 1 KB.
-    shown = after.model_dump_json(
-        exclude_none=True, exclude_defaults=True, exclude=set(type(after).model_computed_fields)
-    )
+    shown = order_snapshot(after)
     for event in events_of_change(before, after, current_origin()):
         _put(transaction, event, shown)
 
