@@ -16,17 +16,17 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from orders_common.auth import caller_from_event
 from orders_common.coldstart.gc_pause import resume_collector
 from orders_common.config import get_settings
 from orders_common.observability import flush_metrics, logger
 from orders_common.origin import Origin, acting
 from orders_common.timing import deadline_in
-from orders_common.wiring import begin_invocation, services
+from orders_common.wiring import begin_invocation
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from orders_common.auth import Caller
     from orders_common.http.router import Router
     from orders_common.models.actor import Actor, ActorKind
 
@@ -97,6 +97,7 @@ def _log_keys(event: dict[str, Any], context: LambdaContext, correlation_id_path
 
 def http_entry(app: Router) -> LambdaHandler:
     """An API Gateway HTTP API (payload 2.0) function."""
+    from orders_common.http.resolver import current_caller  # here: only HTTP functions load it (all do)
 
     def run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         from orders_common.http.requests import refuse_unacceptable_body
@@ -106,16 +107,20 @@ def http_entry(app: Router) -> LambdaHandler:
             return refused
         return app.resolve(event, context)
 
-    return entry_point(run, origin_of=_request_origin, correlation_id_path=API_GATEWAY_HTTP)
+    def origin_of(event: dict[str, Any], context: LambdaContext) -> Origin:
+        # The events a request writes name the caller its route reads (read once per request).
+        return _request_origin(event, lambda: current_caller(app))
+
+    return entry_point(run, origin_of=origin_of, correlation_id_path=API_GATEWAY_HTTP)
 
 
-def _request_origin(event: dict[str, Any], context: LambdaContext) -> Origin:
+def _request_origin(event: dict[str, Any], caller_of: Callable[[], Caller]) -> Origin:
     """The caller API Gateway's authorizer verified (this only names who asked: the use cases check
     what the claims allow), and the API request's id."""
 
     def actor() -> Actor:
         actor_model, actor_kind = _actor_model()
-        caller = caller_from_event(event, services().settings)
+        caller = caller_of()
         kind = actor_kind.ADMIN if caller.is_admin and not caller.unrestricted else actor_kind.USER
         return actor_model(kind=kind, user_id=caller.user_id)
 

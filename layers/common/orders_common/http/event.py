@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orders_common.auth import Caller
 
 
 class HttpRequest:
-    __slots__ = ("__dict__", "raw_event")
+    __slots__ = ("__dict__", "caller", "raw_event")
 
     def __init__(self, raw_event: dict[str, Any]) -> None:
         self.raw_event = raw_event
+        self.caller: Caller | None = None  # who asks, once read (``http.resolver.current_caller``)
 
     @property
     def http_method(self) -> str:

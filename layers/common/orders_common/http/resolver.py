@@ -9,8 +9,12 @@ from orders_common.wiring import build_for_snapshot, services
 
 
 def current_caller(app: Router) -> Caller:
-    """The caller of the request being handled, from the claims API Gateway's authorizer verified."""
-    return caller_from_event(app.current_event.raw_event, services().settings)
+    """The caller of the request being handled, from the claims API Gateway's authorizer verified:
+    read once per request (the route asks, and the order events a write records name it too)."""
+    request = app.current_event
+    if request.caller is None:
+        request.caller = caller_from_event(request.raw_event, services().settings)
+    return request.caller
 
 
 def build_resolver() -> Router:
