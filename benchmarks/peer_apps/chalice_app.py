@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import BadRequestError, Chalice, ForbiddenError, NotFoundError, Response
-from order_models import CreateOrder, Order, new_order, order_item
+from order_models import MAX_ID, CreateOrder, Order, new_order, order_item
 from order_store import get_order, insert_order, user_of
 from pydantic import ValidationError
 
@@ -22,7 +22,7 @@ def _user() -> int:
 
 @app.route("/api/orders/order/{order_id}", methods=["GET"])
 def order_details(order_id: str) -> dict[str, Any]:
-    if not order_id.isdigit() or not 0 < int(order_id) <= 2**53:
+    if not order_id.isdigit() or not 0 < int(order_id) <= MAX_ID:
         raise BadRequestError("order_id must be a positive integer")
     found = get_order(int(order_id), _user())
     if found is None:

@@ -23,6 +23,7 @@ from orders_common.exact_json import dumps
 from orders_common.http.jsonio import loads_request
 from orders_common.http.responses import to_jsonable
 from orders_common.models.actor import Actor, ActorKind
+from orders_common.models.numbers import MAX_ID
 from orders_common.models.path import version_tag
 from orders_common.models.requests import CreateOrderRequest
 from orders_common.observability import flush_metrics, logger
@@ -45,7 +46,7 @@ def _caller() -> Caller:
 
 @app.route("/api/orders/order/{order_id}", methods=["GET"])
 def order_details(order_id: str) -> Response:
-    if not order_id.isdigit() or not 0 < int(order_id) <= 2**53:
+    if not order_id.isdigit() or not 0 < int(order_id) <= MAX_ID:
         raise BadRequestError("order_id must be a positive integer")
     order = services().get_order(int(order_id), _caller())
     headers = {**JSON, "ETag": version_tag(order.version)}

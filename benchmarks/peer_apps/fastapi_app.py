@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Path, Request
 from mangum import Mangum
-from order_models import CreateOrder, Order, new_order, order_item
+from order_models import MAX_ID, CreateOrder, Order, new_order, order_item
 from order_store import get_order, insert_order, user_of
 
 app = FastAPI()
@@ -21,7 +21,7 @@ def _user(request: Request) -> int:
 
 
 @app.get("/api/orders/order/{order_id}")
-def order_details(order_id: Annotated[int, Path(gt=0, le=2**53)], http: Request) -> Order:
+def order_details(order_id: Annotated[int, Path(gt=0, le=MAX_ID)], http: Request) -> Order:
     found = get_order(order_id, _user(http))
     if found is None:
         raise HTTPException(status_code=404, detail="no such order")

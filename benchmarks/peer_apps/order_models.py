@@ -1,6 +1,7 @@
-"""The pydantic models the framework peers validate with: the create body's rules (as the project's,
-for the fields the benchmark sends) and the order they answer (the contract's whole order document,
-as the project and the bare handler answer it)."""
+"""The pydantic models the framework peers validate with: the create body's rules (the project's, for
+the fields the benchmark sends: ``tests/integration/test_peer_apps.py`` holds the two to the same
+decisions) and the order they answer (the contract's whole order document, as the project and the bare
+handler answer it)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    computed_field,
+    model_validator,
+)
 
 COMMISSION_RATE = Decimal(os.environ["COMMISSION_RATE"])  # the template's, as the project reads it
 
@@ -26,16 +36,30 @@ class OrderType(StrEnum):
     LIMIT = "limit"
 
 
+MAX_ID = 2**63 - 1
+
+
+def json_number(value: Any) -> Any:
+    """A number as JSON wrote it: never ``"12"`` nor ``true``, which pydantic's lax mode would take."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+Amount = Annotated[Decimal, Field(gt=0, le=10**12, decimal_places=8, allow_inf_nan=False), BeforeValidator(json_number)]
+
+
 class CreateOrder(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    account_id: int = Field(gt=0, le=2**53)
-    symbol: str = Field(pattern=r"^[A-Z0-9]{1,20}$")
-    name: str = Field(min_length=1, max_length=100)
+    account_id: Annotated[int, Strict(), Field(gt=0, le=MAX_ID)]
+    symbol: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,20}$", to_upper=True)]
+    # Printable ASCII, not only spaces.
+    name: Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$", max_length=100)]
     side: Side
     order_type: OrderType
-    quantity: Decimal = Field(gt=0, max_digits=38)
-    price: Decimal | None = Field(default=None, gt=0, max_digits=38)
+    quantity: Amount
+    price: Amount | None = None
 
     @model_validator(mode="after")
     def _price_matches_order_type(self) -> CreateOrder:

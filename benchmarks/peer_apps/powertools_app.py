@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.exceptions import ForbiddenError, NotFo
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from order_models import CreateOrder, Order, new_order, order_item
+from order_models import MAX_ID, CreateOrder, Order, new_order, order_item
 from order_store import get_order, insert_order, user_of
 
 logger = Logger()
@@ -28,7 +28,7 @@ def _user() -> int:
 
 
 @app.get("/api/orders/order/<order_id>")
-def order_details(order_id: Annotated[int, Path(gt=0, le=2**53)]) -> Order:
+def order_details(order_id: Annotated[int, Path(gt=0, le=MAX_ID)]) -> Order:
     found = get_order(order_id, _user())
     if found is None:
         raise NotFoundError("no such order")

@@ -5,6 +5,7 @@ reservation, no ledger entry, no event) would win by not doing the work (issue 2
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+from pydantic import ValidationError
 
 from benchmarks.peers import CREATE_ORDER, events
 from localdev.inprocess import in_process_stack
@@ -121,3 +123,65 @@ def test_a_peer_refuses_a_buy_the_account_cannot_pay(table: Any, monkeypatch: py
 
     # Then nothing was written: the reservation's condition refused the whole transaction
     assert items(table) == before
+
+
+# The benchmark's limit buy with one field changed (or, when the value is REMOVE, left out), and whether the
+# project takes it: each rule the project's create body has for the fields the benchmark sends.
+REMOVE = object()
+BODY_CASES = [
+    ({}, True),
+    ({"symbol": "btc"}, True),  # stored upper case
+    ({"name": "  a b  "}, True),
+    ({"quantity": "0.001"}, False),  # a number in a string
+    ({"quantity": True}, False),
+    ({"quantity": 0}, False),
+    ({"quantity": -1}, False),
+    ({"quantity": 0.000000001}, False),  # 9 decimal places
+    ({"price": 10**13}, False),  # over 1e12
+    ({"price": "50000"}, False),
+    ({"price": REMOVE}, False),  # a limit order without its price
+    ({"order_type": "market"}, False),  # a market order with a price
+    ({"name": "   "}, False),
+    ({"name": ""}, False),
+    ({"name": "a\tb"}, False),
+    ({"name": "x" * 101}, False),
+    ({"symbol": "BT-C"}, False),
+    ({"symbol": "B" * 21}, False),
+    ({"account_id": "1"}, False),
+    ({"account_id": True}, False),
+    ({"account_id": 0}, False),
+    ({"account_id": 1.0}, False),
+    ({"side": "hold"}, False),
+    ({"colour": "red"}, False),
+]
+
+
+def body_of(change: dict[str, Any]) -> str:
+    body = {**CREATE_ORDER.body, **change}
+    return json.dumps({name: value for name, value in body.items() if value is not REMOVE})
+
+
+@pytest.mark.parametrize(("change", "accepted"), BODY_CASES, ids=[str(change) for change, _ in BODY_CASES])
+def test_the_peers_take_and_refuse_the_bodies_the_project_does(
+    change: dict[str, Any], accepted: bool, table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the benchmark's create with one field changed, as each candidate receives it
+    requests = events()
+    project_request, bare_request = requests[CREATE_ORDER.function], requests["create-http"]
+    project_request["body"] = bare_request["body"] = body_of(change)
+
+    # When the project, the bare handler and the framework peers' model (their JSON parsed as the standard
+    # library parses it, as Chalice, Powertools and FastAPI do) take it
+    project = load(ROOT / "functions" / CREATE_ORDER.function, "app", monkeypatch)
+    by_project = project.lambda_handler(project_request, Context())["statusCode"]
+    bare = load(PEER_APPS, "bare_app", monkeypatch)
+    by_bare = bare.lambda_handler(bare_request, Context())["statusCode"]
+    models = importlib.import_module("order_models")
+    try:
+        models.CreateOrder.model_validate(json.loads(body_of(change)))
+        by_models = True
+    except ValidationError:
+        by_models = False
+
+    # Then all decide as the project's rules say
+    assert (by_project, by_bare, by_models) == ((201, 201, True) if accepted else (400, 400, False))
