@@ -30,6 +30,10 @@ The project's start-up measures on its HTTP path are shown switched off too: ``n
 layer's model loader, ``orders_common.aws_clients.ServicesInUseLoader``, listing every service botocore
 knows before a model loads, as botocore's own loader does). Its HTTP functions import no lazy
 Powertools package (``tests/unit/test_coldstart.py`` pins that), so that measure has no row here.
+
+The project's GET order and create are also compared with the minimal Chalice round by round: the ratio
+of their warm medians in the same round, whose candidates run within seconds of each other, so that a
+drift of the machine's speed over the run (a busy neighbour) weighs on both sides of each ratio.
 """
 
 from __future__ import annotations
@@ -172,6 +176,7 @@ class Candidate:
 class Result:
     first_ms: list[float] = field(default_factory=list)
     warm_us: list[float] = field(default_factory=list)
+    round_medians: list[float] = field(default_factory=list)  # the warm median of each round
     peak_kib: int = 0
 
 
@@ -587,6 +592,7 @@ def report(
                 result = results.setdefault((operation, candidate.label), Result())
                 result.first_ms.append(figures["first_ms"])
                 result.warm_us += figures["warm_us"]
+                result.round_medians.append(median(figures["warm_us"]))
                 result.peak_kib = max(result.peak_kib, figures["peak_kib"])
     split = {operation: run_use_case_probe(where, work, lean[True], operation, calls, environment)
              for operation in ("get", "create")}  # fmt: skip
@@ -608,6 +614,7 @@ def report(
          "ships MiB"],
         rows,
     )  # fmt: skip
+    print_paired(where, results)
     split_rows = []
     for operation, figures in split.items():
         handler, use_case = median(figures["handler"]), median(figures["use case"])
@@ -617,6 +624,23 @@ def report(
         "(DynamoDB calls included)",
         ["request", "handler", "use case", "HTTP layer (difference)"],
         split_rows,
+    )
+
+
+def print_paired(where: Interpreter, results: dict[tuple[str, str], Result]) -> None:
+    """The project's GET order and create against the minimal Chalice, round by round."""
+    rows = []
+    for operation, call in (("get", GET_ORDER), ("create", CREATE_ORDER)):
+        project = results[(operation, f"project {call.function}")].round_medians
+        chalice = results[(operation, "AWS Chalice")].round_medians
+        ratios = [mine / theirs for mine, theirs in zip(project, chalice, strict=True)]
+        rows.append((call.function, f"{median(ratios):.3f}", f"{min(ratios):.3f}", f"{max(ratios):.3f}",
+                     f"{sum(ratio <= 1 for ratio in ratios)} of {len(ratios)}"))  # fmt: skip
+    print_table(
+        f"Project against the minimal Chalice, {where.label}, paired by round: its warm median over Chalice's "
+        "in the same round",
+        ["function", "median ratio", "lowest", "highest", "rounds at or below"],
+        rows,
     )
 
 
