@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     Strict,
     StringConstraints,
     computed_field,
@@ -39,14 +40,24 @@ class OrderType(StrEnum):
 MAX_ID = 2**63 - 1
 
 
-def json_number(value: Any) -> Any:
+def sent_as_number(value: Any) -> Any:
     """A number as JSON wrote it: never ``"12"`` nor ``true``, which pydantic's lax mode would take."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError("must be a JSON number")
     return value
 
 
-Amount = Annotated[Decimal, Field(gt=0, le=10**12, decimal_places=8, allow_inf_nan=False), BeforeValidator(json_number)]
+Amount = Annotated[
+    Decimal, Field(gt=0, le=10**12, decimal_places=8, allow_inf_nan=False), BeforeValidator(sent_as_number)
+]
+
+
+def json_number(value: Decimal) -> int | float:
+    """An amount as the contract answers it, a JSON number (pydantic writes a Decimal as a JSON string)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(json_number, when_used="json")]
 
 
 class CreateOrder(BaseModel):
@@ -70,7 +81,8 @@ class CreateOrder(BaseModel):
 
 class Order(BaseModel):
     """The order document of the API's contract (every stored field, and the derived ones), as a
-    framework's user would declare it: plain pydantic types."""
+    framework's user would declare it: plain pydantic types, amounts answered as JSON numbers as the
+    contract has them."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -82,31 +94,31 @@ class Order(BaseModel):
     side: Side
     order_type: OrderType
     time_in_force: str = "gtc"
-    price: Decimal | None = None
-    quantity: Decimal | None = None
-    quote_quantity: Decimal | None = None
-    trigger_price: Decimal | None = None
-    trail_percent: Decimal | None = None
-    trail_amount: Decimal | None = None
-    trail_mark: Decimal | None = None
-    stop_price: Decimal | None = None
+    price: Number | None = None
+    quantity: Number | None = None
+    quote_quantity: Number | None = None
+    trigger_price: Number | None = None
+    trail_percent: Number | None = None
+    trail_amount: Number | None = None
+    trail_mark: Number | None = None
+    stop_price: Number | None = None
     triggered_at: datetime | None = None
     expire_at: datetime | None = None
     version: int = 1
-    max_slippage_bps: Decimal | None = None
-    filled_quantity: Decimal = Decimal(0)
+    max_slippage_bps: Number | None = None
+    filled_quantity: Number = Decimal(0)
     status: str
-    filled_price: Decimal | None = None
-    market_price_at_fill: Decimal | None = None
+    filled_price: Number | None = None
+    market_price_at_fill: Number | None = None
     fills_count: int = 0
     last_fill_at: datetime | None = None
-    commission: Decimal | None = None
+    commission: Number | None = None
     rejection_reason: str | None = None
     exchange: str | None = None
     exchange_order_id: str | None = None
     client_order_id: str | None = None
-    reserved_cash: Decimal = Decimal(0)
-    reserved_quantity: Decimal = Decimal(0)
+    reserved_cash: Number = Decimal(0)
+    reserved_quantity: Number = Decimal(0)
     created_at: datetime
     updated_at: datetime
     executed_at: datetime | None = None
@@ -114,12 +126,12 @@ class Order(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def remaining_quantity(self) -> Decimal | None:
+    def remaining_quantity(self) -> Number | None:
         return None if self.quantity is None else self.quantity - self.filled_quantity
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def average_fill_price(self) -> Decimal | None:
+    def average_fill_price(self) -> Number | None:
         return self.filled_price
 
     @computed_field  # type: ignore[prop-decorator]
@@ -134,12 +146,12 @@ class Order(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def actual_fill_price(self) -> Decimal | None:
+    def actual_fill_price(self) -> Number | None:
         return self.filled_price
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def slippage(self) -> Decimal | None:
+    def slippage(self) -> Number | None:
         if self.filled_price is None or not self.market_price_at_fill:
             return None
         worse = self.filled_price - self.market_price_at_fill

@@ -92,10 +92,13 @@ def test_a_peer_creates_the_items_the_project_creates(peer: str, table: Any, mon
     cash = table.get_item(Key={"pk": "ACCOUNT#1", "sk": "ACCOUNT"})["Item"]["available_cash"]
 
     # When the project creates it, then the peer (the Chalice and Powertools peers share its models and store)
-    by_project = written(table, lambda: project.lambda_handler(requests[CREATE_ORDER.function], Context()))
+    answers = {}
+    by_project = written(
+        table, lambda: answers.update(project=project.lambda_handler(requests[CREATE_ORDER.function], Context()))
+    )
     after_project = table.get_item(Key={"pk": "ACCOUNT#1", "sk": "ACCOUNT"})["Item"]["available_cash"]
     candidate = load(PEER_APPS, peer, monkeypatch)
-    by_peer = written(table, lambda: candidate.lambda_handler(requests["create-http"], Context()))
+    by_peer = written(table, lambda: answers.update(peer=candidate.lambda_handler(requests["create-http"], Context())))
     after_peer = table.get_item(Key={"pk": "ACCOUNT#1", "sk": "ACCOUNT"})["Item"]["available_cash"]
 
     # Then both wrote the order, moved the same cash from the account with a ledger entry, and wrote the
@@ -108,6 +111,31 @@ def test_a_peer_creates_the_items_the_project_creates(peer: str, table: Any, mon
     assert by_peer["order"]["reserved_cash"] == by_project["order"]["reserved_cash"] == reserved
     assert by_peer["ledger"]["available_change"] == by_project["ledger"]["available_change"] == -reserved
     assert by_peer["event"]["kind"] == by_project["event"]["kind"] == "created"
+    # and both answered the order document, its amounts JSON numbers (as the contract writes them)
+    by_answer = {name: json.loads(answer["body"]) for name, answer in answers.items()}
+    assert (answers["project"]["statusCode"], answers["peer"]["statusCode"]) == (201, 201)
+    if peer != "bare_app":  # the floor answers what it stored, without the derived fields
+        assert set(by_answer["peer"]) == set(by_answer["project"])
+    for amount in ("price", "quantity", "filled_quantity", "reserved_cash"):
+        assert by_answer["peer"][amount] == by_answer["project"][amount], amount
+        assert type(by_answer["peer"][amount]) in (int, float), amount
+
+
+def test_the_framework_peers_answer_amounts_as_json_numbers(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an order of the framework peers' model (Chalice and Powertools: pydantic writes a Decimal as a string)
+    monkeypatch.syspath_prepend(str(PEER_APPS))
+    models = importlib.import_module("order_models")
+    request = models.CreateOrder.model_validate(json.loads(json.dumps(CREATE_ORDER.body)))
+    order = models.new_order(request, 1)
+
+    # When Chalice's peer (a JSON-mode dump, then json.dumps) and Powertools' (pydantic's JSON) write it
+    by_chalice = json.loads(json.dumps(order.model_dump(mode="json")))
+    by_powertools = json.loads(order.model_dump_json())
+
+    # Then amounts are numbers, the same in both
+    assert by_chalice == by_powertools
+    assert (by_chalice["price"], by_chalice["quantity"], by_chalice["remaining_quantity"]) == (50000, 0.001, 0.001)
+    assert by_chalice["reserved_cash"] == 50.05 and by_chalice["filled_quantity"] == 0
 
 
 def test_a_peer_refuses_a_buy_the_account_cannot_pay(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
