@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from market_rules import refusal
 from order_store import get_order, insert_order, number, user_of
 
 COMMISSION_RATE = Decimal(os.environ["COMMISSION_RATE"])  # the template's, as the project reads it
@@ -65,6 +66,9 @@ def _create(body: str | None, user_id: int, request_id: str) -> dict[str, Any]:
         problems.append("price")
     if problems:
         return _answer(400, {"error": "invalid request", "fields": problems})
+    reason = refusal(request["symbol"].upper(), quantity, price)  # type: ignore[arg-type]
+    if reason is not None:
+        return _answer(400, {"error": reason})
     reserved = price * quantity * (1 + COMMISSION_RATE) if price and request["side"] == "buy" else Decimal(0)
     now = datetime.now(UTC).isoformat()
     order = {**request, "symbol": request["symbol"].upper(), "quantity": quantity, "price": price,

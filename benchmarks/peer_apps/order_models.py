@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
+from market_rules import refusal
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -73,9 +74,12 @@ class CreateOrder(BaseModel):
     price: Amount | None = None
 
     @model_validator(mode="after")
-    def _price_matches_order_type(self) -> CreateOrder:
+    def _desk_rules(self) -> CreateOrder:
         if (self.order_type is OrderType.LIMIT) != (self.price is not None):
             raise ValueError("price is required for limit orders and refused for market orders")
+        reason = refusal(self.symbol, self.quantity, self.price)
+        if reason is not None:
+            raise ValueError(reason)
         return self
 
 

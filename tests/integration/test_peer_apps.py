@@ -44,7 +44,7 @@ def table() -> Iterator[Any]:
 
 
 # Top-level modules the peers and a function are imported as.
-TOP_LEVEL = ("app", "order_store", "order_models", "bare_app", "fastapi_app")
+TOP_LEVEL = ("app", "order_store", "order_models", "market_rules", "bare_app", "fastapi_app")
 
 
 @pytest.fixture(autouse=True)
@@ -141,7 +141,7 @@ def test_the_framework_peers_answer_amounts_as_json_numbers(table: Any, monkeypa
 def test_a_peer_refuses_a_buy_the_account_cannot_pay(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a buy worth more than account 1 holds
     request = events()["create-http"]
-    request["body"] = request["body"].replace('"quantity": 0.001', '"quantity": 1000')
+    request["body"] = request["body"].replace('"quantity": 0.001', '"quantity": 10')  # 500,000 against 100,000
     before = items(table)
 
     # When a peer creates it
@@ -154,7 +154,7 @@ def test_a_peer_refuses_a_buy_the_account_cannot_pay(table: Any, monkeypatch: py
 
 
 # The benchmark's limit buy with one field changed (or, when the value is REMOVE, left out), and whether the
-# project takes it: each rule the project's create body has for the fields the benchmark sends.
+# project takes it: each rule the project's create has for the fields the benchmark sends.
 REMOVE = object()
 BODY_CASES = [
     ({}, True),
@@ -181,6 +181,12 @@ BODY_CASES = [
     ({"account_id": 1.0}, False),
     ({"side": "hold"}, False),
     ({"colour": "red"}, False),
+    # the desk's rules per symbol (QuantityDecimals, PriceDecimals, the listed symbols, MaxOrderNotional)
+    ({"symbol": "ETH", "price": 3500.25}, True),
+    ({"symbol": "DOGE"}, False),  # not listed
+    ({"quantity": 0.000001}, False),  # BTC quantities have 5 places
+    ({"price": 50000.05}, False),  # BTC prices have 1
+    ({"quantity": 30}, False),  # 1.5 million, over MaxOrderNotional
 ]
 
 
@@ -212,4 +218,7 @@ def test_the_peers_take_and_refuse_the_bodies_the_project_does(
         by_models = False
 
     # Then all decide as the project's rules say
-    assert (by_project, by_bare, by_models) == ((201, 201, True) if accepted else (400, 400, False))
+    if accepted:
+        assert (by_project, by_bare, by_models) == (201, 201, True)
+    else:  # the project says which rule with 400 or 422 (an unknown symbol, an order too large)
+        assert (by_project in (400, 422), by_bare, by_models) == (True, 400, False)
