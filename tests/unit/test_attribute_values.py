@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orders_common.dal.attributes import DYNAMODB_CONTEXT, deserialize, from_attribute, serialize, to_attribute
+from orders_common.exact_json import JsonNumber
 
 
 class Colour(enum.StrEnum):
@@ -28,6 +29,7 @@ numbers = st.one_of(
     st.integers(min_value=-(10**40), max_value=10**40),
     st.decimals(allow_nan=True, allow_infinity=True),
     st.decimals(places=8, min_value=-(10**12), max_value=10**12).map(Exact),
+    st.decimals(allow_nan=True, allow_infinity=True).map(JsonNumber),  # the models' own, typed in serialize's loop
 )
 scalars = st.one_of(
     st.none(),
@@ -92,6 +94,30 @@ def test_a_stored_value_reads_back_as_boto3_reads_it(value: Any) -> None:
     assert same(converted(from_attribute, attribute), converted(TypeDeserializer().deserialize, attribute))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), values, max_size=6))
+def test_an_item_is_typed_as_boto3_types_each_of_its_values(item: dict[str, Any]) -> None:
+    # serialize types text and numbers itself, and hands every other value to to_attribute
+    boto3_typed = converted(lambda values: {name: TypeSerializer().serialize(v) for name, v in values.items()}, item)
+
+    assert same(converted(serialize, item), boto3_typed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), values, max_size=6))
+def test_a_stored_item_reads_back_as_boto3_reads_each_of_its_values(item: dict[str, Any]) -> None:
+    # Given what DynamoDB holds for an item boto3 can write
+    outcome, typed = converted(lambda values: {name: TypeSerializer().serialize(v) for name, v in values.items()}, item)
+    if outcome == "error":
+        return
+
+    # When it is read, Then each value is read as boto3 reads it
+    boto3_read = converted(
+        lambda attributes: {name: TypeDeserializer().deserialize(v) for name, v in attributes.items()}, typed
+    )
+    assert same(converted(deserialize, typed), boto3_read)
+
+
 @pytest.mark.parametrize(
     "attribute",
     [{}, {"X": "1"}, {"N": "1e400"}, {"N": "not a number"}, {"S": "a", "N": "1"}, {"NULL": True, "S": "x"}],
@@ -99,6 +125,8 @@ def test_a_stored_value_reads_back_as_boto3_reads_it(value: Any) -> None:
 )
 def test_a_malformed_attribute_is_refused_or_read_as_boto3_does(attribute: dict[str, Any]) -> None:
     assert same(converted(from_attribute, attribute), converted(TypeDeserializer().deserialize, attribute))
+    in_an_item = converted(deserialize, {"a": attribute})
+    assert same(in_an_item, converted(lambda typed: {"a": TypeDeserializer().deserialize(typed)}, attribute))
 
 
 @pytest.mark.parametrize(

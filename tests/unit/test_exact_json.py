@@ -44,6 +44,7 @@ scalars = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30),
     st.decimals(allow_nan=True, allow_infinity=True),
     st.decimals(places=8, min_value=-(10**12), max_value=10**12).map(to_json_number),
+    st.decimals(allow_nan=True, allow_infinity=True).map(exact_json.JsonNumber),  # finite or not, any exponent
     st.just(Side.BUY),
 )
 documents = st.recursive(

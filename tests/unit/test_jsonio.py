@@ -65,3 +65,15 @@ def test_a_key_given_twice_is_refused_by_name(body: str, key: str) -> None:
 def test_objects_keep_their_keys_in_order() -> None:
     assert list(loads_request('{"z": 1, "a": {"m": 2, "b": 3}}')) == ["z", "a"]
     assert list(loads_request('{"z": 1, "a": {"m": 2, "b": 3}}')["a"]) == ["m", "b"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-le", "utf-32"])
+def test_a_body_given_as_bytes_is_read_in_the_encoding_its_first_bytes_show(encoding: str) -> None:
+    text = '{"name": "caf\u00e9 \U0001f600", "q": 0.5}'
+
+    assert loads_request(text.encode(encoding)) == {"name": "caf\u00e9 \U0001f600", "q": Decimal("0.5")}
+
+
+def test_bytes_that_are_no_text_are_a_decode_error() -> None:
+    with pytest.raises(json.JSONDecodeError):
+        loads_request(b'{"name": "\xff\xfe\xfd"}')

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def _metrics_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     recorded_metrics().clear()
     yield
     metrics.clear_metrics()
+    metrics.provider.timestamp = None  # a timestamp set stays for every later document
     recorded_metrics().clear()
 
 
@@ -59,6 +61,87 @@ def test_the_line_is_the_text_powertools_writes_for_the_same_metrics(capsys: pyt
     assert document["FillNotional"] == [1234.5]
     assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Hyperoru"
     assert document["_aws"]["Timestamp"] == 1_796_000_000_000
+
+
+def powertools_line(capsys: pytest.CaptureFixture[str], recorded: list[tuple[str, MetricUnit, float]]) -> str:
+    """The line Powertools' own ``add_metric`` and ``flush_metrics`` print for ``recorded``."""
+    for name, unit, value in recorded:
+        metrics.add_metric(name=name, unit=unit, value=value)
+    metrics.flush_metrics()
+    (line,) = printed_lines(capsys)
+    return line
+
+
+@pytest.mark.parametrize(
+    "invocations",
+    [
+        [[("OrdersCreated", MetricUnit.Count, 1)]] * 3,
+        [
+            [("OrdersFilled", MetricUnit.Count, 1), ("FillNotional", MetricUnit.NoUnit, 0.1)],
+            [("FillNotional", MetricUnit.NoUnit, 7), ("OrdersFilled", MetricUnit.Count, 1)],
+            [("OrdersFilled", MetricUnit.Count, 1), ("FillNotional", MetricUnit.NoUnit, 250.75)],
+            [("PendingOrders", MetricUnit.NoUnit, 3), ("OldestPendingAgeSeconds", MetricUnit.Seconds, 61.5)],
+        ],
+    ],
+)
+def test_each_invocations_line_is_powertools_text_for_its_own_metrics_and_time(
+    capsys: pytest.CaptureFixture[str], invocations: list[list[tuple[str, MetricUnit, float]]]
+) -> None:
+    # Given invocations that record the same set of metrics again (its line written once and kept)
+    # or another set, or the same metrics in another order, each at its own timestamp
+    for number, recorded in enumerate(invocations):
+        metrics.set_timestamp(1_796_000_000_000 + number * 1000)
+        expected = powertools_line(capsys, recorded)
+        metrics.set_timestamp(1_796_000_000_000 + number * 1000)
+        for name, unit, value in recorded:
+            (count if unit is MetricUnit.Count else measure)(name, value, *([] if unit is MetricUnit.Count else [unit]))
+
+        # When the invocation ends
+        flush_metrics()
+
+        # Then it prints what Powertools prints for them: its own values at its own time
+        assert printed_lines(capsys) == [expected]
+
+
+def test_a_line_without_a_set_timestamp_is_stamped_with_the_time_of_the_flush(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    count("OrdersCreated")
+    count("OrdersCreated")  # the set's line is kept from an earlier invocation: its time is not
+    flush_metrics()
+    before = int(time.time() * 1000)
+    count("OrdersCreated")
+
+    flush_metrics()
+
+    after = int(time.time() * 1000)
+    (line,) = printed_lines(capsys)[1:]
+    assert before <= json.loads(line)["_aws"]["Timestamp"] <= after
+    assert json.loads(line)["OrdersCreated"] == [1.0]
+
+
+def test_dimensions_and_metadata_added_to_powertools_metrics_are_in_the_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a line kept for a set of metrics, and then a dimension and metadata added to the metrics
+    count("OrdersCreated")
+    flush_metrics()
+    printed_lines(capsys)
+    metrics.add_dimension(name="environment", value="prod\u00e9")
+    metrics.add_metadata(key="region", value="eu-west-1")
+    metrics.set_timestamp(1_796_000_000_000)
+    expected = powertools_line(capsys, [("OrdersCreated", MetricUnit.Count, 1)])
+    metrics.add_dimension(name="environment", value="prod\u00e9")
+    metrics.add_metadata(key="region", value="eu-west-1")
+    metrics.set_timestamp(1_796_000_000_000)
+    count("OrdersCreated")
+
+    # When the invocation ends
+    flush_metrics()
+
+    # Then its line is Powertools' text with them
+    assert printed_lines(capsys) == [expected]
+    assert json.loads(expected)["environment"] == "prod\u00e9"
 
 
 def test_each_invocation_prints_its_own_metrics_once(capsys: pytest.CaptureFixture[str]) -> None:

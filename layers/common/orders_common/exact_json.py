@@ -8,6 +8,17 @@ from typing import Any
 
 import orjson
 
+
+class JsonNumber(Decimal):
+    """A Decimal that prints as plain positional notation (``0.00000001``, never ``1E-8``): every
+    amount the models dump (``models.numbers.to_json_number``)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return format(self, "f")
+
+
 # What orjson leaves to its hook (``_exact``) rather than writing itself: simplejson writes none of them.
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -32,6 +43,8 @@ def dumps(value: Any) -> str:
 
 
 def _exact(value: Any) -> Any:
+    if type(value) is JsonNumber and value.is_finite():
+        return orjson.Fragment(format(value, "f"))  # its text, without a call of its ``__str__``
     if isinstance(value, Decimal) and value.is_finite():
         # Its own text, as simplejson's ``use_decimal`` writes it (JsonNumber: never an exponent).
         return orjson.Fragment(str(value))

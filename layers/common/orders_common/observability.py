@@ -5,8 +5,10 @@ Service name, log level and metrics namespace come from the Powertools environme
 template sets globally. Whole events are never logged: they carry account data.
 """
 
+import time
 from typing import Any
 
+import orjson
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
@@ -54,14 +56,54 @@ def _record(name: str, unit: MetricUnit, value: float) -> None:
 def flush_metrics() -> None:
     """Publish the invocation's metrics (as a CloudWatch EMF log line), if it recorded any.
 
-    The document is Powertools' own (``serialize_metric_set`` of the recorded metrics, its dimensions:
-    the service), written as its ``flush_metrics`` writes it but by ``exact_json`` (the same text in
-    about half the time: the standard library builds a new encoder per call). Disabled metrics are
-    dropped: Powertools keeps them (and prints them once 100 pile up)."""
+    The line is Powertools' own document (``serialize_metric_set`` of the recorded metrics, its
+    dimensions: the service) as ``exact_json`` writes it. Disabled metrics are dropped: Powertools
+    keeps them (and prints them once 100 pile up)."""
     if not _recorded:
         return
     try:
         if not is_metrics_disabled():
-            print(dumps(metrics.serialize_metric_set(metrics=_recorded)))  # EMF: CloudWatch reads it from the log
+            print(_emf_line(_recorded))  # EMF: CloudWatch reads it from the log
     finally:
         _recorded.clear()
+
+
+# Powertools' document for each set of metrics an invocation records (names, units and resolutions
+# in order, under the dimensions of the time), written once and kept in pieces around what changes
+# from one invocation to the next: the timestamp and the values. Building and writing the whole
+# document at every invocation (Powertools' serializer, its debug message, then the JSON) was about
+# 30 µs of a warm create on Lambda's image, the most of anything the desk adds to a request.
+_line_pieces: dict[tuple[Any, ...], list[str]] = {}
+_GAP = "\x00emf-gap\x00"  # where a value goes: no name or dimension of the desk's holds a control character
+
+
+def _emf_line(recorded: dict[str, dict[str, Any]]) -> str:
+    provider = metrics.provider
+    if provider.metadata_set or provider.dimension_sets:  # never set by the desk: written whole
+        return dumps(metrics.serialize_metric_set(metrics=recorded))
+    shape = (
+        tuple(provider.dimension_set.items()),
+        *((name, metric["Unit"], metric["StorageResolution"]) for name, metric in recorded.items()),
+    )
+    pieces = _line_pieces.get(shape)
+    if pieces is None:
+        document: dict[str, Any] = dict(metrics.serialize_metric_set(metrics=recorded))
+        pieces = _line_pieces[shape] = _pieces_of(document, recorded)
+    timestamp = provider.timestamp or int(time.time() * 1000)  # as Powertools: the epoch in milliseconds
+    parts = [pieces[0], str(timestamp)]
+    for piece, metric in zip(pieces[1:], recorded.values(), strict=False):
+        parts += (piece, orjson.dumps(metric["Value"]).decode())
+    parts.append(pieces[-1])
+    return "".join(parts)
+
+
+def _pieces_of(document: dict[str, Any], recorded: dict[str, dict[str, Any]]) -> list[str]:
+    """The document's text (as ``exact_json`` writes it) split where its timestamp and each metric's
+    values go."""
+    document["_aws"]["Timestamp"] = _GAP
+    for name in recorded:
+        document[name] = _GAP
+    pieces = dumps(document).split(dumps(_GAP))
+    if len(pieces) != len(recorded) + 2:
+        raise ValueError(f"an EMF document of {len(recorded)} metrics has {len(pieces) - 1} values")
+    return pieces

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from operator import methodcaller
 from typing import Any
 
 import orjson
@@ -15,6 +16,9 @@ ORDER_FIELDS = tuple(name for name, field in Order.model_fields.items() if not f
 _DERIVED = frozenset(Order.model_computed_fields)  # in an order's dump, not stored
 _DEFAULTS = {name: field.default for name, field in Order.model_fields.items() if not field.is_required()}
 _REQUIRED = object()  # the default of a field that has none
+# An amount's text in a snapshot, positional (what pydantic writes of a JsonNumber, without the call of
+# its ``__str__`` that ``default=str`` made for each one). Amounts are the only values orjson leaves to it.
+_AS_TEXT = methodcaller("__format__", "f")
 
 # What the pending_summary index projects (template.yaml lists the same names): enough to decide
 # whether an order can act now without reading it whole. Attributes later order types use are
@@ -70,4 +74,4 @@ def order_snapshot(order: Order) -> str:
         for name, value in dumped(order).items()
         if value is not None and name not in _DERIVED and _DEFAULTS.get(name, _REQUIRED) != value
     }
-    return orjson.dumps(kept, default=str).decode()  # str: a Decimal's own text (JsonNumber: never an exponent)
+    return orjson.dumps(kept, default=_AS_TEXT).decode()

@@ -27,6 +27,12 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# One decoder for every request: ``json.loads`` with options builds a new one (and its scanner) per call.
+_DECODER = json.JSONDecoder(
+    parse_float=Decimal, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys
+)
+
+
 def loads_request(body: str | bytes | None) -> Any:
     """Parse a request body. Any way it is not plain JSON surfaces as ``json.JSONDecodeError``,
     which the resolver answers with 400."""
@@ -35,12 +41,9 @@ def loads_request(body: str | bytes | None) -> Any:
     if len(body) > MAX_BODY_BYTES or (isinstance(body, str) and len(body.encode()) > MAX_BODY_BYTES):
         raise PayloadTooLarge(f"Request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
-        document = json.loads(
-            body,
-            parse_float=Decimal,
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_refuse_duplicate_keys,
-        )
+        # Bytes are decoded as ``json.loads`` decodes them (UTF-8, -16 or -32, by the first bytes).
+        text = body if isinstance(body, str) else body.decode(json.detect_encoding(body), "surrogatepass")
+        document = _DECODER.decode(text)
     except json.JSONDecodeError:
         raise
     except (ValueError, RecursionError) as error:  # e.g. NaN, duplicate keys, integers past 4300 digits

@@ -29,7 +29,7 @@ from orders_common.logic.order_terms import (
     check_venue,
     funds_refusal,
     position_refusal,
-    reservation,
+    reserved_amounts,
 )
 from orders_common.logic.ports.refusals import AccountRefused, ClientOrderIdTaken, IdempotencyKeyTaken, PositionRefused
 from orders_common.models.numbers import utc_now
@@ -158,8 +158,21 @@ class CreateOrder:
                 percent=request.trail_percent,
                 amount=request.trail_amount,
             )
+        stop_price = trail.stop_price if trail else None
+        reserved_cash, reserved_quantity = reserved_amounts(
+            request.side,
+            request.order_type,
+            remaining=request.quantity,  # nothing filled yet
+            quote_quantity=request.quote_quantity,
+            price=request.price,
+            trigger_price=request.trigger_price,
+            stop_price=stop_price,
+            market_price=market_price,
+            rules=self.rules.terms,
+            fees=self.fees,
+        )
         now = utc_now()
-        order = Order(
+        return Order(
             id=self.ids.next_id(),
             account_id=request.account_id,
             user_id=owner,
@@ -175,7 +188,7 @@ class CreateOrder:
             trail_percent=request.trail_percent,
             trail_amount=request.trail_amount,
             trail_mark=trail.mark if trail else None,
-            stop_price=trail.stop_price if trail else None,
+            stop_price=stop_price,
             expire_at=request.expire_at,
             max_slippage_bps=None
             if request.order_type.has_limit_price
@@ -183,10 +196,11 @@ class CreateOrder:
             status=OrderStatus.PENDING,
             client_order_id=request.client_order_id,
             exchange=self.venue_name,
+            reserved_cash=reserved_cash,
+            reserved_quantity=reserved_quantity,
             created_at=now,
             updated_at=now,
         )
-        return reservation(order, market_price, self.rules.terms, self.fees)
 
     def _record(
         self, request: CreateOrderRequest, caller: Caller, key: str | None, order: Order

@@ -19,7 +19,7 @@ from orders_common.errors import (
     OrderTooLarge,
     VenueRefused,
 )
-from orders_common.models.order import Order, Side
+from orders_common.models.order import Order, OrderType, Side
 
 if TYPE_CHECKING:
     from orders_common.domain.fees import FeeSchedule
@@ -78,25 +78,56 @@ def needs_market_price(order: Order) -> bool:
 
 
 def reservation(order: Order, market_price: Decimal | None, rules: OrderRules, fees: FeeSchedule) -> Order:
-    """``order`` holding what it must: a buy enough cash for its fill and commission at the price it
-    expects (its limit, where it triggers, or the market with a margin), a sell its quantity."""
-    if order.side is Side.SELL:
-        return order.model_copy(update={"reserved_cash": ZERO, "reserved_quantity": order.remaining_quantity or ZERO})
-    expected = order.trigger_price or order.stop_price or market_price
-    if expected is None and not order.trades_at_limit and order.quote_quantity is None:
+    """``order`` holding what it must (``reserved_amounts``), for what is left of it to fill."""
+    cash, quantity = reserved_amounts(
+        order.side,
+        order.order_type,
+        remaining=order.remaining_quantity,  # a partially filled order holds only for what is left
+        quote_quantity=order.quote_quantity,
+        price=order.price,
+        trigger_price=order.trigger_price,
+        stop_price=order.stop_price,
+        market_price=market_price,
+        rules=rules,
+        fees=fees,
+    )
+    return order.model_copy(update={"reserved_cash": cash, "reserved_quantity": quantity})
+
+
+def reserved_amounts(
+    side: Side,
+    order_type: OrderType,
+    *,
+    remaining: Decimal | None,
+    quote_quantity: Decimal | None,
+    price: Decimal | None,
+    trigger_price: Decimal | None,
+    stop_price: Decimal | None,
+    market_price: Decimal | None,
+    rules: OrderRules,
+    fees: FeeSchedule,
+) -> tuple[Decimal, Decimal]:
+    """The cash and the quantity an order of these terms holds back: a buy enough cash for its fill
+    and commission at the price it expects (its limit, where it triggers, or the market with a
+    margin), a sell the quantity it sells. A new order is built holding them (no copy of it made)."""
+    if side is Side.SELL:
+        return ZERO, remaining or ZERO
+    expected = trigger_price or stop_price or market_price
+    at_limit = order_type.has_limit_price
+    if expected is None and not at_limit and quote_quantity is None:
         raise ValueError("a market buy is reserved from a market price")
     try:
         cash = buy_reservation(
-            quantity=order.remaining_quantity,  # a partially filled order holds only for what is left
-            quote_quantity=order.quote_quantity,
-            limit_price=order.price if order.trades_at_limit else None,
+            quantity=remaining,
+            quote_quantity=quote_quantity,
+            limit_price=price if at_limit else None,
             market_price=expected or ZERO,
             buffer_bps=rules.market_buy_buffer_bps,
             commission=fees.commission,
         )
     except AmountOutOfRange as error:
         raise AmountTooLarge(f"This order's {error.what} is too large to be held exactly.") from None
-    return order.model_copy(update={"reserved_cash": cash, "reserved_quantity": ZERO})
+    return cash, ZERO
 
 
 def priced_at_market(order: Order) -> bool:

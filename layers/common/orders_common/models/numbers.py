@@ -14,19 +14,12 @@ from typing import Annotated
 
 from pydantic import PlainSerializer, WithJsonSchema
 
+from orders_common.exact_json import JsonNumber
+
 MAX_DECIMAL_PLACES = 8
 MAX_AMOUNT = Decimal("1000000000000")  # 1e12: far above any real order, far below DynamoDB's 38 digits
 MAX_ID = 2**63 - 1
 _NO_OFFSET = timedelta(0)
-
-
-class JsonNumber(Decimal):
-    """A Decimal that prints as plain positional notation (``0.00000001``, never ``1E-8``)."""
-
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        return format(self, "f")
 
 
 def to_json_number(value: Decimal) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from orders_common.wiring.adapters import Adapters
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from orders_common.logic.cancel_after import ArmCancelAfter, RunOutSwitches
     from orders_common.logic.cancel_all import CancelAll, CancelOpenOrders
     from orders_common.logic.cancel_order import CancelOrder
-    from orders_common.logic.create_order import CreateOrder
+    from orders_common.logic.create_order import CreateOrder, CreateRules
     from orders_common.logic.execute_order import ExecuteOrder, ExecuteQueued
     from orders_common.logic.execution import ExecutionEngine
     from orders_common.logic.fan_out import FanOut
@@ -60,10 +61,8 @@ class OrderUseCases(Adapters):
 
     @property
     def create_order(self) -> CreateOrder:
-        from orders_common.logic.create_order import CreateOrder, CreateRules
-        from orders_common.logic.order_terms import OrderRules
+        from orders_common.logic.create_order import CreateOrder
 
-        settings = self.settings
         return CreateOrder(
             inserts=self.order_writes,
             orders=self.orders,
@@ -71,19 +70,28 @@ class OrderUseCases(Adapters):
             ids=self.order_ids,
             prices=self.prices,
             fees=self.fees,
-            rules=CreateRules(
-                terms=OrderRules(
-                    quantity_decimals=settings.quantity_decimals,
-                    price_decimals=settings.price_decimals,
-                    market_buy_buffer_bps=settings.market_buy_buffer_bps,
-                ),
-                idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
-                max_slippage_bps=settings.max_slippage_bps,
-                max_order_notional=settings.max_order_notional,
-            ),
+            rules=self.create_rules,
             engine=lambda: self.engine,
             venue_refusal=self.venue.refusal if self.venue is not None else None,
             venue_name=self.venue.name if self.venue is not None else None,
+        )
+
+    @cached_property
+    def create_rules(self) -> CreateRules:
+        """What a new order must meet: the settings', fixed for the life of the container."""
+        from orders_common.logic.create_order import CreateRules
+        from orders_common.logic.order_terms import OrderRules
+
+        settings = self.settings
+        return CreateRules(
+            terms=OrderRules(
+                quantity_decimals=settings.quantity_decimals,
+                price_decimals=settings.price_decimals,
+                market_buy_buffer_bps=settings.market_buy_buffer_bps,
+            ),
+            idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
+            max_slippage_bps=settings.max_slippage_bps,
+            max_order_notional=settings.max_order_notional,
         )
 
     @property
