@@ -93,6 +93,8 @@ orders = st.builds(
     expire_at=st.none() | moments,
     version=st.integers(min_value=1, max_value=10**6),
     filled_quantity=amounts,
+    filled_price=st.none() | amounts,
+    market_price_at_fill=st.none() | amounts,
     status=st.sampled_from(OrderStatus),
     fills_count=st.integers(min_value=0, max_value=1000),
     commission=st.none() | amounts,

@@ -116,7 +116,10 @@ def test_path_ids_accept_plain_digits(text: str) -> None:
     assert TypeAdapter(PathId).validate_python(text) == int(text)
 
 
-@pytest.mark.parametrize("text", ["0", "-1", "+1", "1.0", "1e3", " 1", "0x1", "9223372036854775808", "\u0661"])
+@pytest.mark.parametrize(
+    "text",
+    ["0", "-1", "+1", "1.0", "1e3", " 1", "1\n", "0x1", "9223372036854775808", "\u0661", "\u00b2", "", "0" * 20 + "1"],
+)
 def test_path_ids_refuse_anything_else(text: str) -> None:
     with pytest.raises(ValidationError):
         TypeAdapter(PathId).validate_python(text)

@@ -60,12 +60,15 @@ class AmendOrderRequest(Model):
         return {name: value for name in AMENDABLE if (value := getattr(self, name)) is not None}
 
 
+_VERSION_TAG = re.compile(r'(?:W/)?(?:"([0-9]{1,12})"|([0-9]{1,12}))')
+
+
 def _version_tag(value: object) -> object:
     """``If-Match`` carries a version as an entity tag: ``3``, ``"3"`` or ``W/"3"`` all mean version 3."""
     if value is None:
         return None
     text = str(value).strip()
-    match = re.fullmatch(r'(?:W/)?(?:"([0-9]{1,12})"|([0-9]{1,12}))', text)
+    match = _VERSION_TAG.fullmatch(text)
     if match is None:
         raise PydanticCustomError("version_format", 'If-Match must be an order version such as 3 or "3"')
     return int(match.group(1) or match.group(2))
