@@ -33,7 +33,9 @@ from orders_common.errors import StoreUnavailable
 from tests.support.sqs import orders_batch
 from tests.support.stack import Deployed
 
-LONG_HOLD_MS = 300  # long enough for a test to act while a transaction holds its items
+# Long enough for a test to act while a transaction holds its items on a loaded machine too (a CI run
+# once saw a 300 ms hold end before three single writes were made); what must not wait stays far below it.
+LONG_HOLD_MS = 1500
 ONGOING = "Transaction is ongoing for the item"
 
 
