@@ -208,3 +208,21 @@ def test_every_metric_the_desk_records_has_a_name_cloudwatch_takes() -> None:
     assert {"OrdersCreated", "OrdersFilled", "Deposits", "Withdrawals", "FillNotional", "PendingOrders"} <= names
     for name in names:
         assert 1 <= len(name) <= 255 and name.isascii() and not name.startswith(":"), name
+
+
+def test_a_dimension_holding_the_lines_own_mark_is_still_written_as_powertools_writes_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a dimension whose text is the mark the kept line is cut at (never one of the desk's)
+    metrics.add_dimension(name="odd", value="\x00emf-gap\x00")
+    metrics.set_timestamp(1_796_000_000_000)
+    expected = powertools_line(capsys, [("OrdersCreated", MetricUnit.Count, 1)])
+    metrics.add_dimension(name="odd", value="\x00emf-gap\x00")
+    metrics.set_timestamp(1_796_000_000_000)
+    count("OrdersCreated")
+
+    # When the invocation ends
+    flush_metrics()
+
+    # Then the line is written whole, Powertools' text, rather than the invocation failing
+    assert printed_lines(capsys) == [expected]
