@@ -21,8 +21,8 @@ app = build_resolver()
     responses={200: versioned("The order", Order), **error_responses(400, 401, 403, 404, 503)},
 )
 def order_details(order_id: Annotated[PathId, Path()]) -> JsonResponse:
-    order = services().get_order(order_id, current_caller(app))
-    return json_response(200, order, {"ETag": version_tag(order.version)})
+    answer = services().get_order(order_id, current_caller(app))
+    return json_response(200, answer.document, {"ETag": version_tag(answer.version)})
 
 
 lambda_handler = http_entry(app)

@@ -245,14 +245,13 @@ def stored_item(stack: Deployed, partition: str, sort: str) -> dict[str, Any]:
 
 
 # What a function reading one order never needs: list paging and its shard merge, the ports' value
-# classes, the other read use cases, the actor and error models (an answer that is not an error, no
-# event written), the fields a client sends in a body. Each is a few classes or field definitions
-# built at import: together about 12 ms of a cold start.
+# records (its answer is ``ports.answers``), the other read use cases, the actor and error models (an
+# answer that is not an error, no event written), the fields a client sends in a body. Each is a few
+# classes or field definitions built at import: together about 12 ms of a cold start.
 NOT_ON_THE_READ_PATH = {
     "orders_common.models.fields",
     "orders_common.dal.paging",
     "orders_common.models.paging",
-    "orders_common.logic.ports",
     "orders_common.logic.ports.values",
     "orders_common.logic.list_orders",
     "orders_common.logic.get_client_order",

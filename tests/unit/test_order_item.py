@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from orders_common.dal.mapping import ORDER_FIELDS, item_to_order, order_snapshot, order_to_item
 from orders_common.models.base import dump_of, dumped
 from orders_common.models.errors import ValidationDetail
 from orders_common.models.order import Order, OrderStatus, OrderType, Side, TimeInForce
+from tests.support.order_strategies import orders
 
 AT = datetime(2026, 12, 5, 8, 0, 0, 123456, tzinfo=UTC)
 
@@ -70,44 +70,6 @@ def test_an_orders_dump_is_made_once_and_never_shared() -> None:
 def test_only_a_frozen_model_is_dumped_once() -> None:
     with pytest.raises(TypeError, match="not frozen"):
         dumped(ValidationDetail(location="body", field="quantity", message="too fine", type="decimal_places"))
-
-
-amounts = st.decimals(min_value=0, max_value=10**12, places=8, allow_nan=False, allow_infinity=False)
-moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC))
-texts = st.text(max_size=12)  # any characters: the two writers must escape alike
-orders = st.builds(
-    Order,
-    id=st.integers(min_value=1, max_value=2**63 - 1),
-    account_id=st.integers(min_value=1, max_value=2**63 - 1),
-    user_id=st.integers(min_value=1, max_value=2**63 - 1),
-    symbol=texts,
-    name=texts,
-    side=st.sampled_from(Side),
-    order_type=st.sampled_from(OrderType),
-    time_in_force=st.sampled_from(TimeInForce),
-    price=st.none() | amounts,
-    quantity=st.none() | amounts,
-    trigger_price=st.none() | amounts,
-    trail_percent=st.none() | amounts,
-    triggered_at=st.none() | moments,
-    expire_at=st.none() | moments,
-    version=st.integers(min_value=1, max_value=10**6),
-    filled_quantity=amounts,
-    filled_price=st.none() | amounts,
-    market_price_at_fill=st.none() | amounts,
-    status=st.sampled_from(OrderStatus),
-    fills_count=st.integers(min_value=0, max_value=1000),
-    commission=st.none() | amounts,
-    rejection_reason=st.none() | texts,
-    exchange=st.none() | texts,
-    client_order_id=st.none() | texts,
-    reserved_cash=amounts,
-    reserved_quantity=amounts,
-    created_at=moments,
-    updated_at=moments,
-    cancelled_at=st.none() | moments,
-    triggers_now=st.booleans(),
-)
 
 
 @given(orders)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from orders_common.logic.ports.answers import OrderAnswer
 from orders_common.logic.ports.values import FillFilters, OpenOrder, OrderSummary
+from orders_common.models.base import dump_of
 from orders_common.models.fill import FillRecord
 from orders_common.models.numbers import format_utc
 from orders_common.models.order import Order, OrderStatus
@@ -22,6 +24,11 @@ class OrderReadFakes(StoreBase):
     def get_order(self, order_id: int) -> Order | None:
         self.calls.append("get_order")
         return self.orders.get(order_id)
+
+    def order_answer(self, order_id: int) -> OrderAnswer | None:
+        self.calls.append("order_answer")
+        order = self.orders.get(order_id)
+        return None if order is None else OrderAnswer(order.user_id, order.version, dump_of(order))
 
     def list_account_orders(self, account_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]:
         return _page([o for o in self.orders.values() if o.account_id == account_id], page, filters, newest=True)

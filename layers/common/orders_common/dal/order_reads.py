@@ -20,6 +20,7 @@ from orders_common.models.order import Order, OrderStatus, OrderType, TimeInForc
 if TYPE_CHECKING:
     from orders_common.dal.client import DynamoTable
     from orders_common.dal.paging import PartitionPage
+    from orders_common.logic.ports.answers import OrderAnswer
     from orders_common.logic.ports.values import OrderSummary
     from orders_common.models.paging import OrderFilters, Page, PageRequest
 
@@ -34,6 +35,12 @@ class DynamoOrderReads(DynamoOrderLookups):
     def get_order(self, order_id: int) -> Order | None:
         item = self.table.get(keys.order_key(order_id), consistent=True)
         return item_to_order(item) if item else None
+
+    def order_answer(self, order_id: int) -> OrderAnswer | None:
+        from orders_common.dal.order_answers import order_answer  # here: only a GET of an order answers one
+
+        item = self.table.get(keys.order_key(order_id), consistent=True)
+        return order_answer(item) if item else None
 
     def list_account_orders(self, account_id: int, page: PageRequest, filters: OrderFilters) -> Page[Order]:
         return self._list(keys.ACCOUNT_INDEX, [keys.account_partition(account_id)], page, filters, descending=True)

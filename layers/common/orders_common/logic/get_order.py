@@ -9,17 +9,17 @@ from orders_common.errors import OrderNotFound
 
 if TYPE_CHECKING:
     from orders_common.auth import Caller
-    from orders_common.logic.ports.orders import OrderReads
-    from orders_common.models.order import Order
+    from orders_common.logic.ports.answers import OrderAnswer
+    from orders_common.logic.ports.orders import OrderAnswers
 
 
 @dataclass(frozen=True)
 class GetOrder:
-    orders: OrderReads
+    orders: OrderAnswers
 
-    def __call__(self, order_id: int, caller: Caller) -> Order:
-        order = self.orders.get_order(order_id)
-        if order is None:
+    def __call__(self, order_id: int, caller: Caller) -> OrderAnswer:
+        answer = self.orders.order_answer(order_id)
+        if answer is None:
             raise OrderNotFound(order_id)
-        caller.require_user(order.user_id, f"order {order_id}")
-        return order
+        caller.require_user(answer.user_id, f"order {order_id}")
+        return answer

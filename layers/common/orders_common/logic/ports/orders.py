@@ -11,11 +11,17 @@ if TYPE_CHECKING:
 
     from orders_common.domain.settlement import BuySettlement, SellSettlement
     from orders_common.logic.fill_progress import FillPlan
+    from orders_common.logic.ports.answers import OrderAnswer
     from orders_common.logic.ports.values import BulkClose, FillFilters, IdempotencyRecord, OpenOrder, OrderSummary
     from orders_common.models.fill import FillRecord
     from orders_common.models.order import Order, OrderStatus, Side
     from orders_common.models.order_event import OrderEvent
     from orders_common.models.paging import OrderFilters, Page, PageRequest
+
+
+class OrderAnswers(Protocol):
+    def order_answer(self, order_id: int) -> OrderAnswer | None:
+        """The order as a GET answers it, without loading its model (None when there is none)."""
 
 
 class OrderReads(Protocol):
