@@ -544,11 +544,11 @@ def run_use_case_probe(
 
 def main() -> None:
     parser = arguments(__doc__)
-    parser.add_argument("--rounds", type=int, default=None, help="fresh interpreters per candidate (11, small 3)")
+    parser.add_argument("--rounds", type=int, default=None, help="fresh interpreters per candidate (11, small 5)")
     parser.add_argument("--calls", type=int, default=None, help="warm invocations per interpreter (2000, small 200)")
     parser.add_argument("--no-container", action="store_true", help="only the host's Python")
     options = parser.parse_args()
-    rounds = options.rounds or (3 if options.small else 11)
+    rounds = options.rounds or (5 if options.small else 11)
     calls = options.calls or (200 if options.small else 2000)
 
     answers, function_environment = record_answers([GET_ORDER, CREATE_ORDER, *OTHER_CALLS])
