@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 class OrderAnswers(Protocol):
     def order_answer(self, order_id: int) -> OrderAnswer | None:
-        """The order as a GET answers it, without loading its model (None when there is none)."""
+        """The order as a GET answers it, read from its item without the model's round trip (None when
+        there is none)."""
 
 
 class OrderReads(Protocol):
