@@ -41,26 +41,18 @@ def _base_type(annotation: Any) -> Any:
     return annotation
 
 
-def _fields_of(kind: Callable[[Any], bool]) -> tuple[str, ...]:
-    return tuple(name for name in ORDER_FIELDS if kind(_base_type(Order.model_fields[name].annotation)))
-
-
-def _is_choice(base: Any) -> bool:
-    return isinstance(base, type) and issubclass(base, Enum)
-
-
-_DEFAULTS = tuple(
-    (name, _REQUIRED if field.is_required() else field.default)
-    for name, field in Order.model_fields.items()
-    if name in ORDER_FIELDS
-)
-_INTEGERS = _fields_of(lambda base: base is int)
-_AMOUNTS = _fields_of(lambda base: base is Decimal)
-_TIMES = _fields_of(lambda base: base is datetime)
-_TEXTS = _fields_of(lambda base: base is str)
+_FIELDS = Order.model_fields
+# Each stored field's type without ``| None`` and ``Annotated`` (one pass: this runs at a GET's first request).
+_TYPES = {name: _base_type(_FIELDS[name].annotation) for name in ORDER_FIELDS}
+_DEFAULTS = tuple((name, _REQUIRED if _FIELDS[name].is_required() else _FIELDS[name].default) for name in _TYPES)
+_INTEGERS = tuple(name for name, base in _TYPES.items() if base is int)
+_AMOUNTS = tuple(name for name, base in _TYPES.items() if base is Decimal)
+_TIMES = tuple(name for name, base in _TYPES.items() if base is datetime)
+_TEXTS = tuple(name for name, base in _TYPES.items() if base is str)
 _CHOICES = tuple(
-    (name, frozenset(member.value for member in _base_type(Order.model_fields[name].annotation)))
-    for name in _fields_of(_is_choice)
+    (name, frozenset(member.value for member in base))
+    for name, base in _TYPES.items()
+    if isinstance(base, type) and issubclass(base, Enum)
 )
 if len(_INTEGERS + _AMOUNTS + _TIMES + _TEXTS + _CHOICES) != len(ORDER_FIELDS):
     raise TypeError("an order field of a type order_answers does not read")  # add its reading here
